@@ -1,0 +1,92 @@
+//! `folio build`: runs the stages in order — settings, theme, content, links, pages, output —
+//! and stops before writing anything when any of them found an error.
+
+use crate::config::{Config, load_config};
+use crate::content::load_content;
+use crate::diagnostics::Diagnostic;
+use crate::output::{check_output_dir, write_site};
+use crate::render::{load_theme, render_site};
+use crate::site::link_site;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// What `folio build` was asked to do.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    pub root: PathBuf,
+    /// Defaults to `<root>/public`.
+    pub output: Option<PathBuf>,
+    pub drafts: bool,
+    pub base_url: Option<String>,
+}
+
+/// What a successful build did.
+#[derive(Debug)]
+pub struct BuildReport {
+    pub pages: usize,
+    pub files: usize,
+    pub elapsed: Duration,
+    pub output: PathBuf,
+    /// Warnings found on the way, sorted by file and line.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Why a build wrote nothing.
+#[derive(Debug)]
+pub enum BuildError {
+    /// Settings or command line: exit code 2.
+    Config(Vec<Diagnostic>),
+    /// Content, templates or static files: exit code 1.
+    Content(Vec<Diagnostic>),
+    /// Writing the output failed: exit code 1.
+    Output(anyhow::Error),
+}
+
+/// Builds the site at `options.root` into its output folder.
+pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
+    let started = Instant::now();
+    let config = configure(options)?;
+    let output = options.output.clone().unwrap_or_else(|| config.root.join("public"));
+    check_output_dir(&config.root, &output).map_err(|why| {
+        BuildError::Config(vec![Diagnostic::error(&output, format!("refusing to build here: {why}"))
+            .help("pass --output with a folder of its own, such as `public`")])
+    })?;
+    let mut theme = load_theme(&config).map_err(BuildError::Content)?;
+    let (content, mut diagnostics) = load_content(&config);
+    let (site, link_problems) = link_site(config, content, options.drafts);
+    diagnostics.extend(link_problems.sorted());
+    if diagnostics.has_errors() {
+        return Err(BuildError::Content(diagnostics.sorted()));
+    }
+    let (files, pages) = render_site(&site, &mut theme).map_err(BuildError::Content)?;
+    let written = write_site(&output, &files).map_err(BuildError::Output)?;
+    Ok(BuildReport {
+        pages,
+        files: written,
+        elapsed: started.elapsed(),
+        output,
+        warnings: diagnostics.sorted(),
+    })
+}
+
+/// Reads `site.toml` and applies the command line's overrides.
+fn configure(options: &BuildOptions) -> Result<Config, BuildError> {
+    let mut config = load_config(&options.root).map_err(BuildError::Config)?;
+    if let Some(base_url) = &options.base_url {
+        config.set_base_url(base_url).map_err(|why| {
+            BuildError::Config(vec![Diagnostic::error("--base-url", why)
+                .help("pass an absolute address, e.g. --base-url https://briefs.example.org")])
+        })?;
+    }
+    Ok(config)
+}
+
+impl BuildError {
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            BuildError::Config(_) => 2,
+            BuildError::Content(_) | BuildError::Output(_) => 1,
+        }
+    }
+}
+

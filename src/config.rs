@@ -1,0 +1,246 @@
+//! site.toml → `Config`: the site's settings, validated, with every path resolved once.
+
+use crate::diagnostics::{Diagnostic, display_path, suggest};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use toml::de::{DeTable, DeValue};
+
+/// The keys `site.toml` may hold at its top level.
+const SITE_KEYS: &[&str] = &[
+    "title",
+    "base_url",
+    "description",
+    "language",
+    "theme",
+    "paginate",
+    "organization",
+];
+/// The keys of its `[organization]` table.
+const ORGANIZATION_KEYS: &[&str] = &["name", "url", "email", "phone", "address", "about"];
+
+/// The settings of one site, read from its `site.toml`.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub title: String,
+    /// Absolute URL of the site, without a trailing slash.
+    pub base_url: String,
+    /// The path part of `base_url` (`""` or `/prefix`), put before every internal URL.
+    pub root_path: String,
+    pub description: Option<String>,
+    pub language: String,
+    pub theme: String,
+    /// Briefs per listing page.
+    pub paginate: usize,
+    pub organization: Organization,
+    /// The site's folder.
+    pub root: PathBuf,
+}
+
+/// The publisher, shown in every page's footer and in metadata.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Organization {
+    pub name: Option<String>,
+    pub url: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    /// Markdown paragraphs about the organisation.
+    pub about: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawConfig {
+    title: String,
+    base_url: String,
+    description: Option<String>,
+    language: Option<String>,
+    theme: Option<String>,
+    paginate: Option<usize>,
+    #[serde(default)]
+    organization: Organization,
+}
+
+impl Config {
+    pub fn content_dir(&self) -> PathBuf {
+        self.root.join("content")
+    }
+
+    pub fn settings_path(&self) -> PathBuf {
+        self.root.join("site.toml")
+    }
+
+    /// Replaces `base_url` (from `--base-url`), re-deriving the root path.
+    pub fn set_base_url(&mut self, base_url: &str) -> Result<(), String> {
+        let (base, root) = parse_base_url(base_url)?;
+        self.base_url = base;
+        self.root_path = root;
+        Ok(())
+    }
+
+    /// An internal URL (`/briefs/x/`) with the site's root path before it.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.root_path, path)
+    }
+
+    /// The absolute form of an internal path.
+    pub fn absolute_url(&self, path: &str) -> String {
+        let origin_len = self.base_url.len() - self.root_path.len();
+        format!("{}{}", &self.base_url[..origin_len], path)
+    }
+}
+
+/// Reads and validates `root/site.toml`; every problem found is returned at once.
+pub fn load_config(root: &Path) -> Result<Config, Vec<Diagnostic>> {
+    let path = root.join("site.toml");
+    let shown = display_path(root, &path);
+    let text = match std::fs::read(&path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(_) => return Err(vec![Diagnostic::error(shown, "site.toml is not valid UTF-8")
+                .help("save the file as UTF-8")]),
+        },
+        Err(err) => {
+            return Err(vec![
+                Diagnostic::error(shown, format!("could not read site.toml: {err}"))
+                    .help("run folio in a site's folder, or point --root at one"),
+            ]);
+        }
+    };
+    parse_config(root, &shown, &text)
+}
+
+fn parse_config(root: &Path, shown: &Path, text: &str) -> Result<Config, Vec<Diagnostic>> {
+    let table = DeTable::parse(text).map_err(|err| vec![toml_error(shown, text, &err)])?;
+    let mut problems = unknown_keys(shown, text, table.get_ref(), SITE_KEYS, "");
+    if let Some(DeValue::Table(organization)) = table
+        .get_ref()
+        .get("organization")
+        .map(|value| value.get_ref())
+    {
+        problems.extend(unknown_keys(
+            shown,
+            text,
+            organization,
+            ORGANIZATION_KEYS,
+            "organization.",
+        ));
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let raw: RawConfig = toml::from_str(text).map_err(|err| vec![toml_error(shown, text, &err)])?;
+    let (base_url, root_path) = parse_base_url(&raw.base_url).map_err(|why| {
+        let offset = text.find("base_url").unwrap_or(0);
+        vec![
+            Diagnostic::error(shown, format!("`base_url` is not usable: {why}"))
+                .at_offset(text, offset)
+                .help("write the site's absolute address, e.g. base_url = \"https://briefs.example.org\""),
+        ]
+    })?;
+    Ok(Config {
+        title: raw.title,
+        base_url,
+        root_path,
+        description: raw.description,
+        language: raw.language.unwrap_or_else(|| "en".into()),
+        theme: raw.theme.unwrap_or_else(|| "default".into()),
+        paginate: raw.paginate.unwrap_or(10).max(1),
+        organization: raw.organization,
+        root: root.to_path_buf(),
+    })
+}
+
+/// Splits a base URL into its normalised form and its path prefix.
+fn parse_base_url(raw: &str) -> Result<(String, String), String> {
+    let url = url::Url::parse(raw).map_err(|err| format!("`{raw}` is not a URL ({err})"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(format!("`{raw}` is not an http or https address"));
+    }
+    let base = url.as_str().trim_end_matches('/').to_string();
+    let root = url.path().trim_end_matches('/').to_string();
+    Ok((base, root))
+}
+
+fn unknown_keys(
+    shown: &Path,
+    text: &str,
+    table: &DeTable<'_>,
+    known: &[&str],
+    prefix: &str,
+) -> Vec<Diagnostic> {
+    table
+        .keys()
+        .filter(|key| !known.contains(&key.get_ref().as_ref()))
+        .map(|key| {
+            let name = key.get_ref();
+            let mut diagnostic =
+                Diagnostic::error(shown, format!("unknown setting `{prefix}{name}`"))
+                    .at_offset(text, key.span().start)
+                    .width(name.chars().count());
+            diagnostic = match suggest(name, known.iter().copied()) {
+                Some(near) => diagnostic.help(format!("did you mean `{prefix}{near}`?")),
+                None => diagnostic.help(format!(
+                    "the settings here are: {}",
+                    known
+                        .iter()
+                        .map(|k| format!("`{prefix}{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+            };
+            diagnostic
+        })
+        .collect()
+}
+
+fn toml_error(shown: &Path, text: &str, err: &toml::de::Error) -> Diagnostic {
+    let message = err.message().trim().to_string();
+    let diagnostic = Diagnostic::error(shown, format!("site.toml: {message}"))
+        .help("see the README's `site.toml` section for the settings and their types");
+    match err.span() {
+        Some(span) => diagnostic
+            .at_offset(text, span.start)
+            .width(text[span].chars().count().clamp(1, 40)),
+        None => diagnostic,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, Vec<Diagnostic>> {
+        parse_config(Path::new("/site"), Path::new("site.toml"), text)
+    }
+
+    #[test]
+    fn base_url_path_becomes_the_root_path() {
+        let config = parse("title = \"T\"\nbase_url = \"https://x.org/think/\"\n").unwrap();
+        assert_eq!(config.base_url, "https://x.org/think");
+        assert_eq!(config.root_path, "/think");
+        assert_eq!(config.url("/briefs/a/"), "/think/briefs/a/");
+        assert_eq!(config.absolute_url("/think/x/"), "https://x.org/think/x/");
+    }
+
+    #[test]
+    fn unknown_keys_are_placed_and_suggested() {
+        let text = "title = \"T\"\nbase_url = \"https://x.org\"\n[organization]\nnmae = \"I\"\n";
+        let errors = parse(text).unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!((errors[0].line, errors[0].column), (4, 1));
+        assert_eq!(
+            errors[0].help.as_deref(),
+            Some("did you mean `organization.name`?")
+        );
+    }
+
+    #[test]
+    fn wrong_types_and_missing_keys_are_errors_with_lines() {
+        let errors = parse("title = 3\nbase_url = \"https://x.org\"\n").unwrap_err();
+        assert_eq!(errors[0].line, 1);
+        let errors = parse("base_url = \"https://x.org\"\n").unwrap_err();
+        assert!(errors[0].message.contains("title"), "{}", errors[0].message);
+        let errors = parse("title = \"T\"\nbase_url = \"example\"\n").unwrap_err();
+        assert_eq!(errors[0].line, 2);
+    }
+}

@@ -1,0 +1,263 @@
+//! The three kinds of content document — brief, author, page — read from their files: front
+//! matter fields checked against DESIGN.md, body rendered from Markdown.
+
+use super::frontmatter::{Fields, Located, Place, split};
+use super::walk::{Entry, Kind};
+use super::{SourceFile, read_source};
+use crate::config::Config;
+use crate::diagnostics::{Diagnostic, display_path};
+use crate::markdown::{MarkdownInput, Rendered, render_markdown};
+use chrono::NaiveDate;
+use serde_yaml::Value;
+use std::path::PathBuf;
+
+const BRIEF_FIELDS: &[&str] = &[
+    "title", "date", "authors", "subtitle", "summary", "topics", "updated", "draft", "slug",
+    "type", "image", "pdf", "doi", "extra",
+];
+const AUTHOR_FIELDS: &[&str] = &["name", "role", "affiliation", "photo", "email", "links"];
+const PAGE_FIELDS: &[&str] = &["title", "summary", "slug", "weight", "draft", "extra"];
+
+/// A brief as written: checked front matter and rendered body.
+#[derive(Debug)]
+pub struct BriefDoc {
+    pub slug: String,
+    pub shown: PathBuf,
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub summary: Option<String>,
+    pub date: NaiveDate,
+    pub updated: Option<NaiveDate>,
+    pub authors: Vec<Located>,
+    pub topics: Vec<Located>,
+    pub draft: bool,
+    pub kind: Option<String>,
+    pub image: Option<String>,
+    pub pdf: Option<String>,
+    pub doi: Option<String>,
+    pub extra: Option<Value>,
+    pub body: Rendered,
+    /// The folder of a brief kept in its own folder, and the files beside its `index.md`.
+    pub bundle: Option<(PathBuf, Vec<PathBuf>)>,
+}
+
+/// A person: front matter and biography.
+#[derive(Debug)]
+pub struct AuthorDoc {
+    pub slug: String,
+    pub shown: PathBuf,
+    pub name: String,
+    pub role: Option<String>,
+    pub affiliation: Option<String>,
+    pub photo: Option<String>,
+    pub email: Option<String>,
+    pub links: Vec<(String, String)>,
+    pub bio: Rendered,
+}
+
+/// A standalone page such as About.
+#[derive(Debug)]
+pub struct PageDoc {
+    pub slug: String,
+    pub shown: PathBuf,
+    pub title: String,
+    pub summary: Option<String>,
+    pub weight: i64,
+    pub draft: bool,
+    pub extra: Option<Value>,
+    pub body: Rendered,
+}
+
+pub(super) enum Doc {
+    Brief(Box<BriefDoc>),
+    Author(Box<AuthorDoc>),
+    Page(Box<PageDoc>),
+}
+
+/// Reads one content file; `None` when it has errors (all of them are returned).
+pub(super) fn parse(config: &Config, entry: Entry) -> (Option<Doc>, Vec<Diagnostic>) {
+    let shown = display_path(&config.root, &entry.path);
+    let file = match read_source(entry.path.clone(), shown) {
+        Ok(file) => file,
+        Err(diagnostic) => return (None, vec![diagnostic]),
+    };
+    let split = match split(&file) {
+        Ok(split) => split,
+        Err(diagnostic) => return (None, vec![diagnostic]),
+    };
+    let mut fields = match Fields::parse(&file, &split) {
+        Ok(fields) => fields,
+        Err(diagnostic) => return (None, vec![diagnostic]),
+    };
+    let doc = match entry.kind {
+        Kind::Brief => brief(&file, &mut fields, entry),
+        Kind::Author => author(&file, &mut fields, &entry),
+        Kind::Page => page(&file, &mut fields, &entry),
+    };
+    let mut problems = std::mem::take(&mut fields.problems);
+    let body = MarkdownInput {
+        text: split.body,
+        first_line: split.body_line,
+        path: &file.shown,
+        id_prefix: &doc.as_ref().map(Partial::id_prefix).unwrap_or_default(),
+    };
+    let (rendered, markdown_problems) = render_markdown(&body);
+    problems.extend(markdown_problems);
+    let has_errors = problems.iter().any(Diagnostic::is_error);
+    let doc = doc.filter(|_| !has_errors).map(|partial| partial.finish(rendered));
+    (doc, problems)
+}
+
+/// A document whose front matter is read, waiting for its body.
+enum Partial {
+    Brief(Box<BriefDoc>),
+    Author(Box<AuthorDoc>),
+    Page(Box<PageDoc>),
+}
+
+impl Partial {
+    fn id_prefix(&self) -> String {
+        match self {
+            Partial::Brief(b) => format!("{}-", b.slug),
+            Partial::Author(a) => format!("bio-{}-", a.slug),
+            Partial::Page(p) => format!("{}-", p.slug),
+        }
+    }
+
+    fn finish(self, body: Rendered) -> Doc {
+        match self {
+            Partial::Brief(mut b) => {
+                b.body = body;
+                Doc::Brief(b)
+            }
+            Partial::Author(mut a) => {
+                a.bio = body;
+                Doc::Author(a)
+            }
+            Partial::Page(mut p) => {
+                p.body = body;
+                Doc::Page(p)
+            }
+        }
+    }
+}
+
+fn brief(file: &SourceFile, fields: &mut Fields<'_>, entry: Entry) -> Option<Partial> {
+    fields.reject_unknown(BRIEF_FIELDS, "a brief");
+    let title = fields.required_text("title", "Closing the skills gap");
+    let date = fields.required_date("date");
+    let authors = fields.required_list("authors", "[jane-doe]");
+    let slug = slug(file, fields, &entry.name);
+    let doc = BriefDoc {
+        slug: slug?,
+        shown: file.shown.clone(),
+        title: title?,
+        subtitle: fields.text("subtitle"),
+        summary: fields.text("summary"),
+        date: date?,
+        updated: fields.date("updated"),
+        authors: authors?,
+        topics: fields.list("topics").unwrap_or_default(),
+        draft: fields.flag("draft"),
+        kind: fields.text("type"),
+        image: fields.text("image"),
+        pdf: fields.text("pdf"),
+        doi: fields.text("doi"),
+        extra: fields.value("extra"),
+        body: Rendered::default(),
+        bundle: entry.bundle,
+    };
+    Some(Partial::Brief(Box::new(doc)))
+}
+
+fn author(file: &SourceFile, fields: &mut Fields<'_>, entry: &Entry) -> Option<Partial> {
+    fields.reject_unknown(AUTHOR_FIELDS, "an author");
+    let name = fields.required_text("name", "Jane Doe");
+    let slug = file_slug(file, &entry.name);
+    let doc = AuthorDoc {
+        slug: slug?,
+        shown: file.shown.clone(),
+        name: name?,
+        role: fields.text("role"),
+        affiliation: fields.text("affiliation"),
+        photo: fields.text("photo"),
+        email: fields.text("email"),
+        links: fields.links("links"),
+        bio: Rendered::default(),
+    };
+    Some(Partial::Author(Box::new(doc)))
+}
+
+fn page(file: &SourceFile, fields: &mut Fields<'_>, entry: &Entry) -> Option<Partial> {
+    fields.reject_unknown(PAGE_FIELDS, "a page");
+    let title = fields.required_text("title", "About us");
+    let slug = slug(file, fields, &entry.name);
+    let doc = PageDoc {
+        slug: slug?,
+        shown: file.shown.clone(),
+        title: title?,
+        summary: fields.text("summary"),
+        weight: fields.integer("weight").unwrap_or(0),
+        draft: fields.flag("draft"),
+        extra: fields.value("extra"),
+        body: Rendered::default(),
+    };
+    Some(Partial::Page(Box::new(doc)))
+}
+
+/// The slug: the `slug` field when given, else the file name; `[a-z0-9-]+` either way.
+fn slug(file: &SourceFile, fields: &mut Fields<'_>, name: &str) -> Option<String> {
+    match fields.text("slug") {
+        Some(slug) if is_slug(&slug) => Some(slug),
+        Some(slug) => {
+            fields.wrong_value(
+                "slug",
+                &slug,
+                &format!("`{slug}` is not a valid slug"),
+                format!(
+                    "use only lowercase letters, digits and hyphens, e.g. `slug: {}`",
+                    slug::slugify(&slug)
+                ),
+            );
+            None
+        }
+        None => {
+            let slug = file_slug(file, name);
+            if slug.is_none() {
+                fields.problems.push(bad_file_name(file, name).help(format!(
+                    "rename the file to `{}`, or add `slug: {}` to the front matter",
+                    slug::slugify(name),
+                    slug::slugify(name)
+                )));
+            }
+            slug
+        }
+    }
+}
+
+fn file_slug(file: &SourceFile, name: &str) -> Option<String> {
+    let _ = file;
+    is_slug(name).then(|| name.to_string())
+}
+
+fn bad_file_name(file: &SourceFile, name: &str) -> Diagnostic {
+    Diagnostic::error(
+        &file.shown,
+        format!("the name `{name}` is not a valid slug (lowercase letters, digits and hyphens)"),
+    )
+}
+
+/// `[a-z0-9-]+`, as DESIGN.md requires of slugs.
+pub fn is_slug(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+impl Place {
+    /// Where the field that names something sits, for errors found after parsing.
+    pub fn error(&self, path: &std::path::Path, message: String) -> Diagnostic {
+        self.apply(Diagnostic::error(path, message))
+    }
+}

@@ -1,0 +1,85 @@
+//! Loads `content/`: walks it (walkdir), reads each brief, author and page, checks its front
+//! matter and renders its Markdown, in parallel. Every problem becomes a diagnostic.
+
+mod documents;
+pub mod frontmatter;
+mod walk;
+
+use crate::config::Config;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use rayon::prelude::*;
+use std::path::PathBuf;
+
+pub use documents::{AuthorDoc, BriefDoc, PageDoc};
+pub use frontmatter::{Located, Place};
+pub use documents::is_slug;
+pub use walk::{Entry, Kind};
+
+/// A content file's text, with its path as diagnostics show it.
+#[derive(Debug)]
+pub struct SourceFile {
+    pub path: PathBuf,
+    pub shown: PathBuf,
+    pub text: String,
+}
+
+/// Everything read from `content/`, before linking.
+#[derive(Debug, Default)]
+pub struct Content {
+    pub briefs: Vec<BriefDoc>,
+    pub authors: Vec<AuthorDoc>,
+    pub pages: Vec<PageDoc>,
+}
+
+/// Reads and parses every content file; files with errors are left out and reported.
+pub fn load_content(config: &Config) -> (Content, Diagnostics) {
+    let mut diagnostics = Diagnostics::default();
+    let entries = walk::discover(config, &mut diagnostics);
+    let parsed: Vec<(Option<documents::Doc>, Vec<Diagnostic>)> = entries
+        .into_par_iter()
+        .map(|entry| documents::parse(config, entry))
+        .collect();
+    let mut content = Content::default();
+    for (doc, problems) in parsed {
+        diagnostics.extend(problems);
+        match doc {
+            Some(documents::Doc::Brief(brief)) => content.briefs.push(*brief),
+            Some(documents::Doc::Author(author)) => content.authors.push(*author),
+            Some(documents::Doc::Page(page)) => content.pages.push(*page),
+            None => {}
+        }
+    }
+    (content, diagnostics)
+}
+
+/// Reads a file as UTF-8 text: a byte order mark is dropped and CRLF line ends become LF
+/// (line numbers stay the same). Unreadable, non-UTF-8 and empty files are errors.
+pub fn read_source(path: PathBuf, shown: PathBuf) -> Result<SourceFile, Diagnostic> {
+    let bytes = std::fs::read(&path).map_err(|err| {
+        Diagnostic::error(&shown, format!("could not read the file: {err}"))
+            .help("check that the file exists and that you may read it")
+    })?;
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let text = std::str::from_utf8(bytes).map_err(|err| {
+        let valid = &bytes[..err.valid_up_to()];
+        let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
+        let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let column = String::from_utf8_lossy(&valid[line_start..]).chars().count() + 1;
+        let mut diagnostic = Diagnostic::error(&shown, "the file is not valid UTF-8 text")
+            .help("save the file with UTF-8 encoding (most editors offer it under \"Save with encoding\")");
+        diagnostic.line = line;
+        diagnostic.column = column;
+        diagnostic
+    })?;
+    if text.trim().is_empty() {
+        return Err(Diagnostic::error(&shown, "the file is empty").help(
+            "write front matter between `---` lines, then the text, or delete the file",
+        ));
+    }
+    let text = if text.contains('\r') {
+        text.replace("\r\n", "\n")
+    } else {
+        text.to_string()
+    };
+    Ok(SourceFile { path, shown, text })
+}

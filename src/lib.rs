@@ -1,0 +1,14 @@
+//! folio: turns a folder of Markdown policy briefs into a themed static website.
+//!
+//! The modules follow the pipeline: `config` → `content` → `markdown` → `site` → `render` →
+//! `output`, driven by `build`. Problems found on the way are `diagnostics`.
+
+pub mod build;
+pub mod config;
+pub mod content;
+pub mod diagnostics;
+pub mod fsutil;
+pub mod markdown;
+pub mod output;
+pub mod render;
+pub mod site;

@@ -1,0 +1,358 @@
+//! Markdown → `Rendered`: pulldown-cmark events rewritten for briefs (footnotes, sources,
+//! figures, heading ids, highlighted code), then written as HTML.
+//!
+//! One pass walks the body's block structure; inline events go through `inline`, which turns
+//! footnote references into numbered note links and external links into cited sources. The
+//! footnote definitions are rendered after the body, in number order, by the same walk.
+
+mod figures;
+mod footnotes;
+mod headings;
+pub mod highlight;
+mod sources;
+
+use crate::diagnostics::Diagnostic;
+use footnotes::Notes;
+use headings::Headings;
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
+use serde::Serialize;
+use sources::SourceList;
+use std::collections::VecDeque;
+use std::ops::Range;
+use std::path::Path;
+
+pub use footnotes::{BackRef, Footnote};
+pub use headings::TocEntry;
+pub use sources::{Citation, Source};
+
+/// A Markdown text rendered to HTML, with what a theme needs to place beside it.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Rendered {
+    pub html: String,
+    /// Level 2 and 3 headings, in order.
+    pub toc: Vec<TocEntry>,
+    /// Notes in number order, for the theme's Notes section.
+    pub footnotes: Vec<Footnote>,
+    /// External URLs cited, in order of first citation, each once.
+    pub sources: Vec<Source>,
+    pub figure_count: usize,
+    pub has_code: bool,
+    pub word_count: usize,
+}
+
+/// Where a Markdown text comes from, for ids and diagnostics.
+pub struct MarkdownInput<'a> {
+    pub text: &'a str,
+    /// The line of the file on which `text` starts (1-based).
+    pub first_line: usize,
+    /// The file, as shown in diagnostics.
+    pub path: &'a Path,
+    /// Put before every generated id so ids never collide across briefs (`<slug>-`).
+    pub id_prefix: &'a str,
+}
+
+impl MarkdownInput<'_> {
+    /// Places a diagnostic at a byte offset of the Markdown text, as a line of the file.
+    pub fn place(&self, diagnostic: Diagnostic, offset: usize) -> Diagnostic {
+        let (line, column) = crate::diagnostics::line_column(self.text, offset);
+        let mut placed = diagnostic.at(self.text, line, column);
+        placed.line = line + self.first_line - 1;
+        placed
+    }
+}
+
+/// Renders one Markdown text; problems (undefined or unused footnotes) come back as diagnostics.
+pub fn render_markdown(input: &MarkdownInput<'_>) -> (Rendered, Vec<Diagnostic>) {
+    let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(input.text, options())
+        .into_offset_iter()
+        .collect();
+    let events = merge_text(events);
+    let (body, definitions) = footnotes::split_definitions(events);
+    let mut walk = Walk::new(input, definitions);
+    let body = walk.blocks(body);
+    let mut html = String::with_capacity(input.text.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, body.into_iter());
+    let footnotes = walk.render_notes();
+    let Walk {
+        headings,
+        sources,
+        figure_count,
+        has_code,
+        word_count,
+        mut diagnostics,
+        notes,
+        ..
+    } = walk;
+    diagnostics.extend(notes.unused(input));
+    let rendered = Rendered {
+        html,
+        toc: headings.toc,
+        footnotes,
+        sources: sources.into_list(),
+        figure_count,
+        has_code,
+        word_count,
+    };
+    (rendered, diagnostics)
+}
+
+/// CommonMark plus the extensions DESIGN.md names.
+fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_SMART_PUNCTUATION
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+/// Joins runs of text events (the parser splits text at `[`, `'` and the like), so that what a
+/// reader sees as one piece of text can be searched in one piece.
+fn merge_text(events: Vec<(Event<'_>, Range<usize>)>) -> Vec<(Event<'_>, Range<usize>)> {
+    let mut merged: Vec<(Event<'_>, Range<usize>)> = Vec::with_capacity(events.len());
+    for (event, range) in events {
+        if let (Event::Text(next), Some((Event::Text(text), last))) = (&event, merged.last_mut()) {
+            let mut joined = text.to_string();
+            joined.push_str(next);
+            *text = CowStr::from(joined);
+            last.end = range.end;
+            continue;
+        }
+        merged.push((event, range));
+    }
+    merged
+}
+
+/// The state of one rendering: what has been numbered, cited and seen so far.
+struct Walk<'i> {
+    input: &'i MarkdownInput<'i>,
+    notes: Notes<'i>,
+    headings: Headings,
+    sources: SourceList,
+    /// Where a citation made now is, as the Sources list names it ("Note 3", a heading).
+    place: String,
+    /// For each open link, whether it is an external one we rewrote.
+    links: Vec<bool>,
+    figure_count: usize,
+    has_code: bool,
+    word_count: usize,
+    counting_words: bool,
+    diagnostics: Vec<Diagnostic>,
+}
+
+type Spanned<'a> = (Event<'a>, Range<usize>);
+
+impl<'i> Walk<'i> {
+    fn new(input: &'i MarkdownInput<'i>, definitions: footnotes::Definitions<'i>) -> Self {
+        Walk {
+            input,
+            notes: Notes::new(definitions, input.id_prefix),
+            headings: Headings::default(),
+            sources: SourceList::new(input.id_prefix),
+            place: "Introduction".into(),
+            links: Vec::new(),
+            figure_count: 0,
+            has_code: false,
+            word_count: 0,
+            counting_words: true,
+            diagnostics: Vec::new(),
+        }
+    }
+
+    /// Rewrites a sequence of block-level events.
+    fn blocks(&mut self, events: Vec<Spanned<'i>>) -> Vec<Event<'i>> {
+        let mut out = Vec::with_capacity(events.len());
+        let mut events: VecDeque<Spanned<'i>> = events.into();
+        while let Some((event, range)) = events.pop_front() {
+            match event {
+                Event::Start(Tag::Paragraph) => {
+                    if let Some(figure) = figures::take_figure(&mut events) {
+                        self.figure(figure, &mut out);
+                    } else {
+                        out.push(Event::Start(Tag::Paragraph));
+                    }
+                }
+                Event::Start(Tag::Heading { .. }) => {
+                    let inner = take_until(&mut events, |e| matches!(e, Event::End(TagEnd::Heading(_))));
+                    self.heading(event, inner, &mut out);
+                }
+                Event::Start(Tag::CodeBlock(kind)) => {
+                    let inner = take_until(&mut events, |e| matches!(e, Event::End(TagEnd::CodeBlock)));
+                    out.push(self.code_block(kind, inner));
+                }
+                other => out.push(self.inline(other, range)),
+            }
+        }
+        out
+    }
+
+    /// Rewrites one inline event: footnote references, external links, text.
+    fn inline(&mut self, event: Event<'i>, range: Range<usize>) -> Event<'i> {
+        match event {
+            Event::FootnoteReference(label) => match self.notes.reference(&label) {
+                Some(html) => Event::Html(html.into()),
+                None => {
+                    self.undefined_note(&label, range.start);
+                    Event::Text(format!("[^{label}]").into())
+                }
+            },
+            Event::Start(Tag::Link {
+                dest_url, title, ..
+            }) if sources::is_external(&dest_url) => {
+                self.links.push(true);
+                let id = self.sources.cite(&dest_url, &self.place);
+                Event::Html(sources::open_link(&dest_url, &title, &id).into())
+            }
+            Event::Start(Tag::Link { .. }) => {
+                self.links.push(false);
+                event
+            }
+            Event::End(TagEnd::Link) => match self.links.pop() {
+                Some(true) => Event::Html("</a>".into()),
+                _ => event,
+            },
+            Event::Text(text) => {
+                self.text(&text, range.start);
+                Event::Text(text)
+            }
+            other => other,
+        }
+    }
+
+    /// Counts words and catches `[^label]` left as text: a reference to an undefined note.
+    fn text(&mut self, text: &str, offset: usize) {
+        if self.counting_words {
+            self.word_count += text.split_whitespace().count();
+        }
+        for (at, label) in footnotes::unresolved_references(text) {
+            self.undefined_note(label, offset + at);
+        }
+    }
+
+    fn undefined_note(&mut self, label: &str, offset: usize) {
+        let diagnostic = self
+            .at(
+                Diagnostic::error(
+                    self.input.path,
+                    format!("footnote `[^{label}]` is referenced but never defined"),
+                ),
+                offset,
+            )
+            .width(label.chars().count() + 3)
+            .help(format!(
+                "add a definition on its own line, e.g. `[^{label}]: The source of this claim.`, \
+                 or correct the label"
+            ));
+        self.diagnostics.push(diagnostic);
+    }
+
+    fn at(&self, diagnostic: Diagnostic, offset: usize) -> Diagnostic {
+        self.input.place(diagnostic, offset)
+    }
+
+    fn heading(&mut self, start: Event<'i>, inner: Vec<Spanned<'i>>, out: &mut Vec<Event<'i>>) {
+        let Event::Start(Tag::Heading {
+            level,
+            id,
+            classes,
+            attrs,
+        }) = start
+        else {
+            unreachable!("heading() is only called on a heading start")
+        };
+        let title = plain_text(&inner);
+        let id = self.headings.add(level, id.as_deref(), &title);
+        self.place = title;
+        out.push(Event::Start(Tag::Heading {
+            level,
+            id: Some(id.into()),
+            classes,
+            attrs,
+        }));
+        for (event, range) in inner {
+            out.push(self.inline(event, range));
+        }
+    }
+
+    fn code_block(&mut self, kind: CodeBlockKind<'_>, inner: Vec<Spanned<'_>>) -> Event<'i> {
+        let code: String = inner
+            .iter()
+            .filter_map(|(e, _)| match e {
+                Event::Text(t) => Some(t.as_ref()),
+                _ => None,
+            })
+            .collect();
+        let language = match &kind {
+            CodeBlockKind::Fenced(info) => info.split_whitespace().next().unwrap_or(""),
+            CodeBlockKind::Indented => "",
+        };
+        self.has_code |= !language.is_empty();
+        Event::Html(highlight::highlight(&code, language).into())
+    }
+
+    fn figure(&mut self, figure: figures::Figure<'i>, out: &mut Vec<Event<'i>>) {
+        self.figure_count += 1;
+        let number = self.figure_count;
+        out.push(Event::Html(
+            figures::open(&figure, number, self.input.id_prefix).into(),
+        ));
+        if let Some(credit) = figure.credit {
+            let place = std::mem::replace(&mut self.place, format!("Figure {number}"));
+            out.push(Event::Html(r#" <span class="credit">"#.into()));
+            for (event, range) in credit {
+                out.push(self.inline(event, range));
+            }
+            out.push(Event::Html("</span>".into()));
+            self.place = place;
+        }
+        out.push(Event::Html("</figcaption></figure>\n".into()));
+    }
+
+    /// Renders the definitions of every referenced note, in number order. A note may cite
+    /// another; that one is numbered when first met and rendered in its turn.
+    fn render_notes(&mut self) -> Vec<Footnote> {
+        self.counting_words = false;
+        let mut rendered = Vec::new();
+        while let Some((number, events)) = self.notes.next_definition() {
+            self.place = format!("Note {number}");
+            let body = self.blocks(events);
+            rendered.push(footnotes::note_html(body));
+        }
+        self.notes.finish(rendered)
+    }
+}
+
+/// Takes events up to and including the one `is_end` accepts; returns those before it.
+fn take_until<'a>(
+    events: &mut VecDeque<Spanned<'a>>,
+    is_end: impl Fn(&Event<'a>) -> bool,
+) -> Vec<Spanned<'a>> {
+    let mut inner = Vec::new();
+    while let Some((event, range)) = events.pop_front() {
+        if is_end(&event) {
+            inner.push((event, range));
+            break;
+        }
+        inner.push((event, range));
+    }
+    inner
+}
+
+/// The text a reader sees in a run of inline events (for TOC entries and alt text).
+fn plain_text(events: &[Spanned<'_>]) -> String {
+    events
+        .iter()
+        .filter_map(|(e, _)| match e {
+            Event::Text(t) | Event::Code(t) => Some(t.as_ref()),
+            _ => None,
+        })
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub(crate) fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    pulldown_cmark_escape::escape_html(&mut out, text).expect("writing to a String cannot fail");
+    out
+}

@@ -1,0 +1,119 @@
+//! Sources: every external URL a text cites, each listed once with the places that cite it.
+
+use super::escape;
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// One external URL and every place in the brief that cites it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Source {
+    pub url: String,
+    /// The host, without a leading `www.`.
+    pub domain: String,
+    /// The id of this source's entry in the Sources list.
+    pub id: String,
+    pub citations: Vec<Citation>,
+}
+
+/// One citing link: its element id in the page and where it is, for a reader.
+#[derive(Debug, Clone, Serialize)]
+pub struct Citation {
+    pub id: String,
+    pub label: String,
+}
+
+/// Collects sources in order of first citation.
+pub(super) struct SourceList {
+    id_prefix: String,
+    sources: Vec<Source>,
+    by_url: HashMap<String, usize>,
+    citations: usize,
+}
+
+impl SourceList {
+    pub fn new(id_prefix: &str) -> Self {
+        SourceList {
+            id_prefix: id_prefix.to_string(),
+            sources: Vec::new(),
+            by_url: HashMap::new(),
+            citations: 0,
+        }
+    }
+
+    /// Records a citation of `url` at `place`; returns the id the citing link gets.
+    pub fn cite(&mut self, url: &str, place: &str) -> String {
+        self.citations += 1;
+        let id = format!("{}cite-{}", self.id_prefix, self.citations);
+        let index = *self.by_url.entry(url.to_string()).or_insert_with(|| {
+            self.sources.push(Source {
+                url: url.to_string(),
+                domain: domain(url),
+                id: format!("{}src-{}", self.id_prefix, self.sources.len() + 1),
+                citations: Vec::new(),
+            });
+            self.sources.len() - 1
+        });
+        self.sources[index].citations.push(Citation {
+            id: id.clone(),
+            label: place.to_string(),
+        });
+        id
+    }
+
+    pub fn into_list(self) -> Vec<Source> {
+        self.sources
+    }
+}
+
+/// Whether a link goes outside the site: an absolute http or https URL.
+pub(super) fn is_external(url: &str) -> bool {
+    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+    lower.starts_with("https://") || lower.starts_with("http://")
+}
+
+fn domain(url: &str) -> String {
+    url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .map(|host| host.trim_start_matches("www.").to_string())
+        .unwrap_or_default()
+}
+
+/// The opening tag of a cited link.
+pub(super) fn open_link(url: &str, title: &str, id: &str) -> String {
+    let mut href = String::new();
+    pulldown_cmark_escape::escape_href(&mut href, url).expect("writing to a String");
+    let title = if title.is_empty() {
+        String::new()
+    } else {
+        format!(r#" title="{}""#, escape(title))
+    };
+    format!(r#"<a href="{}" id="{id}" class="ext"{title}>"#, escape(&href))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_url_cited_twice_is_one_source_with_two_citations() {
+        let mut list = SourceList::new("b-");
+        let first = list.cite("https://www.ons.gov.uk/a", "Introduction");
+        list.cite("https://example.org/", "Note 1");
+        let again = list.cite("https://www.ons.gov.uk/a", "Note 2");
+        let sources = list.into_list();
+        assert_eq!(sources.len(), 2);
+        assert_eq!(sources[0].domain, "ons.gov.uk");
+        let ids: Vec<_> = sources[0].citations.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, [first.as_str(), again.as_str()]);
+        assert_eq!(sources[0].citations[1].label, "Note 2");
+    }
+
+    #[test]
+    fn only_http_urls_are_external() {
+        assert!(is_external("HTTPS://x.org"));
+        assert!(!is_external("/briefs/a/"));
+        assert!(!is_external("mailto:a@b.org"));
+        assert!(!is_external("javascript:alert(1)"));
+    }
+}

@@ -1,0 +1,158 @@
+//! The only module that writes the built site: into a fresh folder beside the output, swapped in
+//! whole once everything is written, so a failed or killed build leaves the last site intact.
+
+use crate::fsutil;
+use crate::render::{Contents, OutputFile};
+use anyhow::{Context, Result, bail};
+use rayon::prelude::*;
+use std::path::{Component, Path, PathBuf};
+
+/// Refuses output folders whose replacement would destroy the site or more.
+pub fn check_output_dir(root: &Path, output: &Path) -> Result<(), String> {
+    let root = absolute(root);
+    let output = absolute(output);
+    let home = std::env::var_os("HOME").map(PathBuf::from).map(|h| absolute(&h));
+    if output.parent().is_none() {
+        return Err(format!("the output folder {} is the filesystem root", output.display()));
+    }
+    if home.as_deref() == Some(output.as_path()) {
+        return Err(format!("the output folder {} is your home folder", output.display()));
+    }
+    if root.starts_with(&output) {
+        return Err(format!(
+            "the output folder {} is the site's folder or contains it",
+            output.display()
+        ));
+    }
+    for marker in ["content", "site.toml"] {
+        if output.join(marker).exists() {
+            return Err(format!(
+                "the output folder {} holds a `{marker}`: it looks like a site, not a build",
+                output.display()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The path made absolute and free of `.`/`..` (following symbolic links where it exists).
+fn absolute(path: &Path) -> PathBuf {
+    if let Ok(real) = path.canonicalize() {
+        return real;
+    }
+    let joined = std::env::current_dir().unwrap_or_default().join(path);
+    let mut clean = PathBuf::new();
+    for part in joined.components() {
+        match part {
+            Component::ParentDir => {
+                clean.pop();
+            }
+            Component::CurDir => {}
+            other => clean.push(other),
+        }
+    }
+    match (clean.parent(), clean.file_name()) {
+        (Some(parent), Some(name)) if parent.exists() => {
+            parent.canonicalize().map(|p| p.join(name)).unwrap_or(clean)
+        }
+        _ => clean,
+    }
+}
+
+/// Writes every file into a staging folder beside `output`, then swaps it in. Returns the
+/// number of files written.
+pub fn write_site(output: &Path, files: &[OutputFile]) -> Result<usize> {
+    let output = absolute(output);
+    let parent = output.parent().context("the output folder has no parent")?;
+    let name = output
+        .file_name()
+        .context("the output folder has no name")?
+        .to_string_lossy()
+        .into_owned();
+    fsutil::create_dir_all(parent)?;
+    remove_leftovers(parent, &name);
+    let staging = parent.join(format!(".{name}.folio-new-{}", std::process::id()));
+    fsutil::create_dir_all(&staging)?;
+    let written = files
+        .par_iter()
+        .map(|file| write_file(&staging, file))
+        .collect::<Result<Vec<()>>>();
+    if let Err(err) = written {
+        let _ = std::fs::remove_dir_all(&staging);
+        return Err(err);
+    }
+    swap_in(&staging, &output)?;
+    Ok(files.len())
+}
+
+fn write_file(staging: &Path, file: &OutputFile) -> Result<()> {
+    if file.path.components().any(|c| !matches!(c, Component::Normal(_))) || file.path.as_os_str().is_empty() {
+        bail!("refusing to write {} outside the output folder", file.path.display());
+    }
+    let target = staging.join(&file.path);
+    match &file.contents {
+        Contents::Bytes(bytes) => fsutil::write(&target, bytes),
+        Contents::Embedded(bytes) => fsutil::write(&target, bytes),
+        Contents::Copy(source) => fsutil::copy(source, &target),
+    }
+}
+
+/// Replaces `output` by `staging`: atomically where the OS can exchange two folders.
+fn swap_in(staging: &Path, output: &Path) -> Result<()> {
+    if !output.exists() {
+        return fsutil::rename(staging, output);
+    }
+    if exchange(staging, output).is_ok() {
+        // `staging` now holds the previous build.
+        return fsutil::remove_dir_all(staging);
+    }
+    let old = staging.with_file_name(
+        staging
+            .file_name()
+            .map(|n| n.to_string_lossy().replace(".folio-new-", ".folio-old-"))
+            .unwrap_or_default(),
+    );
+    fsutil::rename(output, &old)?;
+    fsutil::rename(staging, output)?;
+    fsutil::remove_dir_all(&old)
+}
+
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).map_err(std::io::Error::from)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
+    Err(std::io::ErrorKind::Unsupported.into())
+}
+
+/// Removes staging folders left by builds that were killed before they finished.
+fn remove_leftovers(parent: &Path, name: &str) {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    let prefixes = [format!(".{name}.folio-new-"), format!(".{name}.folio-old-")];
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        if prefixes.iter().any(|p| file_name.starts_with(p.as_str())) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_destructive_output_folders() {
+        let site = tempfile::tempdir().unwrap();
+        std::fs::create_dir(site.path().join("content")).unwrap();
+        assert!(check_output_dir(site.path(), site.path()).is_err());
+        assert!(check_output_dir(site.path(), &site.path().join("..")).is_err());
+        assert!(check_output_dir(site.path(), Path::new("/")).is_err());
+        assert!(check_output_dir(site.path(), &site.path().join("public")).is_ok());
+    }
+}

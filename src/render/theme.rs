@@ -1,0 +1,163 @@
+//! The theme: Tera templates and static files, from `themes/<name>/` or, for the default theme,
+//! from the copy embedded in the binary; a site's `templates/` and `static/` override them.
+
+use crate::config::Config;
+use crate::diagnostics::{Diagnostic, display_path};
+use include_dir::{Dir, include_dir};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use tera::Tera;
+use walkdir::WalkDir;
+
+/// The default theme, built into the binary so `folio init` and sites without `themes/` work.
+static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
+
+/// The templates every theme must have: one per kind of page folio writes.
+pub const REQUIRED_TEMPLATES: &[&str] = &[
+    "index.html",
+    "brief.html",
+    "authors.html",
+    "author.html",
+    "topics.html",
+    "topic.html",
+    "page.html",
+    "404.html",
+];
+
+/// A static file to copy to the output, from disk or from the embedded theme.
+#[derive(Debug, Clone)]
+pub enum StaticFile {
+    Disk(PathBuf),
+    Embedded(&'static [u8]),
+}
+
+pub struct Theme {
+    pub tera: Tera,
+    /// Output path (relative to the output root) → file.
+    pub statics: BTreeMap<PathBuf, StaticFile>,
+}
+
+/// Loads the site's theme and overrides; template syntax errors name their file.
+pub fn load_theme(config: &Config) -> Result<Theme, Vec<Diagnostic>> {
+    let theme_dir = config.root.join("themes").join(&config.theme);
+    let mut templates: BTreeMap<String, (String, PathBuf)> = BTreeMap::new();
+    let mut statics = BTreeMap::new();
+    let mut problems = Vec::new();
+    if theme_dir.is_dir() {
+        read_dir_into(config, &theme_dir, &mut templates, &mut statics, &mut problems);
+    } else if config.theme == "default" {
+        read_embedded(&mut templates, &mut statics);
+    } else {
+        return Err(vec![Diagnostic::error(
+            "site.toml",
+            format!("the theme `{}` is not in themes/", config.theme),
+        )
+        .help(format!(
+            "create themes/{}/ with templates/ and static/, or set theme = \"default\"",
+            config.theme
+        ))]);
+    }
+    read_dir_into(config, &config.root, &mut templates, &mut statics, &mut problems);
+    for name in REQUIRED_TEMPLATES {
+        if !templates.contains_key(*name) {
+            problems.push(
+                Diagnostic::error(display_path(&config.root, &theme_dir.join("templates")), format!("the theme has no template `{name}`"))
+                    .help("add it to the theme's templates/ or the site's templates/"),
+            );
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let mut tera = Tera::new();
+    let sources: Vec<(String, String)> = templates
+        .iter()
+        .map(|(name, (text, _))| (name.clone(), text.clone()))
+        .collect();
+    if let Err(err) = tera.add_raw_templates(sources) {
+        return Err(vec![template_error(&err, &templates)]);
+    }
+    Ok(Theme { tera, statics })
+}
+
+/// Reads `dir/templates/**` and `dir/static/**` (a theme's or the site's own).
+fn read_dir_into(
+    config: &Config,
+    dir: &Path,
+    templates: &mut BTreeMap<String, (String, PathBuf)>,
+    statics: &mut BTreeMap<PathBuf, StaticFile>,
+    problems: &mut Vec<Diagnostic>,
+) {
+    for (relative, path) in files_under(&dir.join("templates"), problems, config) {
+        let shown = display_path(&config.root, &path);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                let name = relative.to_string_lossy().replace('\\', "/");
+                templates.insert(name, (text, shown));
+            }
+            Err(err) => problems.push(
+                Diagnostic::error(shown, format!("could not read the template: {err}"))
+                    .help("templates must be readable UTF-8 text"),
+            ),
+        }
+    }
+    for (relative, path) in files_under(&dir.join("static"), problems, config) {
+        statics.insert(relative, StaticFile::Disk(path));
+    }
+}
+
+fn files_under(dir: &Path, problems: &mut Vec<Diagnostic>, config: &Config) -> Vec<(PathBuf, PathBuf)> {
+    if !dir.is_dir() {
+        return Vec::new();
+    }
+    let mut files = Vec::new();
+    for item in WalkDir::new(dir).follow_links(true).sort_by_file_name() {
+        match item {
+            Ok(item) if item.file_type().is_file() => {
+                let path = item.into_path();
+                let relative = path.strip_prefix(dir).unwrap_or(&path).to_path_buf();
+                files.push((relative, path));
+            }
+            Ok(_) => {}
+            Err(err) => problems.push(
+                Diagnostic::error(
+                    display_path(&config.root, err.path().unwrap_or(dir)),
+                    format!("could not read this file: {err}"),
+                )
+                .help("check that it exists and that you may read it"),
+            ),
+        }
+    }
+    files
+}
+
+fn read_embedded(
+    templates: &mut BTreeMap<String, (String, PathBuf)>,
+    statics: &mut BTreeMap<PathBuf, StaticFile>,
+) {
+    let mut stack: Vec<&Dir<'static>> = vec![&DEFAULT_THEME];
+    while let Some(dir) = stack.pop() {
+        stack.extend(dir.dirs());
+        for file in dir.files() {
+            let path = file.path();
+            if let Ok(relative) = path.strip_prefix("templates") {
+                let name = relative.to_string_lossy().replace('\\', "/");
+                let text = String::from_utf8_lossy(file.contents()).into_owned();
+                templates.insert(name, (text, Path::new("(built-in theme)").join(path)));
+            } else if let Ok(relative) = path.strip_prefix("static") {
+                statics.insert(relative.to_path_buf(), StaticFile::Embedded(file.contents()));
+            }
+        }
+    }
+}
+
+fn template_error(err: &tera::Error, templates: &BTreeMap<String, (String, PathBuf)>) -> Diagnostic {
+    let message = err.to_string();
+    let file = templates
+        .iter()
+        .find(|(name, _)| message.contains(name.as_str()))
+        .map(|(_, (_, shown))| shown.clone())
+        .unwrap_or_else(|| PathBuf::from("templates"));
+    Diagnostic::error(file, format!("template error: {message}"))
+        .help("fix the template's Tera syntax (see docs/THEME.md)")
+}

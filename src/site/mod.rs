@@ -1,0 +1,257 @@
+//! The linked site: URLs, order, drafts, authors ↔ briefs and topics, checked across files.
+
+use crate::config::Config;
+use crate::content::{AuthorDoc, BriefDoc, Content, PageDoc};
+use crate::diagnostics::{Diagnostic, Diagnostics, suggest};
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+/// Page slugs that would clash with the site's own sections.
+const RESERVED_PAGE_SLUGS: &[&str] = &[
+    "briefs", "authors", "topics", "sources", "page", "404", "atom", "sitemap", "robots",
+];
+
+/// Everything the renderer needs, cross-referenced.
+pub struct Site {
+    pub config: Config,
+    /// Newest first (ties by slug), drafts only when asked for.
+    pub briefs: Vec<Brief>,
+    /// By name.
+    pub authors: Vec<Author>,
+    /// By name.
+    pub topics: Vec<Topic>,
+    /// By weight, then title.
+    pub pages: Vec<Page>,
+    pub drafts_shown: bool,
+}
+
+pub struct Brief {
+    pub doc: BriefDoc,
+    pub url: String,
+    /// Indexes into `Site::authors`, in the brief's order.
+    pub authors: Vec<usize>,
+    /// Indexes into `Site::topics`, in the brief's order.
+    pub topics: Vec<usize>,
+}
+
+pub struct Author {
+    pub doc: AuthorDoc,
+    pub url: String,
+    /// Indexes into `Site::briefs`, newest first.
+    pub briefs: Vec<usize>,
+}
+
+pub struct Topic {
+    pub slug: String,
+    pub name: String,
+    pub url: String,
+    /// Indexes into `Site::briefs`, newest first.
+    pub briefs: Vec<usize>,
+}
+
+pub struct Page {
+    pub doc: PageDoc,
+    pub url: String,
+}
+
+impl Site {
+    pub fn has_code(&self) -> bool {
+        self.briefs.iter().any(|b| b.doc.body.has_code) || self.pages.iter().any(|p| p.doc.body.has_code)
+    }
+}
+
+/// Links the parsed content into a site; cross-file problems (duplicate slugs, unknown
+/// authors) are reported.
+pub fn link_site(config: Config, content: Content, include_drafts: bool) -> (Site, Diagnostics) {
+    let mut diagnostics = Diagnostics::default();
+    let Content {
+        mut briefs,
+        mut authors,
+        mut pages,
+    } = content;
+    authors.sort_by(|a, b| (&a.name, &a.slug).cmp(&(&b.name, &b.slug)));
+    briefs.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
+    pages.sort_by(|a, b| (a.weight, &a.title).cmp(&(b.weight, &b.title)));
+
+    diagnostics.extend(duplicates(briefs.iter().map(|b| (&b.slug, &b.shown)), "brief"));
+    diagnostics.extend(duplicates(authors.iter().map(|a| (&a.slug, &a.shown)), "author"));
+    diagnostics.extend(duplicates(pages.iter().map(|p| (&p.slug, &p.shown)), "page"));
+    diagnostics.extend(reserved_pages(&pages));
+
+    let author_index: HashMap<&str, usize> = authors
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.slug.as_str(), i))
+        .collect();
+    for brief in &briefs {
+        diagnostics.extend(unknown_authors(brief, &author_index));
+    }
+
+    briefs.retain(|b| include_drafts || !b.draft);
+    pages.retain(|p| include_drafts || !p.draft);
+    let topics = collect_topics(&config, &briefs);
+    let topic_index: HashMap<&str, usize> = topics
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.slug.as_str(), i))
+        .collect();
+
+    let mut linked_authors: Vec<Author> = Vec::new();
+    let mut site_briefs = Vec::with_capacity(briefs.len());
+    let mut author_briefs = vec![Vec::new(); authors.len()];
+    let mut topic_briefs = vec![Vec::new(); topics.len()];
+    for (i, doc) in briefs.into_iter().enumerate() {
+        let authors_of: Vec<usize> = doc
+            .authors
+            .iter()
+            .filter_map(|a| author_index.get(a.value.as_str()).copied())
+            .collect();
+        let topics_of: Vec<usize> = unique(doc.topics.iter().map(|t| topic_index[topic_slug(&t.value).as_str()]));
+        for &a in &authors_of {
+            author_briefs[a].push(i);
+        }
+        for &t in &topics_of {
+            topic_briefs[t].push(i);
+        }
+        site_briefs.push(Brief {
+            url: config.url(&format!("/briefs/{}/", doc.slug)),
+            doc,
+            authors: unique(authors_of.into_iter()),
+            topics: topics_of,
+        });
+    }
+    drop(author_index);
+    drop(topic_index);
+    for (doc, briefs) in authors.into_iter().zip(author_briefs) {
+        linked_authors.push(Author {
+            url: config.url(&format!("/authors/{}/", doc.slug)),
+            doc,
+            briefs,
+        });
+    }
+    let topics = topics
+        .into_iter()
+        .zip(topic_briefs)
+        .map(|(topic, briefs)| Topic { briefs, ..topic })
+        .collect();
+    let pages = pages
+        .into_iter()
+        .map(|doc| Page {
+            url: config.url(&format!("/{}/", doc.slug)),
+            doc,
+        })
+        .collect();
+    let site = Site {
+        config,
+        briefs: site_briefs,
+        authors: linked_authors,
+        topics,
+        pages,
+        drafts_shown: include_drafts,
+    };
+    (site, diagnostics)
+}
+
+/// Keeps the first of each repeated value, in order.
+fn unique(items: impl Iterator<Item = usize>) -> Vec<usize> {
+    let mut seen = Vec::new();
+    for item in items {
+        if !seen.contains(&item) {
+            seen.push(item);
+        }
+    }
+    seen
+}
+
+/// A topic's slug, from the slug or name the brief gives.
+pub fn topic_slug(written: &str) -> String {
+    let slug = slug::slugify(written);
+    if slug.is_empty() { "topic".into() } else { slug }
+}
+
+/// Topics by name; each written form becomes one topic, named as first written in the newest
+/// brief (a slug such as `energy-policy` is shown as "Energy policy").
+fn collect_topics(config: &Config, briefs: &[BriefDoc]) -> Vec<Topic> {
+    let mut by_slug: BTreeMap<String, String> = BTreeMap::new();
+    for topic in briefs.iter().flat_map(|b| &b.topics) {
+        by_slug
+            .entry(topic_slug(&topic.value))
+            .or_insert_with(|| topic_name(&topic.value));
+    }
+    let mut topics: Vec<Topic> = by_slug
+        .into_iter()
+        .map(|(slug, name)| Topic {
+            url: config.url(&format!("/topics/{slug}/")),
+            slug,
+            name,
+            briefs: Vec::new(),
+        })
+        .collect();
+    topics.sort_by(|a, b| (a.name.to_lowercase(), &a.slug).cmp(&(b.name.to_lowercase(), &b.slug)));
+    topics
+}
+
+fn topic_name(written: &str) -> String {
+    if crate::content::is_slug(written) {
+        let spaced = written.replace('-', " ");
+        let mut chars = spaced.chars();
+        chars
+            .next()
+            .map(|first| first.to_uppercase().chain(chars).collect())
+            .unwrap_or_default()
+    } else {
+        written.to_string()
+    }
+}
+
+fn duplicates<'a>(
+    items: impl Iterator<Item = (&'a String, &'a std::path::PathBuf)>,
+    what: &str,
+) -> Vec<Diagnostic> {
+    let mut first: HashMap<&str, &Path> = HashMap::new();
+    let mut problems = Vec::new();
+    for (slug, path) in items {
+        if let Some(earlier) = first.insert(slug, path) {
+            let (earlier, later) = if earlier < path.as_path() { (earlier, path.as_path()) } else { (path.as_path(), earlier) };
+            first.insert(slug, earlier);
+            problems.push(
+                Diagnostic::error(later, format!("two {what}s have the slug `{slug}`"))
+                    .note(format!("`{}` and `{}` both use it", earlier.display(), later.display()))
+                    .help("rename one of the files, or give one a different `slug:`"),
+            );
+        }
+    }
+    problems
+}
+
+fn reserved_pages(pages: &[PageDoc]) -> Vec<Diagnostic> {
+    pages
+        .iter()
+        .filter(|p| RESERVED_PAGE_SLUGS.contains(&p.slug.as_str()))
+        .map(|p| {
+            Diagnostic::error(&p.shown, format!("the page slug `{}` is taken by the site's own pages", p.slug))
+                .help(format!("rename the file or set another `slug:`; reserved: {}", RESERVED_PAGE_SLUGS.join(", ")))
+        })
+        .collect()
+}
+
+fn unknown_authors(brief: &BriefDoc, known: &HashMap<&str, usize>) -> Vec<Diagnostic> {
+    brief
+        .authors
+        .iter()
+        .filter(|a| !known.contains_key(a.value.as_str()))
+        .map(|a| {
+            let help = match suggest(&a.value, known.keys().copied()) {
+                Some(near) => format!("did you mean `{near}`?"),
+                None => format!(
+                    "add `content/authors/{}.md` with a `name:`, or use the slug of an existing author",
+                    a.value
+                ),
+            };
+            a.place
+                .error(&brief.shown, format!("unknown author `{}`", a.value))
+                .width(a.value.chars().count())
+                .help(help)
+        })
+        .collect()
+}
