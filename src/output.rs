@@ -24,6 +24,17 @@ pub fn check_output_dir(root: &Path, output: &Path) -> Result<(), String> {
             output.display()
         ));
     }
+    if output.exists() && !output.is_dir() {
+        return Err(format!("{} exists and is not a folder", output.display()));
+    }
+    for input in ["content", "themes", "templates", "static"] {
+        if output.starts_with(root.join(input)) {
+            return Err(format!(
+                "the output folder {} is inside the site's `{input}/`, which folio reads",
+                output.display()
+            ));
+        }
+    }
     for marker in ["content", "site.toml"] {
         if output.join(marker).exists() {
             return Err(format!(

@@ -169,18 +169,24 @@ pub fn topic_slug(written: &str) -> String {
     if slug.is_empty() { "topic".into() } else { slug }
 }
 
-/// Topics by name; each written form becomes one topic, named as first written in the newest
-/// brief (a slug such as `energy-policy` is shown as "Energy policy").
+/// Topics by name. Forms with the same slug are one topic, named as written out in the newest
+/// brief that writes a name (`Energy Policy`); a topic only ever given as a slug
+/// (`energy-policy`) is shown as "Energy policy".
 fn collect_topics(config: &Config, briefs: &[BriefDoc]) -> Vec<Topic> {
-    let mut by_slug: BTreeMap<String, String> = BTreeMap::new();
+    // slug → (name, whether the name was written out rather than made from a slug)
+    let mut by_slug: BTreeMap<String, (String, bool)> = BTreeMap::new();
     for topic in briefs.iter().flat_map(|b| &b.topics) {
-        by_slug
+        let written = !crate::content::is_slug(&topic.value);
+        let entry = by_slug
             .entry(topic_slug(&topic.value))
-            .or_insert_with(|| topic_name(&topic.value));
+            .or_insert_with(|| (topic_name(&topic.value), written));
+        if written && !entry.1 {
+            *entry = (topic.value.clone(), true);
+        }
     }
     let mut topics: Vec<Topic> = by_slug
         .into_iter()
-        .map(|(slug, name)| Topic {
+        .map(|(slug, (name, _))| Topic {
             url: config.url(&format!("/topics/{slug}/")),
             slug,
             name,

@@ -1,0 +1,86 @@
+//! Footnotes: numbered by first reference, each reference reaching its note and each note
+//! reaching back to every reference, with ids unique and prefixed per brief.
+
+use crate::common::{Site, sel, text_of};
+use scraper::Html;
+use std::collections::HashSet;
+
+fn brief() -> Html {
+    let site = Site::fixture("features");
+    site.build_ok(&[]);
+    site.page("/briefs/notes-twice/")
+}
+
+/// The element with this id, which must exist exactly once.
+fn by_id<'a>(page: &'a Html, id: &str) -> scraper::ElementRef<'a> {
+    let found: Vec<_> = page
+        .select(&sel("[id]"))
+        .filter(|e| e.value().id() == Some(id))
+        .collect();
+    assert_eq!(found.len(), 1, "id {id} should exist once, found {}", found.len());
+    found[0]
+}
+
+#[test]
+fn every_reference_reaches_its_note_and_every_note_reaches_back() {
+    let page = brief();
+    let refs: Vec<_> = page.select(&sel(r#"a[role="doc-noteref"]"#)).collect();
+    assert_eq!(refs.len(), 4, "four references in the body");
+    for reference in &refs {
+        let target = reference.value().attr("href").unwrap().trim_start_matches('#');
+        let note = by_id(&page, target);
+        assert_eq!(note.value().name(), "li");
+        let own_id = reference.value().id().expect("reference has an id");
+        let back: Vec<_> = note
+            .select(&sel(r#"a[role="doc-backlink"]"#))
+            .map(|a| a.value().attr("href").unwrap().trim_start_matches('#').to_string())
+            .collect();
+        assert!(back.contains(&own_id.to_string()), "note {target} links back to {own_id}");
+    }
+    for backlink in page.select(&sel(r#"a[role="doc-backlink"]"#)) {
+        let target = backlink.value().attr("href").unwrap().trim_start_matches('#');
+        let reference = by_id(&page, target);
+        assert_eq!(reference.value().attr("role"), Some("doc-noteref"));
+    }
+}
+
+#[test]
+fn notes_are_numbered_by_first_reference_and_a_note_cited_twice_has_two_back_links() {
+    let page = brief();
+    let numbers: Vec<String> = page
+        .select(&sel(r#"a[role="doc-noteref"]"#))
+        .map(text_of)
+        .collect();
+    assert_eq!(numbers, ["1", "2", "2", "3"]);
+    let notes: Vec<_> = page.select(&sel("section#notes li")).collect();
+    assert_eq!(notes.len(), 3);
+    assert!(text_of(notes[0]).contains("A note cited once"));
+    assert!(text_of(notes[1]).starts_with("Shared source"));
+    let backlinks = |n: usize| notes[n].select(&sel(r#"a[role="doc-backlink"]"#)).count();
+    assert_eq!((backlinks(0), backlinks(1), backlinks(2)), (1, 2, 1));
+}
+
+#[test]
+fn notes_section_has_its_dpub_roles_and_ids_are_prefixed_and_unique() {
+    let page = brief();
+    let section = page.select(&sel("section#notes")).next().expect("Notes section");
+    assert_eq!(section.value().attr("role"), Some("doc-endnotes"));
+    for note in page.select(&sel("section#notes li")) {
+        assert!(note.value().id().unwrap().starts_with("notes-twice-fn-"));
+    }
+    let mut seen = HashSet::new();
+    for element in page.select(&sel("[id]")) {
+        let id = element.value().id().unwrap();
+        assert!(seen.insert(id.to_string()), "id {id} is used twice");
+    }
+}
+
+#[test]
+fn every_in_page_link_resolves() {
+    let page = brief();
+    let ids: HashSet<&str> = page.select(&sel("[id]")).filter_map(|e| e.value().id()).collect();
+    for link in page.select(&sel("a[href^='#']")) {
+        let target = &link.value().attr("href").unwrap()[1..];
+        assert!(ids.contains(target), "#{target} does not resolve");
+    }
+}
