@@ -46,10 +46,15 @@ pub enum BuildError {
 pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
     let config = configure(options)?;
-    let output = options.output.clone().unwrap_or_else(|| config.root.join("public"));
+    let output = options
+        .output
+        .clone()
+        .unwrap_or_else(|| config.root.join("public"));
     check_output_dir(&config.root, &output).map_err(|why| {
-        BuildError::Config(vec![Diagnostic::error(&output, format!("refusing to build here: {why}"))
-            .help("pass --output with a folder of its own, such as `public`")])
+        BuildError::Config(vec![
+            Diagnostic::error(&output, format!("refusing to build here: {why}"))
+                .help("pass --output with a folder of its own, such as `public`"),
+        ])
     })?;
     let mut theme = load_theme(&config).map_err(BuildError::Content)?;
     let (content, mut diagnostics) = load_content(&config);
@@ -74,8 +79,9 @@ fn configure(options: &BuildOptions) -> Result<Config, BuildError> {
     let mut config = load_config(&options.root).map_err(BuildError::Config)?;
     if let Some(base_url) = &options.base_url {
         config.set_base_url(base_url).map_err(|why| {
-            BuildError::Config(vec![Diagnostic::error("--base-url", why)
-                .help("pass an absolute address, e.g. --base-url https://briefs.example.org")])
+            BuildError::Config(vec![Diagnostic::error("--base-url", why).help(
+                "pass an absolute address, e.g. --base-url https://briefs.example.org",
+            )])
         })?;
     }
     Ok(config)
@@ -89,4 +95,3 @@ impl BuildError {
         }
     }
 }
-

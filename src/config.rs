@@ -96,8 +96,12 @@ pub fn load_config(root: &Path) -> Result<Config, Vec<Diagnostic>> {
     let text = match std::fs::read(&path) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => text,
-            Err(_) => return Err(vec![Diagnostic::error(shown, "site.toml is not valid UTF-8")
-                .help("save the file as UTF-8")]),
+            Err(_) => {
+                return Err(vec![
+                    Diagnostic::error(shown, "site.toml is not valid UTF-8")
+                        .help("save the file as UTF-8"),
+                ]);
+            }
         },
         Err(err) => {
             return Err(vec![

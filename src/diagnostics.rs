@@ -182,9 +182,8 @@ impl Diagnostics {
     /// Sorted by file, then place, so output is the same on every run whatever the thread order.
     pub fn sorted(mut self) -> Vec<Diagnostic> {
         self.items.sort_by(|a, b| {
-            (&a.path, a.line, a.column, a.severity, &a.message).cmp(&(
-                &b.path, b.line, b.column, b.severity, &b.message,
-            ))
+            (&a.path, a.line, a.column, a.severity, &a.message)
+                .cmp(&(&b.path, b.line, b.column, b.severity, &b.message))
         });
         self.items
     }
@@ -232,7 +231,9 @@ mod tests {
             .width(6)
             .help("did you mean `authors`?");
         let shown = d.to_string();
-        assert!(shown.starts_with("error: unknown field `autors`\n  --> content/briefs/x.md:2:1\n"));
+        assert!(
+            shown.starts_with("error: unknown field `autors`\n  --> content/briefs/x.md:2:1\n")
+        );
         assert!(shown.contains("2 | autors: [a]\n  | ^^^^^^\n"));
         assert!(shown.ends_with("= help: did you mean `authors`?\n"));
     }

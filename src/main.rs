@@ -79,7 +79,9 @@ fn run_build(options: BuildOptions) -> ExitCode {
                 }
                 BuildError::Output(err) => {
                     eprintln!("error: {err:#}");
-                    eprintln!("Build failed while writing; the previous output was left as it was.");
+                    eprintln!(
+                        "Build failed while writing; the previous output was left as it was."
+                    );
                 }
             }
             ExitCode::from(code as u8)

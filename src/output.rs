@@ -11,12 +11,20 @@ use std::path::{Component, Path, PathBuf};
 pub fn check_output_dir(root: &Path, output: &Path) -> Result<(), String> {
     let root = absolute(root);
     let output = absolute(output);
-    let home = std::env::var_os("HOME").map(PathBuf::from).map(|h| absolute(&h));
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .map(|h| absolute(&h));
     if output.parent().is_none() {
-        return Err(format!("the output folder {} is the filesystem root", output.display()));
+        return Err(format!(
+            "the output folder {} is the filesystem root",
+            output.display()
+        ));
     }
     if home.as_deref() == Some(output.as_path()) {
-        return Err(format!("the output folder {} is your home folder", output.display()));
+        return Err(format!(
+            "the output folder {} is your home folder",
+            output.display()
+        ));
     }
     if root.starts_with(&output) {
         return Err(format!(
@@ -97,8 +105,16 @@ pub fn write_site(output: &Path, files: &[OutputFile]) -> Result<usize> {
 }
 
 fn write_file(staging: &Path, file: &OutputFile) -> Result<()> {
-    if file.path.components().any(|c| !matches!(c, Component::Normal(_))) || file.path.as_os_str().is_empty() {
-        bail!("refusing to write {} outside the output folder", file.path.display());
+    if file
+        .path
+        .components()
+        .any(|c| !matches!(c, Component::Normal(_)))
+        || file.path.as_os_str().is_empty()
+    {
+        bail!(
+            "refusing to write {} outside the output folder",
+            file.path.display()
+        );
     }
     let target = staging.join(&file.path);
     match &file.contents {

@@ -104,7 +104,9 @@ pub(super) fn parse(config: &Config, entry: Entry) -> (Option<Doc>, Vec<Diagnost
     let (rendered, markdown_problems) = render_markdown(&body);
     problems.extend(markdown_problems);
     let has_errors = problems.iter().any(Diagnostic::is_error);
-    let doc = doc.filter(|_| !has_errors).map(|partial| partial.finish(rendered));
+    let doc = doc
+        .filter(|_| !has_errors)
+        .map(|partial| partial.finish(rendered));
     (doc, problems)
 }
 
@@ -143,20 +145,21 @@ impl Partial {
 }
 
 fn brief(file: &SourceFile, fields: &mut Fields<'_>, entry: Entry) -> Option<Partial> {
+    // Every field is read before any is required, so one run reports all of their problems.
     fields.reject_unknown(BRIEF_FIELDS, "a brief");
     let title = fields.required_text("title", "Closing the skills gap");
     let date = fields.required_date("date");
     let authors = fields.required_list("authors", "[jane-doe]");
     let slug = slug(file, fields, &entry.name);
-    let doc = BriefDoc {
-        slug: slug?,
+    let mut doc = BriefDoc {
+        slug: String::new(),
         shown: file.shown.clone(),
-        title: title?,
+        title: String::new(),
         subtitle: fields.text("subtitle"),
         summary: fields.text("summary"),
-        date: date?,
+        date: NaiveDate::MIN,
         updated: fields.date("updated"),
-        authors: authors?,
+        authors: Vec::new(),
         topics: fields.list("topics").unwrap_or_default(),
         draft: fields.flag("draft"),
         kind: fields.text("type"),
@@ -167,17 +170,18 @@ fn brief(file: &SourceFile, fields: &mut Fields<'_>, entry: Entry) -> Option<Par
         body: Rendered::default(),
         bundle: entry.bundle,
     };
+    (doc.slug, doc.title, doc.date, doc.authors) = (slug?, title?, date?, authors?);
     Some(Partial::Brief(Box::new(doc)))
 }
 
 fn author(file: &SourceFile, fields: &mut Fields<'_>, entry: &Entry) -> Option<Partial> {
     fields.reject_unknown(AUTHOR_FIELDS, "an author");
     let name = fields.required_text("name", "Jane Doe");
-    let slug = file_slug(file, &entry.name);
-    let doc = AuthorDoc {
-        slug: slug?,
+    let slug = file_slug(file, fields, &entry.name, "");
+    let mut doc = AuthorDoc {
+        slug: String::new(),
         shown: file.shown.clone(),
-        name: name?,
+        name: String::new(),
         role: fields.text("role"),
         affiliation: fields.text("affiliation"),
         photo: fields.text("photo"),
@@ -185,6 +189,7 @@ fn author(file: &SourceFile, fields: &mut Fields<'_>, entry: &Entry) -> Option<P
         links: fields.links("links"),
         bio: Rendered::default(),
     };
+    (doc.slug, doc.name) = (slug?, name?);
     Some(Partial::Author(Box::new(doc)))
 }
 
@@ -192,16 +197,17 @@ fn page(file: &SourceFile, fields: &mut Fields<'_>, entry: &Entry) -> Option<Par
     fields.reject_unknown(PAGE_FIELDS, "a page");
     let title = fields.required_text("title", "About us");
     let slug = slug(file, fields, &entry.name);
-    let doc = PageDoc {
-        slug: slug?,
+    let mut doc = PageDoc {
+        slug: String::new(),
         shown: file.shown.clone(),
-        title: title?,
+        title: String::new(),
         summary: fields.text("summary"),
         weight: fields.integer("weight").unwrap_or(0),
         draft: fields.flag("draft"),
         extra: fields.value("extra"),
         body: Rendered::default(),
     };
+    (doc.slug, doc.title) = (slug?, title?);
     Some(Partial::Page(Box::new(doc)))
 }
 
@@ -221,30 +227,40 @@ fn slug(file: &SourceFile, fields: &mut Fields<'_>, name: &str) -> Option<String
             );
             None
         }
-        None => {
-            let slug = file_slug(file, name);
-            if slug.is_none() {
-                fields.problems.push(bad_file_name(file, name).help(format!(
-                    "rename the file to `{}`, or add `slug: {}` to the front matter",
-                    slug::slugify(name),
-                    slug::slugify(name)
-                )));
-            }
-            slug
-        }
+        None => file_slug(file, fields, name, "or add `slug: {}` to the front matter"),
     }
 }
 
-fn file_slug(file: &SourceFile, name: &str) -> Option<String> {
-    let _ = file;
-    is_slug(name).then(|| name.to_string())
-}
-
-fn bad_file_name(file: &SourceFile, name: &str) -> Diagnostic {
-    Diagnostic::error(
-        &file.shown,
-        format!("the name `{name}` is not a valid slug (lowercase letters, digits and hyphens)"),
-    )
+/// The slug a file's name gives; an error when the name is not a valid slug.
+fn file_slug(
+    file: &SourceFile,
+    fields: &mut Fields<'_>,
+    name: &str,
+    alternative: &str,
+) -> Option<String> {
+    if is_slug(name) {
+        return Some(name.to_string());
+    }
+    let suggested = slug::slugify(name);
+    let in_folder = file.path.file_name().is_some_and(|n| n == "index.md");
+    let mut help = if in_folder {
+        format!("rename the folder to `{suggested}`")
+    } else {
+        format!("rename the file to `{suggested}.md`")
+    };
+    if !alternative.is_empty() {
+        help = format!("{help}, {}", alternative.replace("{}", &suggested));
+    }
+    fields.problems.push(
+        Diagnostic::error(
+            &file.shown,
+            format!(
+                "the name `{name}` is not a valid slug (lowercase letters, digits and hyphens)"
+            ),
+        )
+        .help(help),
+    );
+    None
 }
 
 /// `[a-z0-9-]+`, as DESIGN.md requires of slugs.

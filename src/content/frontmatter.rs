@@ -21,14 +21,21 @@ pub fn split(file: &SourceFile) -> Result<Split<'_>, Diagnostic> {
     let text = file.text.as_str();
     let first_line = text.lines().next().unwrap_or("");
     if first_line.trim_end() != "---" {
-        return Err(Diagnostic::error(&file.shown, "the file does not start with front matter")
-            .at(text, 1, 1)
-            .width(first_line.chars().count().clamp(1, 40))
-            .help("begin the file with a line `---`, the fields (`title: …`), and another `---`"));
+        return Err(
+            Diagnostic::error(&file.shown, "the file does not start with front matter")
+                .at(text, 1, 1)
+                .width(first_line.chars().count().clamp(1, 40))
+                .help(
+                    "begin the file with a line `---`, the fields (`title: …`), and another `---`",
+                ),
+        );
     }
     let yaml_offset = first_line.len() + 1;
     let mut offset = yaml_offset;
-    for (index, line) in text[yaml_offset.min(text.len())..].split_inclusive('\n').enumerate() {
+    for (index, line) in text[yaml_offset.min(text.len())..]
+        .split_inclusive('\n')
+        .enumerate()
+    {
         if matches!(line.trim_end(), "---" | "...") {
             let body_offset = offset + line.len();
             return Ok(Split {
@@ -64,9 +71,12 @@ impl<'a> Fields<'a> {
             Ok(Value::Mapping(map)) => map,
             Ok(Value::Null) => Mapping::new(),
             Ok(_) => {
-                return Err(Diagnostic::error(&file.shown, "the front matter is not a list of fields")
-                    .at(&file.text, 2, 1)
-                    .help("write one `field: value` per line, e.g. `title: Closing the gap`"));
+                return Err(Diagnostic::error(
+                    &file.shown,
+                    "the front matter is not a list of fields",
+                )
+                .at(&file.text, 2, 1)
+                .help("write one `field: value` per line, e.g. `title: Closing the gap`"));
             }
             Err(err) => return Err(yaml_error(file, split, &err)),
         };
@@ -86,7 +96,10 @@ impl<'a> Fields<'a> {
             .keys()
             .map(|key| match key {
                 Value::String(name) => name.clone(),
-                other => serde_yaml::to_string(other).unwrap_or_default().trim().to_string(),
+                other => serde_yaml::to_string(other)
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string(),
             })
             .filter(|name| !known.contains(&name.as_str()))
             .collect();
@@ -96,7 +109,10 @@ impl<'a> Fields<'a> {
                 None => format!("the fields of {what} are: {}", known.join(", ")),
             };
             let diagnostic = self
-                .at_key(Diagnostic::error(&self.file.shown, format!("unknown field `{name}`")), &name)
+                .at_key(
+                    Diagnostic::error(&self.file.shown, format!("unknown field `{name}`")),
+                    &name,
+                )
                 .width(name.chars().count())
                 .help(help);
             self.problems.push(diagnostic);
@@ -112,13 +128,20 @@ impl<'a> Fields<'a> {
         match self.get(key)? {
             Value::String(text) if !text.trim().is_empty() => Some(text.trim().to_string()),
             Value::String(_) => {
-                self.wrong(key, "is empty", format!("write some text after `{key}:`, or remove the line"));
+                self.wrong(
+                    key,
+                    "is empty",
+                    format!("write some text after `{key}:`, or remove the line"),
+                );
                 None
             }
             other => {
                 let found = kind(other);
-                self.wrong(key, &format!("must be text, but is {found}"),
-                    format!("put the value in quotes: `{key}: \"…\"`"));
+                self.wrong(
+                    key,
+                    &format!("must be text, but is {found}"),
+                    format!("put the value in quotes: `{key}: \"…\"`"),
+                );
                 None
             }
         }
@@ -139,23 +162,40 @@ impl<'a> Fields<'a> {
             Value::String(text) => text.clone(),
             other => {
                 let found = kind(other);
-                self.wrong(key, &format!("must be a date like 2025-03-14, but is {found}"),
-                    format!("write `{key}: YYYY-MM-DD`"));
+                self.wrong(
+                    key,
+                    &format!("must be a date like 2025-03-14, but is {found}"),
+                    format!("write `{key}: YYYY-MM-DD`"),
+                );
                 return None;
             }
         };
         let well_formed = text.len() == 10
-            && text.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+            && text.bytes().enumerate().all(|(i, b)| {
+                if i == 4 || i == 7 {
+                    b == b'-'
+                } else {
+                    b.is_ascii_digit()
+                }
+            });
         match NaiveDate::parse_from_str(&text, "%Y-%m-%d") {
             Ok(date) if well_formed => Some(date),
             _ if well_formed => {
-                self.wrong_value(key, &text, &format!("`{text}` is not a date that exists"),
-                    "check the month and day".into());
+                self.wrong_value(
+                    key,
+                    &text,
+                    &format!("`{text}` is not a date that exists"),
+                    "check the month and day".into(),
+                );
                 None
             }
             _ => {
-                self.wrong_value(key, &text, &format!("`{text}` is not a date in the form YYYY-MM-DD"),
-                    format!("write the date as year-month-day, e.g. `{key}: 2025-03-14`"));
+                self.wrong_value(
+                    key,
+                    &text,
+                    &format!("`{text}` is not a date in the form YYYY-MM-DD"),
+                    format!("write the date as year-month-day, e.g. `{key}: 2025-03-14`"),
+                );
                 None
             }
         }
@@ -175,12 +215,20 @@ impl<'a> Fields<'a> {
             Value::Sequence(items) => items.clone(),
             Value::String(one) => {
                 let one = one.clone();
-                self.wrong(key, "must be a list", format!("write `{key}: [{one}]`, or one `- {one}` line per item"));
+                self.wrong(
+                    key,
+                    "must be a list",
+                    format!("write `{key}: [{one}]`, or one `- {one}` line per item"),
+                );
                 return None;
             }
             other => {
                 let found = kind(other);
-                self.wrong(key, &format!("must be a list, but is {found}"), format!("write `{key}: [first, second]`"));
+                self.wrong(
+                    key,
+                    &format!("must be a list, but is {found}"),
+                    format!("write `{key}: [first, second]`"),
+                );
                 return None;
             }
         };
@@ -189,12 +237,18 @@ impl<'a> Fields<'a> {
             match item {
                 Value::String(value) if !value.trim().is_empty() => {
                     let place = self.place_of_value(key, &value);
-                    located.push(Located { value: value.trim().to_string(), place });
+                    located.push(Located {
+                        value: value.trim().to_string(),
+                        place,
+                    });
                 }
                 other => {
                     let found = kind(&other);
-                    self.wrong(key, &format!("has an item that is {found}, not text"),
-                        "write each item as text, e.g. `- jane-doe`".into());
+                    self.wrong(
+                        key,
+                        &format!("has an item that is {found}, not text"),
+                        "write each item as text, e.g. `- jane-doe`".into(),
+                    );
                 }
             }
         }
@@ -208,7 +262,11 @@ impl<'a> Fields<'a> {
                 None
             }
             Some(Value::Sequence(items)) if items.is_empty() => {
-                self.wrong(key, "is an empty list", format!("name at least one, e.g. `{key}: {example}`"));
+                self.wrong(
+                    key,
+                    "is an empty list",
+                    format!("name at least one, e.g. `{key}: {example}`"),
+                );
                 None
             }
             Some(_) => self.list(key),
@@ -221,7 +279,11 @@ impl<'a> Fields<'a> {
             Some(Value::Bool(flag)) => *flag,
             Some(other) => {
                 let found = kind(other);
-                self.wrong(key, &format!("must be true or false, but is {found}"), format!("write `{key}: true` or `{key}: false`"));
+                self.wrong(
+                    key,
+                    &format!("must be true or false, but is {found}"),
+                    format!("write `{key}: true` or `{key}: false`"),
+                );
                 false
             }
         }
@@ -232,7 +294,11 @@ impl<'a> Fields<'a> {
             Value::Number(n) if n.as_i64().is_some() => n.as_i64(),
             other => {
                 let found = kind(other);
-                self.wrong(key, &format!("must be a whole number, but is {found}"), format!("write e.g. `{key}: 1`"));
+                self.wrong(
+                    key,
+                    &format!("must be a whole number, but is {found}"),
+                    format!("write e.g. `{key}: 1`"),
+                );
                 None
             }
         }
@@ -247,7 +313,13 @@ impl<'a> Fields<'a> {
     pub fn links(&mut self, key: &str) -> Vec<(String, String)> {
         let Some(Value::Sequence(items)) = self.get(key).cloned() else {
             if self.get(key).is_some() {
-                self.wrong(key, "must be a list of links", format!("write `{key}:` then lines like `  - {{label: Website, url: https://…}}`"));
+                self.wrong(
+                    key,
+                    "must be a list of links",
+                    format!(
+                        "write `{key}:` then lines like `  - {{label: Website, url: https://…}}`"
+                    ),
+                );
             }
             return Vec::new();
         };
@@ -256,8 +328,11 @@ impl<'a> Fields<'a> {
             let field = |name: &str| item.get(name).and_then(Value::as_str).map(str::to_string);
             match (field("label"), field("url")) {
                 (Some(label), Some(url)) => links.push((label, url)),
-                _ => self.wrong(key, "has an item without both `label` and `url`",
-                    "write each link as `- {label: Website, url: https://…}`".into()),
+                _ => self.wrong(
+                    key,
+                    "has an item without both `label` and `url`",
+                    "write each link as `- {label: Website, url: https://…}`".into(),
+                ),
             }
         }
         links
@@ -266,7 +341,10 @@ impl<'a> Fields<'a> {
     /// An error placed at a field: `<key> <what>`.
     pub fn wrong(&mut self, key: &str, what: &str, help: String) {
         let diagnostic = Diagnostic::error(&self.file.shown, format!("`{key}` {what}"));
-        let diagnostic = self.at_key(diagnostic, key).width(key.chars().count()).help(help);
+        let diagnostic = self
+            .at_key(diagnostic, key)
+            .width(key.chars().count())
+            .help(help);
         self.problems.push(diagnostic);
     }
 
@@ -281,10 +359,13 @@ impl<'a> Fields<'a> {
     }
 
     fn missing(&mut self, key: &str, example: &str) {
-        let diagnostic = Diagnostic::error(&self.file.shown, format!("required field `{key}` is missing"))
-            .at(&self.file.text, 1, 1)
-            .width(3)
-            .help(format!("add `{key}: {example}` to the front matter"));
+        let diagnostic = Diagnostic::error(
+            &self.file.shown,
+            format!("required field `{key}` is missing"),
+        )
+        .at(&self.file.text, 1, 1)
+        .width(3)
+        .help(format!("add `{key}: {example}` to the front matter"));
         self.problems.push(diagnostic);
     }
 
@@ -293,7 +374,12 @@ impl<'a> Fields<'a> {
         let mut offset = self.yaml_offset;
         for line in self.yaml.split_inclusive('\n') {
             let unquoted = line.trim_start_matches(['"', '\'']);
-            if unquoted.starts_with(key) && unquoted[key.len()..].trim_start_matches(['"', '\'']).trim_start().starts_with(':') {
+            if unquoted.starts_with(key)
+                && unquoted[key.len()..]
+                    .trim_start_matches(['"', '\''])
+                    .trim_start()
+                    .starts_with(':')
+            {
                 return Some(offset);
             }
             offset += line.len();
@@ -306,13 +392,21 @@ impl<'a> Fields<'a> {
         diagnostic.at_offset(&self.file.text, offset)
     }
 
-    /// Where a value of a key is written: searched for from the key's line on.
+    /// Where a value of a key is written: its first occurrence as a whole word from the key's
+    /// line on (so `ada` is not found inside `ada-lovelace`).
     fn place_of_value(&self, key: &str, value: &str) -> Place {
         let start = self.key_offset(key).unwrap_or(self.yaml_offset);
         let end = self.yaml_offset + self.yaml.len();
-        let offset = self.file.text[start..end]
-            .find(value)
-            .map_or(start, |at| start + at);
+        let block = &self.file.text[start..end];
+        let is_word = |c: char| c.is_alphanumeric() || c == '-' || c == '_';
+        let offset = block
+            .match_indices(value)
+            .find(|(at, _)| {
+                let before = block[..*at].chars().next_back();
+                let after = block[at + value.len()..].chars().next();
+                !before.is_some_and(is_word) && !after.is_some_and(is_word)
+            })
+            .map_or(start, |(at, _)| start + at);
         Place::of(&self.file.text, offset)
     }
 }
@@ -329,7 +423,11 @@ impl Place {
     fn of(text: &str, offset: usize) -> Self {
         let (line, column) = crate::diagnostics::line_column(text, offset);
         let snippet = text.lines().nth(line - 1).unwrap_or("").to_string();
-        Place { line, column, snippet }
+        Place {
+            line,
+            column,
+            snippet,
+        }
     }
 
     /// Puts a diagnostic at this place.
@@ -363,7 +461,11 @@ fn kind(value: &Value) -> &'static str {
 /// A YAML syntax error, moved from its place in the YAML block to its place in the file.
 fn yaml_error(file: &SourceFile, split: &Split<'_>, err: &serde_yaml::Error) -> Diagnostic {
     let message = err.to_string();
-    let message = message.split(" at line ").next().unwrap_or(&message).to_string();
+    let message = message
+        .split(" at line ")
+        .next()
+        .unwrap_or(&message)
+        .to_string();
     let diagnostic = Diagnostic::error(&file.shown, format!("the front matter is not valid YAML: {message}"))
         .help("check the indentation, the `field: value` form, and quote values that contain `: ` or start with `[`, `{`, `*`, `&`, `!`, `%`, `@` or a backquote");
     match err.location() {

@@ -10,9 +10,9 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use rayon::prelude::*;
 use std::path::PathBuf;
 
+pub use documents::is_slug;
 pub use documents::{AuthorDoc, BriefDoc, PageDoc};
 pub use frontmatter::{Located, Place};
-pub use documents::is_slug;
 pub use walk::{Entry, Kind};
 
 /// A content file's text, with its path as diagnostics show it.
@@ -29,17 +29,28 @@ pub struct Content {
     pub briefs: Vec<BriefDoc>,
     pub authors: Vec<AuthorDoc>,
     pub pages: Vec<PageDoc>,
+    /// The slug of every file in content/authors/, parsed or not: a brief naming an author
+    /// whose file has errors is not also told the author does not exist.
+    pub author_slugs: Vec<String>,
 }
 
 /// Reads and parses every content file; files with errors are left out and reported.
 pub fn load_content(config: &Config) -> (Content, Diagnostics) {
     let mut diagnostics = Diagnostics::default();
     let entries = walk::discover(config, &mut diagnostics);
+    let author_slugs = entries
+        .iter()
+        .filter(|e| e.kind == Kind::Author)
+        .map(|e| e.name.clone())
+        .collect();
     let parsed: Vec<(Option<documents::Doc>, Vec<Diagnostic>)> = entries
         .into_par_iter()
         .map(|entry| documents::parse(config, entry))
         .collect();
-    let mut content = Content::default();
+    let mut content = Content {
+        author_slugs,
+        ..Content::default()
+    };
     for (doc, problems) in parsed {
         diagnostics.extend(problems);
         match doc {
@@ -72,9 +83,8 @@ pub fn read_source(path: PathBuf, shown: PathBuf) -> Result<SourceFile, Diagnost
         diagnostic
     })?;
     if text.trim().is_empty() {
-        return Err(Diagnostic::error(&shown, "the file is empty").help(
-            "write front matter between `---` lines, then the text, or delete the file",
-        ));
+        return Err(Diagnostic::error(&shown, "the file is empty")
+            .help("write front matter between `---` lines, then the text, or delete the file"));
     }
     let text = if text.contains('\r') {
         text.replace("\r\n", "\n")

@@ -31,8 +31,11 @@ pub fn discover(config: &Config, diagnostics: &mut Diagnostics) -> Vec<Entry> {
     let content = config.content_dir();
     if !content.is_dir() {
         diagnostics.push(
-            Diagnostic::error(display_path(&config.root, &content), "there is no content folder")
-                .help("create `content/briefs/` and `content/authors/` with Markdown files in them"),
+            Diagnostic::error(
+                display_path(&config.root, &content),
+                "there is no content folder",
+            )
+            .help("create `content/briefs/` and `content/authors/` with Markdown files in them"),
         );
         return Vec::new();
     }
@@ -56,7 +59,14 @@ pub fn discover(config: &Config, diagnostics: &mut Diagnostics) -> Vec<Entry> {
         }
         let path = item.path().to_path_buf();
         let relative = path.strip_prefix(&content).unwrap_or(&path).to_path_buf();
-        classify(config, path, &relative, &mut entries, &mut bundles, diagnostics);
+        classify(
+            config,
+            path,
+            &relative,
+            &mut entries,
+            &mut bundles,
+            diagnostics,
+        );
     }
     for (name, (dir, index, assets)) in bundles {
         match index {
@@ -108,7 +118,9 @@ fn classify(
             if parts.len() == 3 && parts[2] == "index.md" {
                 bundle.1 = Some(path);
             } else {
-                bundle.2.push(path.strip_prefix(&dir).unwrap_or(&path).to_path_buf());
+                bundle
+                    .2
+                    .push(path.strip_prefix(&dir).unwrap_or(&path).to_path_buf());
             }
             return;
         }
@@ -128,7 +140,9 @@ fn classify(
                 display_path(&config.root, &path),
                 "this Markdown file is not part of the site",
             )
-            .help("briefs go in content/briefs/, people in content/authors/, pages in content/pages/"),
+            .help(
+                "briefs go in content/briefs/, people in content/authors/, pages in content/pages/",
+            ),
         ),
         None => {}
     }
@@ -138,9 +152,15 @@ fn walk_error(config: &Config, content: &Path, err: &walkdir::Error) -> Diagnost
     let path = err.path().unwrap_or(content);
     let shown = display_path(&config.root, path);
     if err.loop_ancestor().is_some() {
-        return Diagnostic::error(shown, "this symbolic link points back to a folder that contains it")
-            .help("remove the link, or point it somewhere outside content/");
+        return Diagnostic::error(
+            shown,
+            "this symbolic link points back to a folder that contains it",
+        )
+        .help("remove the link, or point it somewhere outside content/");
     }
-    Diagnostic::error(shown, format!("could not read this part of content/: {err}"))
-        .help("check that the file or folder exists and that you may read it")
+    Diagnostic::error(
+        shown,
+        format!("could not read this part of content/: {err}"),
+    )
+    .help("check that the file or folder exists and that you may read it")
 }

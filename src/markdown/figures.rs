@@ -31,9 +31,12 @@ pub(super) fn take_figure<'a>(events: &mut VecDeque<Spanned<'a>>) -> Option<Figu
     }
     let mut image: Vec<Spanned<'a>> = events.drain(..image_end + 2).collect();
     image.truncate(image_end); // drop the image's and the paragraph's ends
-    let (Event::Start(Tag::Image {
-        dest_url, title, ..
-    }), _) = image.remove(0)
+    let (
+        Event::Start(Tag::Image {
+            dest_url, title, ..
+        }),
+        _,
+    ) = image.remove(0)
     else {
         unreachable!("checked above")
     };

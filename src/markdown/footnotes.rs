@@ -159,7 +159,11 @@ impl<'a> Notes<'a> {
                     .enumerate()
                     .map(|(k, id)| BackRef {
                         id: id.clone(),
-                        label: if refs.len() > 1 { backref_letter(k) } else { String::new() },
+                        label: if refs.len() > 1 {
+                            backref_letter(k)
+                        } else {
+                            String::new()
+                        },
                     })
                     .collect();
                 Footnote {
@@ -183,9 +187,13 @@ impl<'a> Notes<'a> {
             .map(|(_, def)| {
                 let warning = Diagnostic::warning(
                     input.path,
-                    format!("footnote `[^{}]` is defined but never referenced", def.label),
+                    format!(
+                        "footnote `[^{}]` is defined but never referenced",
+                        def.label
+                    ),
                 );
-                input.place(warning, def.offset)
+                input
+                    .place(warning, def.offset)
                     .width(def.label.chars().count() + 3)
                     .help(format!(
                         "cite it in the text with `[^{}]`, or delete the definition",
@@ -198,7 +206,8 @@ impl<'a> Notes<'a> {
                 input.path,
                 format!("footnote `[^{}]` is defined twice", def.label),
             );
-            input.place(error, def.offset)
+            input
+                .place(error, def.offset)
                 .width(def.label.chars().count() + 3)
                 .help("give each note its own label, or delete one of the definitions")
         }));
@@ -213,7 +222,11 @@ fn backref_letter(index: usize) -> String {
     if index < 26 {
         (letters[index] as char).to_string()
     } else {
-        format!("{}{}", backref_letter(index / 26 - 1), letters[index % 26] as char)
+        format!(
+            "{}{}",
+            backref_letter(index / 26 - 1),
+            letters[index % 26] as char
+        )
     }
 }
 
@@ -247,7 +260,6 @@ pub(super) fn unresolved_references(text: &str) -> impl Iterator<Item = (usize, 
         plausible.then_some((at, label))
     })
 }
-
 
 #[cfg(test)]
 mod tests {

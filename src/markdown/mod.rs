@@ -172,11 +172,13 @@ impl<'i> Walk<'i> {
                     }
                 }
                 Event::Start(Tag::Heading { .. }) => {
-                    let inner = take_until(&mut events, |e| matches!(e, Event::End(TagEnd::Heading(_))));
+                    let inner =
+                        take_until(&mut events, |e| matches!(e, Event::End(TagEnd::Heading(_))));
                     self.heading(event, inner, &mut out);
                 }
                 Event::Start(Tag::CodeBlock(kind)) => {
-                    let inner = take_until(&mut events, |e| matches!(e, Event::End(TagEnd::CodeBlock)));
+                    let inner =
+                        take_until(&mut events, |e| matches!(e, Event::End(TagEnd::CodeBlock)));
                     out.push(self.code_block(kind, inner));
                 }
                 other => out.push(self.inline(other, range)),

@@ -88,7 +88,10 @@ pub(super) fn open_link(url: &str, title: &str, id: &str) -> String {
     } else {
         format!(r#" title="{}""#, escape(title))
     };
-    format!(r#"<a href="{}" id="{id}" class="ext"{title}>"#, escape(&href))
+    format!(
+        r#"<a href="{}" id="{id}" class="ext"{title}>"#,
+        escape(&href)
+    )
 }
 
 #[cfg(test)]

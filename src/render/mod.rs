@@ -39,7 +39,10 @@ enum Job {
 }
 
 /// Renders every page, and lists the files to copy beside them; `pages` counts HTML pages.
-pub fn render_site(site: &Site, theme: &mut Theme) -> Result<(Vec<OutputFile>, usize), Vec<Diagnostic>> {
+pub fn render_site(
+    site: &Site,
+    theme: &mut Theme,
+) -> Result<(Vec<OutputFile>, usize), Vec<Diagnostic>> {
     let about_html = site.config.organization.about.as_deref().map(|about| {
         let input = MarkdownInput {
             text: about,
@@ -53,7 +56,10 @@ pub fn render_site(site: &Site, theme: &mut Theme) -> Result<(Vec<OutputFile>, u
         .tera
         .global_context()
         .insert("site", &SiteView::new(site, about_html.as_deref()));
-    theme.tera.global_context().insert("drafts_shown", &site.drafts_shown);
+    theme
+        .tera
+        .global_context()
+        .insert("drafts_shown", &site.drafts_shown);
     let theme = &*theme;
     let jobs = jobs(site);
     let rendered: Vec<Result<OutputFile, Diagnostic>> = jobs
@@ -84,11 +90,15 @@ fn jobs(site: &Site) -> Vec<Job> {
     jobs.extend((0..site.briefs.len()).map(Job::Brief));
     jobs.push(Job::Authors);
     for (index, author) in site.authors.iter().enumerate() {
-        jobs.extend((1..=page_count(author.briefs.len(), per)).map(|page| Job::Author { index, page }));
+        jobs.extend(
+            (1..=page_count(author.briefs.len(), per)).map(|page| Job::Author { index, page }),
+        );
     }
     jobs.push(Job::Topics);
     for (index, topic) in site.topics.iter().enumerate() {
-        jobs.extend((1..=page_count(topic.briefs.len(), per)).map(|page| Job::Topic { index, page }));
+        jobs.extend(
+            (1..=page_count(topic.briefs.len(), per)).map(|page| Job::Topic { index, page }),
+        );
     }
     jobs.extend((0..site.pages.len()).map(Job::Page));
     jobs.push(Job::NotFound);
@@ -119,7 +129,11 @@ fn render_job(site: &Site, theme: &Theme, job: Job) -> Result<OutputFile, Diagno
         Job::Brief(index) => {
             let brief = &site.briefs[index];
             context.insert("brief", &BriefView::new(site, brief));
-            let description = brief.doc.summary.as_deref().or(brief.doc.subtitle.as_deref());
+            let description = brief
+                .doc
+                .summary
+                .as_deref()
+                .or(brief.doc.subtitle.as_deref());
             (
                 "brief.html",
                 brief.url.clone(),
@@ -131,33 +145,69 @@ fn render_job(site: &Site, theme: &Theme, job: Job) -> Result<OutputFile, Diagno
         Job::Authors => {
             let authors: Vec<AuthorView> = site.authors.iter().map(AuthorView::new).collect();
             context.insert("authors", &authors);
-            ("authors.html", config.url("/authors/"), "Authors", default_description, false)
+            (
+                "authors.html",
+                config.url("/authors/"),
+                "Authors",
+                default_description,
+                false,
+            )
         }
         Job::Author { index, page } => {
             let author = &site.authors[index];
             context.insert("author", &AuthorView::new(author));
             listing(site, &mut context, &author.url, &author.briefs, page);
             let description = author.doc.role.as_deref().unwrap_or(default_description);
-            ("author.html", page_url(&author.url, page), author.doc.name.as_str(), description, false)
+            (
+                "author.html",
+                page_url(&author.url, page),
+                author.doc.name.as_str(),
+                description,
+                false,
+            )
         }
         Job::Topics => {
             let topics: Vec<TopicView> = site.topics.iter().map(TopicView::new).collect();
             context.insert("topics", &topics);
-            ("topics.html", config.url("/topics/"), "Topics", default_description, false)
+            (
+                "topics.html",
+                config.url("/topics/"),
+                "Topics",
+                default_description,
+                false,
+            )
         }
         Job::Topic { index, page } => {
             let topic = &site.topics[index];
             context.insert("topic", &TopicView::new(topic));
             listing(site, &mut context, &topic.url, &topic.briefs, page);
-            ("topic.html", page_url(&topic.url, page), topic.name.as_str(), default_description, false)
+            (
+                "topic.html",
+                page_url(&topic.url, page),
+                topic.name.as_str(),
+                default_description,
+                false,
+            )
         }
         Job::Page(index) => {
             let page = &site.pages[index];
             context.insert("page", &PageView::new(page));
             let description = page.doc.summary.as_deref().unwrap_or(default_description);
-            ("page.html", page.url.clone(), page.doc.title.as_str(), description, page.doc.body.has_code)
+            (
+                "page.html",
+                page.url.clone(),
+                page.doc.title.as_str(),
+                description,
+                page.doc.body.has_code,
+            )
         }
-        Job::NotFound => ("404.html", config.url("/404.html"), "Page not found", default_description, false),
+        Job::NotFound => (
+            "404.html",
+            config.url("/404.html"),
+            "Page not found",
+            default_description,
+            false,
+        ),
     };
     context.insert("page_title", title);
     context.insert("canonical_url", &config.absolute_url(&url));
@@ -165,8 +215,11 @@ fn render_job(site: &Site, theme: &Theme, job: Job) -> Result<OutputFile, Diagno
     context.insert("description", description);
     context.insert("has_code", &has_code);
     let html = theme.tera.render(template, &context).map_err(|err| {
-        Diagnostic::error(format!("templates/{template}"), format!("could not render {url}: {err}"))
-            .help("fix the template; docs/THEME.md lists what each template receives")
+        Diagnostic::error(
+            format!("templates/{template}"),
+            format!("could not render {url}: {err}"),
+        )
+        .help("fix the template; docs/THEME.md lists what each template receives")
     })?;
     Ok(OutputFile {
         path: output_path(&config.root_path, &url),
@@ -212,7 +265,10 @@ fn page_url(base: &str, n: usize) -> String {
 
 /// Where a page's URL is written: `/a/b/` → `a/b/index.html`.
 fn output_path(root_path: &str, url: &str) -> PathBuf {
-    let path = url.strip_prefix(root_path).unwrap_or(url).trim_start_matches('/');
+    let path = url
+        .strip_prefix(root_path)
+        .unwrap_or(url)
+        .trim_start_matches('/');
     if path.is_empty() || path.ends_with('/') {
         PathBuf::from(path).join("index.html")
     } else {

@@ -44,25 +44,42 @@ pub fn load_theme(config: &Config) -> Result<Theme, Vec<Diagnostic>> {
     let mut statics = BTreeMap::new();
     let mut problems = Vec::new();
     if theme_dir.is_dir() {
-        read_dir_into(config, &theme_dir, &mut templates, &mut statics, &mut problems);
+        read_dir_into(
+            config,
+            &theme_dir,
+            &mut templates,
+            &mut statics,
+            &mut problems,
+        );
     } else if config.theme == "default" {
         read_embedded(&mut templates, &mut statics);
     } else {
-        return Err(vec![Diagnostic::error(
-            "site.toml",
-            format!("the theme `{}` is not in themes/", config.theme),
-        )
-        .help(format!(
-            "create themes/{}/ with templates/ and static/, or set theme = \"default\"",
-            config.theme
-        ))]);
+        return Err(vec![
+            Diagnostic::error(
+                "site.toml",
+                format!("the theme `{}` is not in themes/", config.theme),
+            )
+            .help(format!(
+                "create themes/{}/ with templates/ and static/, or set theme = \"default\"",
+                config.theme
+            )),
+        ]);
     }
-    read_dir_into(config, &config.root, &mut templates, &mut statics, &mut problems);
+    read_dir_into(
+        config,
+        &config.root,
+        &mut templates,
+        &mut statics,
+        &mut problems,
+    );
     for name in REQUIRED_TEMPLATES {
         if !templates.contains_key(*name) {
             problems.push(
-                Diagnostic::error(display_path(&config.root, &theme_dir.join("templates")), format!("the theme has no template `{name}`"))
-                    .help("add it to the theme's templates/ or the site's templates/"),
+                Diagnostic::error(
+                    display_path(&config.root, &theme_dir.join("templates")),
+                    format!("the theme has no template `{name}`"),
+                )
+                .help("add it to the theme's templates/ or the site's templates/"),
             );
         }
     }
@@ -106,7 +123,11 @@ fn read_dir_into(
     }
 }
 
-fn files_under(dir: &Path, problems: &mut Vec<Diagnostic>, config: &Config) -> Vec<(PathBuf, PathBuf)> {
+fn files_under(
+    dir: &Path,
+    problems: &mut Vec<Diagnostic>,
+    config: &Config,
+) -> Vec<(PathBuf, PathBuf)> {
     if !dir.is_dir() {
         return Vec::new();
     }
@@ -145,13 +166,19 @@ fn read_embedded(
                 let text = String::from_utf8_lossy(file.contents()).into_owned();
                 templates.insert(name, (text, Path::new("(built-in theme)").join(path)));
             } else if let Ok(relative) = path.strip_prefix("static") {
-                statics.insert(relative.to_path_buf(), StaticFile::Embedded(file.contents()));
+                statics.insert(
+                    relative.to_path_buf(),
+                    StaticFile::Embedded(file.contents()),
+                );
             }
         }
     }
 }
 
-fn template_error(err: &tera::Error, templates: &BTreeMap<String, (String, PathBuf)>) -> Diagnostic {
+fn template_error(
+    err: &tera::Error,
+    templates: &BTreeMap<String, (String, PathBuf)>,
+) -> Diagnostic {
     let message = err.to_string();
     let file = templates
         .iter()

@@ -56,7 +56,8 @@ pub struct Page {
 
 impl Site {
     pub fn has_code(&self) -> bool {
-        self.briefs.iter().any(|b| b.doc.body.has_code) || self.pages.iter().any(|p| p.doc.body.has_code)
+        self.briefs.iter().any(|b| b.doc.body.has_code)
+            || self.pages.iter().any(|p| p.doc.body.has_code)
     }
 }
 
@@ -68,14 +69,24 @@ pub fn link_site(config: Config, content: Content, include_drafts: bool) -> (Sit
         mut briefs,
         mut authors,
         mut pages,
+        author_slugs,
     } = content;
     authors.sort_by(|a, b| (&a.name, &a.slug).cmp(&(&b.name, &b.slug)));
     briefs.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
     pages.sort_by(|a, b| (a.weight, &a.title).cmp(&(b.weight, &b.title)));
 
-    diagnostics.extend(duplicates(briefs.iter().map(|b| (&b.slug, &b.shown)), "brief"));
-    diagnostics.extend(duplicates(authors.iter().map(|a| (&a.slug, &a.shown)), "author"));
-    diagnostics.extend(duplicates(pages.iter().map(|p| (&p.slug, &p.shown)), "page"));
+    diagnostics.extend(duplicates(
+        briefs.iter().map(|b| (&b.slug, &b.shown)),
+        "brief",
+    ));
+    diagnostics.extend(duplicates(
+        authors.iter().map(|a| (&a.slug, &a.shown)),
+        "author",
+    ));
+    diagnostics.extend(duplicates(
+        pages.iter().map(|p| (&p.slug, &p.shown)),
+        "page",
+    ));
     diagnostics.extend(reserved_pages(&pages));
 
     let author_index: HashMap<&str, usize> = authors
@@ -83,8 +94,10 @@ pub fn link_site(config: Config, content: Content, include_drafts: bool) -> (Sit
         .enumerate()
         .map(|(i, a)| (a.slug.as_str(), i))
         .collect();
+    let mut known_authors: Vec<&str> = author_slugs.iter().map(String::as_str).collect();
+    known_authors.sort_unstable();
     for brief in &briefs {
-        diagnostics.extend(unknown_authors(brief, &author_index));
+        diagnostics.extend(unknown_authors(brief, &known_authors));
     }
 
     briefs.retain(|b| include_drafts || !b.draft);
@@ -106,7 +119,11 @@ pub fn link_site(config: Config, content: Content, include_drafts: bool) -> (Sit
             .iter()
             .filter_map(|a| author_index.get(a.value.as_str()).copied())
             .collect();
-        let topics_of: Vec<usize> = unique(doc.topics.iter().map(|t| topic_index[topic_slug(&t.value).as_str()]));
+        let topics_of: Vec<usize> = unique(
+            doc.topics
+                .iter()
+                .map(|t| topic_index[topic_slug(&t.value).as_str()]),
+        );
         for &a in &authors_of {
             author_briefs[a].push(i);
         }
@@ -166,7 +183,11 @@ fn unique(items: impl Iterator<Item = usize>) -> Vec<usize> {
 /// A topic's slug, from the slug or name the brief gives.
 pub fn topic_slug(written: &str) -> String {
     let slug = slug::slugify(written);
-    if slug.is_empty() { "topic".into() } else { slug }
+    if slug.is_empty() {
+        "topic".into()
+    } else {
+        slug
+    }
 }
 
 /// Topics by name. Forms with the same slug are one topic, named as written out in the newest
@@ -218,11 +239,19 @@ fn duplicates<'a>(
     let mut problems = Vec::new();
     for (slug, path) in items {
         if let Some(earlier) = first.insert(slug, path) {
-            let (earlier, later) = if earlier < path.as_path() { (earlier, path.as_path()) } else { (path.as_path(), earlier) };
+            let (earlier, later) = if earlier < path.as_path() {
+                (earlier, path.as_path())
+            } else {
+                (path.as_path(), earlier)
+            };
             first.insert(slug, earlier);
             problems.push(
                 Diagnostic::error(later, format!("two {what}s have the slug `{slug}`"))
-                    .note(format!("`{}` and `{}` both use it", earlier.display(), later.display()))
+                    .note(format!(
+                        "`{}` and `{}` both use it",
+                        earlier.display(),
+                        later.display()
+                    ))
                     .help("rename one of the files, or give one a different `slug:`"),
             );
         }
@@ -235,19 +264,28 @@ fn reserved_pages(pages: &[PageDoc]) -> Vec<Diagnostic> {
         .iter()
         .filter(|p| RESERVED_PAGE_SLUGS.contains(&p.slug.as_str()))
         .map(|p| {
-            Diagnostic::error(&p.shown, format!("the page slug `{}` is taken by the site's own pages", p.slug))
-                .help(format!("rename the file or set another `slug:`; reserved: {}", RESERVED_PAGE_SLUGS.join(", ")))
+            Diagnostic::error(
+                &p.shown,
+                format!(
+                    "the page slug `{}` is taken by the site's own pages",
+                    p.slug
+                ),
+            )
+            .help(format!(
+                "rename the file or set another `slug:`; reserved: {}",
+                RESERVED_PAGE_SLUGS.join(", ")
+            ))
         })
         .collect()
 }
 
-fn unknown_authors(brief: &BriefDoc, known: &HashMap<&str, usize>) -> Vec<Diagnostic> {
+fn unknown_authors(brief: &BriefDoc, known: &[&str]) -> Vec<Diagnostic> {
     brief
         .authors
         .iter()
-        .filter(|a| !known.contains_key(a.value.as_str()))
+        .filter(|a| known.binary_search(&a.value.as_str()).is_err())
         .map(|a| {
-            let help = match suggest(&a.value, known.keys().copied()) {
+            let help = match suggest(&a.value, known.iter().copied()) {
                 Some(near) => format!("did you mean `{near}`?"),
                 None => format!(
                     "add `content/authors/{}.md` with a `name:`, or use the slug of an existing author",

@@ -81,7 +81,11 @@ impl Site {
 
 /// The file a site URL is served from.
 pub fn url_to_file(output: &Path, url: &str) -> PathBuf {
-    let path = url.split(['#', '?']).next().unwrap().trim_start_matches('/');
+    let path = url
+        .split(['#', '?'])
+        .next()
+        .unwrap()
+        .trim_start_matches('/');
     if path.is_empty() || path.ends_with('/') {
         output.join(path).join("index.html")
     } else {
@@ -133,7 +137,13 @@ pub fn sel(css: &str) -> Selector {
 
 /// The text of an element, whitespace folded.
 pub fn text_of(element: scraper::ElementRef<'_>) -> String {
-    element.text().collect::<Vec<_>>().join("").split_whitespace().collect::<Vec<_>>().join(" ")
+    element
+        .text()
+        .collect::<Vec<_>>()
+        .join("")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 pub fn stderr(output: &Output) -> String {
@@ -145,6 +155,11 @@ pub fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
     walkdir(dir)
         .into_iter()
         .filter(|p| p.is_file())
-        .map(|p| (p.strip_prefix(dir).unwrap().to_path_buf(), std::fs::read(&p).unwrap()))
+        .map(|p| {
+            (
+                p.strip_prefix(dir).unwrap().to_path_buf(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
         .collect()
 }

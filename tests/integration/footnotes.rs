@@ -17,7 +17,12 @@ fn by_id<'a>(page: &'a Html, id: &str) -> scraper::ElementRef<'a> {
         .select(&sel("[id]"))
         .filter(|e| e.value().id() == Some(id))
         .collect();
-    assert_eq!(found.len(), 1, "id {id} should exist once, found {}", found.len());
+    assert_eq!(
+        found.len(),
+        1,
+        "id {id} should exist once, found {}",
+        found.len()
+    );
     found[0]
 }
 
@@ -27,18 +32,35 @@ fn every_reference_reaches_its_note_and_every_note_reaches_back() {
     let refs: Vec<_> = page.select(&sel(r#"a[role="doc-noteref"]"#)).collect();
     assert_eq!(refs.len(), 4, "four references in the body");
     for reference in &refs {
-        let target = reference.value().attr("href").unwrap().trim_start_matches('#');
+        let target = reference
+            .value()
+            .attr("href")
+            .unwrap()
+            .trim_start_matches('#');
         let note = by_id(&page, target);
         assert_eq!(note.value().name(), "li");
         let own_id = reference.value().id().expect("reference has an id");
         let back: Vec<_> = note
             .select(&sel(r#"a[role="doc-backlink"]"#))
-            .map(|a| a.value().attr("href").unwrap().trim_start_matches('#').to_string())
+            .map(|a| {
+                a.value()
+                    .attr("href")
+                    .unwrap()
+                    .trim_start_matches('#')
+                    .to_string()
+            })
             .collect();
-        assert!(back.contains(&own_id.to_string()), "note {target} links back to {own_id}");
+        assert!(
+            back.contains(&own_id.to_string()),
+            "note {target} links back to {own_id}"
+        );
     }
     for backlink in page.select(&sel(r#"a[role="doc-backlink"]"#)) {
-        let target = backlink.value().attr("href").unwrap().trim_start_matches('#');
+        let target = backlink
+            .value()
+            .attr("href")
+            .unwrap()
+            .trim_start_matches('#');
         let reference = by_id(&page, target);
         assert_eq!(reference.value().attr("role"), Some("doc-noteref"));
     }
@@ -63,7 +85,10 @@ fn notes_are_numbered_by_first_reference_and_a_note_cited_twice_has_two_back_lin
 #[test]
 fn notes_section_has_its_dpub_roles_and_ids_are_prefixed_and_unique() {
     let page = brief();
-    let section = page.select(&sel("section#notes")).next().expect("Notes section");
+    let section = page
+        .select(&sel("section#notes"))
+        .next()
+        .expect("Notes section");
     assert_eq!(section.value().attr("role"), Some("doc-endnotes"));
     for note in page.select(&sel("section#notes li")) {
         assert!(note.value().id().unwrap().starts_with("notes-twice-fn-"));
@@ -78,7 +103,10 @@ fn notes_section_has_its_dpub_roles_and_ids_are_prefixed_and_unique() {
 #[test]
 fn every_in_page_link_resolves() {
     let page = brief();
-    let ids: HashSet<&str> = page.select(&sel("[id]")).filter_map(|e| e.value().id()).collect();
+    let ids: HashSet<&str> = page
+        .select(&sel("[id]"))
+        .filter_map(|e| e.value().id())
+        .collect();
     for link in page.select(&sel("a[href^='#']")) {
         let target = &link.value().attr("href").unwrap()[1..];
         assert!(ids.contains(target), "#{target} does not resolve");

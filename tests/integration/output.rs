@@ -9,9 +9,16 @@ fn rebuild_replaces_the_output_whole_and_leaves_no_staging_folders() {
     std::fs::write(site.output().join("stray.html"), "left from an old build").unwrap();
     std::fs::remove_file(site.root().join("content/briefs/older-brief.md")).unwrap();
     site.build_ok(&[]);
-    assert!(!site.output().join("stray.html").exists(), "old files do not survive a build");
+    assert!(
+        !site.output().join("stray.html").exists(),
+        "old files do not survive a build"
+    );
     assert!(!site.output().join("briefs/older-brief").exists());
-    assert!(site.output().join("briefs/notes-twice/index.html").is_file());
+    assert!(
+        site.output()
+            .join("briefs/notes-twice/index.html")
+            .is_file()
+    );
     let leftovers: Vec<_> = std::fs::read_dir(site.root())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -38,7 +45,16 @@ fn base_url_with_a_path_prefixes_every_internal_link() {
         .select(&crate::common::sel("a[href*='/authors/ada-lovelace/']"))
         .next()
         .expect("author link");
-    assert_eq!(author.value().attr("href"), Some("/think/authors/ada-lovelace/"));
-    let canonical = page.select(&crate::common::sel("link[rel=canonical]")).next().unwrap();
-    assert_eq!(canonical.value().attr("href"), Some("https://example.org/think/briefs/notes-twice/"));
+    assert_eq!(
+        author.value().attr("href"),
+        Some("/think/authors/ada-lovelace/")
+    );
+    let canonical = page
+        .select(&crate::common::sel("link[rel=canonical]"))
+        .next()
+        .unwrap();
+    assert_eq!(
+        canonical.value().attr("href"),
+        Some("https://example.org/think/briefs/notes-twice/")
+    );
 }

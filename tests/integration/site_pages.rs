@@ -24,10 +24,17 @@ fn home_lists_briefs_newest_first_in_pages_without_drafts() {
     let second = card_links(&site.page("/page/2/"));
     assert_eq!(first, ["/briefs/with-figures/", "/briefs/notes-twice/"]);
     assert_eq!(second, ["/briefs/older-brief/"]);
-    let next = site.page("/").select(&sel("a[rel=next]")).next().map(|a| a.value().attr("href").unwrap().to_string());
+    let next = site
+        .page("/")
+        .select(&sel("a[rel=next]"))
+        .next()
+        .map(|a| a.value().attr("href").unwrap().to_string());
     assert_eq!(next.as_deref(), Some("/page/2/"));
     assert!(!site.output().join("briefs/work-in-progress").exists());
-    assert!(!site.output().join("topics/drafting").exists(), "a draft's only topic has no page");
+    assert!(
+        !site.output().join("topics/drafting").exists(),
+        "a draft's only topic has no page"
+    );
 }
 
 #[test]
@@ -43,21 +50,41 @@ fn drafts_flag_includes_drafts_and_marks_them() {
 fn brief_page_shows_title_block_authors_with_roles_bios_and_footer() {
     let site = built(&[]);
     let page = site.page("/briefs/notes-twice/");
-    assert_eq!(text_of(page.select(&sel("h1")).next().unwrap()), "Notes Cited Twice");
-    let time = page.select(&sel("time[datetime='2025-04-02']")).next().expect("time element");
+    assert_eq!(
+        text_of(page.select(&sel("h1")).next().unwrap()),
+        "Notes Cited Twice"
+    );
+    let time = page
+        .select(&sel("time[datetime='2025-04-02']"))
+        .next()
+        .expect("time element");
     assert_eq!(text_of(time), "2 April 2025");
     let byline: Vec<_> = page
-        .select(&sel("a[href='/authors/ada-lovelace/'], a[href='/authors/charles-babbage/']"))
+        .select(&sel(
+            "a[href='/authors/ada-lovelace/'], a[href='/authors/charles-babbage/']",
+        ))
         .collect();
     assert!(byline.len() >= 2, "both authors linked");
     let body = text_of(page.root_element());
-    assert!(body.contains("Senior Fellow") && body.contains("Research Director"), "roles shown");
-    let about = text_of(page.select(&sel("#about-the-authors")).next().expect("About the authors"));
-    assert!(about.contains("Ada writes on computation") && about.contains("Charles directs research"));
-    let footer = text_of(page.select(&sel("footer")).last().unwrap());
+    assert!(
+        body.contains("Senior Fellow") && body.contains("Research Director"),
+        "roles shown"
+    );
+    let about = text_of(
+        page.select(&sel("#about-the-authors"))
+            .next()
+            .expect("About the authors"),
+    );
+    assert!(
+        about.contains("Ada writes on computation") && about.contains("Charles directs research")
+    );
+    let footer = text_of(page.select(&sel("footer")).next_back().unwrap());
     assert!(footer.contains("Fixture Institute"));
     let description = page.select(&sel("meta[name=description]")).next().unwrap();
-    assert_eq!(description.value().attr("content"), Some("Checks footnote numbering and back links."));
+    assert_eq!(
+        description.value().attr("content"),
+        Some("Checks footnote numbering and back links.")
+    );
 }
 
 #[test]
@@ -70,7 +97,10 @@ fn table_of_contents_links_to_unique_heading_ids() {
         .collect();
     assert_eq!(toc, ["#evidence", "#custom-detail", "#evidence-2"]);
     for href in &toc {
-        let heading = page.select(&sel(href)).next().unwrap_or_else(|| panic!("{href} missing"));
+        let heading = page
+            .select(&sel(href))
+            .next()
+            .unwrap_or_else(|| panic!("{href} missing"));
         assert!(matches!(heading.value().name(), "h2" | "h3"));
     }
 }
@@ -81,11 +111,21 @@ fn authors_and_topics_link_to_their_briefs() {
     let ada = card_links(&site.page("/authors/ada-lovelace/"));
     assert_eq!(ada, ["/briefs/with-figures/", "/briefs/notes-twice/"]);
     let authors = site.page("/authors/");
-    assert_eq!(authors.select(&sel("main a[href^='/authors/']")).filter(|a| a.value().attr("href") != Some("/authors/")).count(), 2);
+    assert_eq!(
+        authors
+            .select(&sel("main a[href^='/authors/']"))
+            .filter(|a| a.value().attr("href") != Some("/authors/"))
+            .count(),
+        2
+    );
     let finance = card_links(&site.page("/topics/public-finance/"));
     assert_eq!(finance, ["/briefs/notes-twice/", "/briefs/older-brief/"]);
     let energy = card_links(&site.page("/topics/energy-transition/"));
-    assert_eq!(energy, ["/briefs/with-figures/", "/briefs/notes-twice/"], "a name and its slug are one topic");
+    assert_eq!(
+        energy,
+        ["/briefs/with-figures/", "/briefs/notes-twice/"],
+        "a name and its slug are one topic"
+    );
     let topics = text_of(site.page("/topics/").root_element());
     assert!(topics.contains("Energy Transition") && topics.contains("Public Finance"));
 }
@@ -107,11 +147,22 @@ fn standalone_pages_and_404_exist_and_are_in_the_navigation() {
 /// Every `href` and `src` inside the site resolves to a file of the output.
 pub fn assert_internal_links_resolve(output: &Path) {
     let mut checked = 0;
-    for file in walkdir(output).into_iter().filter(|p| p.extension().is_some_and(|e| e == "html")) {
+    for file in walkdir(output)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "html"))
+    {
         let page = Html::parse_document(&std::fs::read_to_string(&file).unwrap());
         for element in page.select(&sel("[href], [src]")) {
-            let target = element.value().attr("href").or(element.value().attr("src")).unwrap();
-            if target.starts_with('#') || target.contains("://") || target.starts_with("mailto:") || target.starts_with("tel:") {
+            let target = element
+                .value()
+                .attr("href")
+                .or(element.value().attr("src"))
+                .unwrap();
+            if target.starts_with('#')
+                || target.contains("://")
+                || target.starts_with("mailto:")
+                || target.starts_with("tel:")
+            {
                 continue;
             }
             let resolved = if target.starts_with('/') {
@@ -120,9 +171,17 @@ pub fn assert_internal_links_resolve(output: &Path) {
                 let dir = file.parent().unwrap();
                 let relative = target.split(['#', '?']).next().unwrap();
                 let joined = dir.join(relative);
-                if relative.is_empty() || relative.ends_with('/') { joined.join("index.html") } else { joined }
+                if relative.is_empty() || relative.ends_with('/') {
+                    joined.join("index.html")
+                } else {
+                    joined
+                }
             };
-            assert!(resolved.is_file(), "{} links to {target}, which is not in the output", file.display());
+            assert!(
+                resolved.is_file(),
+                "{} links to {target}, which is not in the output",
+                file.display()
+            );
             checked += 1;
         }
     }

@@ -17,14 +17,25 @@ fn sources_list_each_external_url_once_and_link_back_to_every_citation() {
     let entries: Vec<_> = page.select(&sel("section#sources > ol > li")).collect();
     let listed: Vec<String> = entries
         .iter()
-        .map(|li| li.select(&sel("a.source-url")).next().unwrap().value().attr("href").unwrap().to_string())
+        .map(|li| {
+            li.select(&sel("a.source-url"))
+                .next()
+                .unwrap()
+                .value()
+                .attr("href")
+                .unwrap()
+                .to_string()
+        })
         .collect();
     let mut distinct = cited.clone();
     distinct.sort();
     distinct.dedup();
     let mut sorted_listed = listed.clone();
     sorted_listed.sort();
-    assert_eq!(sorted_listed, distinct, "each cited URL listed exactly once");
+    assert_eq!(
+        sorted_listed, distinct,
+        "each cited URL listed exactly once"
+    );
 
     let ids: HashMap<&str, scraper::ElementRef> = page
         .select(&sel("[id]"))
@@ -36,14 +47,26 @@ fn sources_list_each_external_url_once_and_link_back_to_every_citation() {
             .map(|a| &a.value().attr("href").unwrap()[1..])
             .collect();
         let uses = cited.iter().filter(|c| *c == url).count();
-        assert_eq!(backs.len(), uses, "{url} links back to each of its {uses} citations");
+        assert_eq!(
+            backs.len(),
+            uses,
+            "{url} links back to each of its {uses} citations"
+        );
         for id in backs {
-            let citing = ids.get(id).unwrap_or_else(|| panic!("#{id} does not resolve"));
+            let citing = ids
+                .get(id)
+                .unwrap_or_else(|| panic!("#{id} does not resolve"));
             assert_eq!(citing.value().attr("href"), Some(url.as_str()));
         }
     }
-    let report = listed.iter().position(|u| u.ends_with("report.csv")).unwrap();
-    assert!(text_of(entries[report]).contains("data.example.org"), "domain shown");
+    let report = listed
+        .iter()
+        .position(|u| u.ends_with("report.csv"))
+        .unwrap();
+    assert!(
+        text_of(entries[report]).contains("data.example.org"),
+        "domain shown"
+    );
 }
 
 #[test]
@@ -60,17 +83,35 @@ fn an_image_alone_becomes_a_figure_with_caption_and_source_credit() {
     assert!(captions[0].contains("Heat pump installations"));
     assert!(captions[0].contains("Source: Energy Agency, Installations Survey"));
     assert!(captions[1].contains("Source: National Statistics."));
-    let credit_link = figures[0].select(&sel(".credit a.ext")).next().expect("credit link");
-    assert_eq!(credit_link.value().attr("href"), Some("https://energy.example.org/survey"));
+    let credit_link = figures[0]
+        .select(&sel(".credit a.ext"))
+        .next()
+        .expect("credit link");
+    assert_eq!(
+        credit_link.value().attr("href"),
+        Some("https://energy.example.org/survey")
+    );
     let sources = text_of(page.select(&sel("section#sources")).next().unwrap());
-    assert!(sources.contains("Figure 1"), "the credit is a cited place: {sources}");
+    assert!(
+        sources.contains("Figure 1"),
+        "the credit is a cited place: {sources}"
+    );
     for img in page.select(&sel("figure img")) {
         let src = img.value().attr("src").unwrap();
-        assert!(site.output().join("briefs/with-figures").join(src).is_file(), "{src} copied beside the page");
+        assert!(
+            site.output()
+                .join("briefs/with-figures")
+                .join(src)
+                .is_file(),
+            "{src} copied beside the page"
+        );
         assert!(!img.value().attr("alt").unwrap().is_empty());
     }
     let paragraphs: Vec<String> = page.select(&sel(".brief-body p")).map(text_of).collect();
-    assert!(!paragraphs.iter().any(|p| p.starts_with("Source:")), "credits are not left as paragraphs");
+    assert!(
+        !paragraphs.iter().any(|p| p.starts_with("Source:")),
+        "credits are not left as paragraphs"
+    );
     assert_eq!(page.select(&sel(".brief-body table td")).count(), 4);
     assert_eq!(page.select(&sel(".brief-body blockquote")).count(), 1);
 }
