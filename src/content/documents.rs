@@ -5,7 +5,7 @@ use super::frontmatter::{Fields, Located, Place, split};
 use super::walk::{Entry, Kind};
 use super::{SourceFile, read_source};
 use crate::config::Config;
-use crate::diagnostics::{Diagnostic, display_path};
+use crate::diagnostics::{Diagnostic, display_path, suggest};
 use crate::markdown::{MarkdownInput, Rendered, render_markdown};
 use chrono::NaiveDate;
 use serde_yaml::Value;
@@ -74,8 +74,13 @@ pub(super) enum Doc {
     Page(Box<PageDoc>),
 }
 
-/// Reads one content file; `None` when it has errors (all of them are returned).
-pub(super) fn parse(config: &Config, entry: Entry) -> (Option<Doc>, Vec<Diagnostic>) {
+/// Reads one content file; `None` when its required fields could not be read. Every problem
+/// found is returned.
+pub(super) fn parse(
+    config: &Config,
+    entry: Entry,
+    known_authors: &[String],
+) -> (Option<Doc>, Vec<Diagnostic>) {
     let shown = display_path(&config.root, &entry.path);
     let file = match read_source(entry.path.clone(), shown) {
         Ok(file) => file,
@@ -90,7 +95,7 @@ pub(super) fn parse(config: &Config, entry: Entry) -> (Option<Doc>, Vec<Diagnost
         Err(diagnostic) => return (None, vec![diagnostic]),
     };
     let doc = match entry.kind {
-        Kind::Brief => brief(&file, &mut fields, entry),
+        Kind::Brief => brief(&file, &mut fields, entry, known_authors),
         Kind::Author => author(&file, &mut fields, &entry),
         Kind::Page => page(&file, &mut fields, &entry),
     };
@@ -144,12 +149,24 @@ impl Partial {
     }
 }
 
-fn brief(file: &SourceFile, fields: &mut Fields<'_>, entry: Entry) -> Option<Partial> {
+fn brief(
+    file: &SourceFile,
+    fields: &mut Fields<'_>,
+    entry: Entry,
+    known_authors: &[String],
+) -> Option<Partial> {
     // Every field is read before any is required, so one run reports all of their problems.
     fields.reject_unknown(BRIEF_FIELDS, "a brief");
     let title = fields.required_text("title", "Closing the skills gap");
     let date = fields.required_date("date");
     let authors = fields.required_list("authors", "[jane-doe]");
+    for author in authors.iter().flatten() {
+        if known_authors.binary_search(&author.value).is_err() {
+            fields
+                .problems
+                .push(unknown_author(file, author, known_authors));
+        }
+    }
     let slug = slug(file, fields, &entry.name);
     let mut doc = BriefDoc {
         slug: String::new(),
@@ -209,6 +226,21 @@ fn page(file: &SourceFile, fields: &mut Fields<'_>, entry: &Entry) -> Option<Par
     };
     (doc.slug, doc.title) = (slug?, title?);
     Some(Partial::Page(Box::new(doc)))
+}
+
+fn unknown_author(file: &SourceFile, author: &Located, known: &[String]) -> Diagnostic {
+    let help = match suggest(&author.value, known.iter().map(String::as_str)) {
+        Some(near) => format!("did you mean `{near}`?"),
+        None => format!(
+            "add `content/authors/{}.md` with a `name:`, or use the slug of an existing author",
+            author.value
+        ),
+    };
+    author
+        .place
+        .error(&file.shown, format!("unknown author `{}`", author.value))
+        .width(author.value.chars().count())
+        .help(help)
 }
 
 /// The slug: the `slug` field when given, else the file name; `[a-z0-9-]+` either way.

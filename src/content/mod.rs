@@ -29,28 +29,26 @@ pub struct Content {
     pub briefs: Vec<BriefDoc>,
     pub authors: Vec<AuthorDoc>,
     pub pages: Vec<PageDoc>,
-    /// The slug of every file in content/authors/, parsed or not: a brief naming an author
-    /// whose file has errors is not also told the author does not exist.
-    pub author_slugs: Vec<String>,
 }
 
 /// Reads and parses every content file; files with errors are left out and reported.
 pub fn load_content(config: &Config) -> (Content, Diagnostics) {
     let mut diagnostics = Diagnostics::default();
     let entries = walk::discover(config, &mut diagnostics);
-    let author_slugs = entries
+    // Every file in content/authors/, parsed or not: a brief naming an author whose file has
+    // errors is not also told that the author does not exist.
+    let mut authors: Vec<&str> = entries
         .iter()
         .filter(|e| e.kind == Kind::Author)
-        .map(|e| e.name.clone())
+        .map(|e| e.name.as_str())
         .collect();
+    authors.sort_unstable();
+    let authors: Vec<String> = authors.into_iter().map(str::to_string).collect();
     let parsed: Vec<(Option<documents::Doc>, Vec<Diagnostic>)> = entries
         .into_par_iter()
-        .map(|entry| documents::parse(config, entry))
+        .map(|entry| documents::parse(config, entry, &authors))
         .collect();
-    let mut content = Content {
-        author_slugs,
-        ..Content::default()
-    };
+    let mut content = Content::default();
     for (doc, problems) in parsed {
         diagnostics.extend(problems);
         match doc {

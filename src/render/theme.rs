@@ -175,16 +175,33 @@ fn read_embedded(
     }
 }
 
+/// A Tera error as a diagnostic placed in the template's own file. Tera reports
+/// `error: <what>` and ` --> <name>:<line>:<column>`; we keep the what and the place.
 fn template_error(
     err: &tera::Error,
     templates: &BTreeMap<String, (String, PathBuf)>,
 ) -> Diagnostic {
-    let message = err.to_string();
-    let file = templates
-        .iter()
-        .find(|(name, _)| message.contains(name.as_str()))
-        .map(|(_, (_, shown))| shown.clone())
-        .unwrap_or_else(|| PathBuf::from("templates"));
-    Diagnostic::error(file, format!("template error: {message}"))
-        .help("fix the template's Tera syntax (see docs/THEME.md)")
+    let report = err.to_string();
+    let what = report
+        .lines()
+        .next()
+        .unwrap_or("")
+        .trim_start_matches("error: ")
+        .to_string();
+    let place = report.lines().find_map(|line| {
+        let location = line.trim().strip_prefix("--> ")?;
+        let mut parts = location.rsplitn(3, ':');
+        let column = parts.next()?.parse::<usize>().ok()?;
+        let line = parts.next()?.parse::<usize>().ok()?;
+        Some((parts.next()?.to_string(), line, column))
+    });
+    let help = "fix the template's Tera syntax (docs/THEME.md lists what each template receives)";
+    match place.and_then(|(name, line, column)| templates.get(&name).map(|t| (t, line, column))) {
+        Some(((text, shown), line, column)) => {
+            Diagnostic::error(shown, format!("template error: {what}"))
+                .at(text, line, column)
+                .help(help)
+        }
+        None => Diagnostic::error("templates", format!("template error: {report}")).help(help),
+    }
 }

@@ -2,7 +2,7 @@
 
 use crate::config::Config;
 use crate::content::{AuthorDoc, BriefDoc, Content, PageDoc};
-use crate::diagnostics::{Diagnostic, Diagnostics, suggest};
+use crate::diagnostics::{Diagnostic, Diagnostics};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
@@ -61,15 +61,13 @@ impl Site {
     }
 }
 
-/// Links the parsed content into a site; cross-file problems (duplicate slugs, unknown
-/// authors) are reported.
+/// Links the parsed content into a site; duplicate slugs are reported.
 pub fn link_site(config: Config, content: Content, include_drafts: bool) -> (Site, Diagnostics) {
     let mut diagnostics = Diagnostics::default();
     let Content {
         mut briefs,
         mut authors,
         mut pages,
-        author_slugs,
     } = content;
     authors.sort_by(|a, b| (&a.name, &a.slug).cmp(&(&b.name, &b.slug)));
     briefs.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
@@ -94,11 +92,6 @@ pub fn link_site(config: Config, content: Content, include_drafts: bool) -> (Sit
         .enumerate()
         .map(|(i, a)| (a.slug.as_str(), i))
         .collect();
-    let mut known_authors: Vec<&str> = author_slugs.iter().map(String::as_str).collect();
-    known_authors.sort_unstable();
-    for brief in &briefs {
-        diagnostics.extend(unknown_authors(brief, &known_authors));
-    }
 
     briefs.retain(|b| include_drafts || !b.draft);
     pages.retain(|p| include_drafts || !p.draft);
@@ -275,27 +268,6 @@ fn reserved_pages(pages: &[PageDoc]) -> Vec<Diagnostic> {
                 "rename the file or set another `slug:`; reserved: {}",
                 RESERVED_PAGE_SLUGS.join(", ")
             ))
-        })
-        .collect()
-}
-
-fn unknown_authors(brief: &BriefDoc, known: &[&str]) -> Vec<Diagnostic> {
-    brief
-        .authors
-        .iter()
-        .filter(|a| known.binary_search(&a.value.as_str()).is_err())
-        .map(|a| {
-            let help = match suggest(&a.value, known.iter().copied()) {
-                Some(near) => format!("did you mean `{near}`?"),
-                None => format!(
-                    "add `content/authors/{}.md` with a `name:`, or use the slug of an existing author",
-                    a.value
-                ),
-            };
-            a.place
-                .error(&brief.shown, format!("unknown author `{}`", a.value))
-                .width(a.value.chars().count())
-                .help(help)
         })
         .collect()
 }

@@ -58,3 +58,57 @@ fn base_url_with_a_path_prefixes_every_internal_link() {
         Some("https://example.org/think/briefs/notes-twice/")
     );
 }
+
+#[test]
+fn two_builds_of_the_same_site_are_byte_identical() {
+    let site = Site::fixture("features");
+    site.build_ok(&["--drafts"]);
+    let first = crate::common::snapshot(&site.output());
+    site.build_ok(&["--drafts"]);
+    assert_eq!(first, crate::common::snapshot(&site.output()));
+}
+
+#[test]
+fn site_templates_and_static_files_override_the_built_in_theme() {
+    let site = Site::fixture("features");
+    site.write(
+        "templates/page.html",
+        "<!doctype html><title>{{ page.title }}</title><main><h1 class=\"custom\">{{ page.title }}</h1>{{ page.body_html | safe }}</main>",
+    );
+    site.write("static/style.css", "/* the site's own */");
+    site.write(
+        "static/images/logo.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+    );
+    site.build_ok(&[]);
+    let about = site.page("/about/");
+    let heading = about
+        .select(&crate::common::sel("h1.custom"))
+        .next()
+        .expect("override used");
+    assert_eq!(crate::common::text_of(heading), "About");
+    let css = std::fs::read_to_string(site.output().join("style.css")).unwrap();
+    assert_eq!(css, "/* the site's own */");
+    assert!(site.output().join("images/logo.svg").is_file());
+    let brief = site.page("/briefs/notes-twice/");
+    assert!(
+        brief
+            .select(&crate::common::sel("section#notes"))
+            .next()
+            .is_some(),
+        "other templates still the theme's"
+    );
+}
+
+#[test]
+fn a_template_with_a_syntax_error_names_its_file_and_leaves_the_output() {
+    let site = Site::fixture("features");
+    site.build_ok(&[]);
+    let before = crate::common::snapshot(&site.output());
+    site.write("templates/page.html", "{% if page.title %}never closed");
+    let run = site.build(&[]);
+    assert_eq!(run.status.code(), Some(1));
+    let stderr = crate::common::stderr(&run);
+    assert!(stderr.contains("templates/page.html"), "{stderr}");
+    assert_eq!(before, crate::common::snapshot(&site.output()));
+}
