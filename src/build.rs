@@ -1,12 +1,13 @@
 //! `folio build`: runs the stages in order — settings, theme, content, links, pages, output —
 //! and stops before writing anything when any of them found an error.
 
+use crate::check::broken_links;
 use crate::config::{Config, load_config};
 use crate::content::load_content;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::output::{check_output_dir, write_site};
-use crate::render::{load_theme, render_site};
-use crate::site::link_site;
+use crate::render::{OutputFile, Theme, load_theme, render_site};
+use crate::site::{Site, link_site};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -42,28 +43,40 @@ pub enum BuildError {
     Output(anyhow::Error),
 }
 
+/// A site loaded and linked in memory, with every problem found on the way.
+pub struct LoadedSite {
+    pub site: Site,
+    pub theme: Theme,
+    /// Errors and warnings in the content; the site leaves out documents with errors.
+    pub diagnostics: Diagnostics,
+}
+
 /// Builds the site at `options.root` into its output folder.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
-    let config = configure(options)?;
     let output = options
         .output
         .clone()
-        .unwrap_or_else(|| config.root.join("public"));
-    check_output_dir(&config.root, &output).map_err(|why| {
+        .unwrap_or_else(|| options.root.join("public"));
+    check_output_dir(&options.root, &output).map_err(|why| {
         BuildError::Config(vec![
             Diagnostic::error(&output, format!("refusing to build here: {why}"))
                 .help("pass --output with a folder of its own, such as `public`"),
         ])
     })?;
-    let mut theme = load_theme(&config).map_err(BuildError::Content)?;
-    let (content, mut diagnostics) = load_content(&config);
-    let (site, link_problems) = link_site(config, content, options.drafts);
-    diagnostics.extend(link_problems.sorted());
+    let LoadedSite {
+        site,
+        mut theme,
+        mut diagnostics,
+    } = load_site(options)?;
     if diagnostics.has_errors() {
         return Err(BuildError::Content(diagnostics.sorted()));
     }
-    let (files, pages) = render_site(&site, &mut theme).map_err(BuildError::Content)?;
+    let (files, pages) = match render_checked(&site, &mut theme, !options.drafts, &mut diagnostics)
+    {
+        Some(rendered) if !diagnostics.has_errors() => rendered,
+        _ => return Err(BuildError::Content(diagnostics.sorted())),
+    };
     let written = write_site(&output, &files).map_err(BuildError::Output)?;
     Ok(BuildReport {
         pages,
@@ -72,6 +85,43 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         output,
         warnings: diagnostics.sorted(),
     })
+}
+
+/// Reads the settings, theme and content and links them into a site, writing nothing: the
+/// steps `build` and `check` share, so both find the same problems. Settings that cannot be
+/// used and a theme that cannot be loaded stop it; content problems are returned beside the site.
+pub fn load_site(options: &BuildOptions) -> Result<LoadedSite, BuildError> {
+    let config = configure(options)?;
+    let theme = load_theme(&config).map_err(BuildError::Content)?;
+    let (content, mut diagnostics) = load_content(&config);
+    let (site, link_problems) = link_site(config, content, options.drafts);
+    diagnostics.extend(link_problems.sorted());
+    Ok(LoadedSite {
+        site,
+        theme,
+        diagnostics,
+    })
+}
+
+/// Renders every page in memory, then checks every internal link against the files rendered
+/// (`as_published` also refuses links from published pages to drafts). Problems go into
+/// `diagnostics`; the files and the number of HTML pages come back when every page rendered.
+pub fn render_checked(
+    site: &Site,
+    theme: &mut Theme,
+    as_published: bool,
+    diagnostics: &mut Diagnostics,
+) -> Option<(Vec<OutputFile>, usize)> {
+    match render_site(site, theme) {
+        Ok((files, pages)) => {
+            diagnostics.extend(broken_links(site, &files, as_published));
+            Some((files, pages))
+        }
+        Err(problems) => {
+            diagnostics.extend(problems);
+            None
+        }
+    }
 }
 
 /// Reads `site.toml` and applies the command line's overrides.

@@ -14,9 +14,14 @@ const SITE_KEYS: &[&str] = &[
     "theme",
     "paginate",
     "organization",
+    "citation",
 ];
 /// The keys of its `[organization]` table.
 const ORGANIZATION_KEYS: &[&str] = &["name", "url", "email", "phone", "address", "about"];
+/// The keys of its `[citation]` table.
+const CITATION_KEYS: &[&str] = &["style"];
+/// The citation style used when `[citation] style` is not set: think tanks cite in notes.
+pub const DEFAULT_CITATION_STYLE: &str = "chicago-notes";
 
 /// The settings of one site, read from its `site.toml`.
 #[derive(Debug, Clone)]
@@ -32,6 +37,7 @@ pub struct Config {
     /// Briefs per listing page.
     pub paginate: usize,
     pub organization: Organization,
+    pub citation: CitationSettings,
     /// The site's folder.
     pub root: PathBuf,
 }
@@ -48,6 +54,18 @@ pub struct Organization {
     pub about: Option<String>,
 }
 
+/// How briefs are cited: `[citation]` in site.toml.
+#[derive(Debug, Clone)]
+pub struct CitationSettings {
+    /// A CSL style bundled with hayagriva, by its name (`chicago-notes`, `apa`, …).
+    pub style: String,
+}
+
+#[derive(Deserialize, Default)]
+struct RawCitation {
+    style: Option<String>,
+}
+
 #[derive(Deserialize)]
 struct RawConfig {
     title: String,
@@ -58,6 +76,8 @@ struct RawConfig {
     paginate: Option<usize>,
     #[serde(default)]
     organization: Organization,
+    #[serde(default)]
+    citation: RawCitation,
 }
 
 impl Config {
@@ -116,18 +136,13 @@ pub fn load_config(root: &Path) -> Result<Config, Vec<Diagnostic>> {
 fn parse_config(root: &Path, shown: &Path, text: &str) -> Result<Config, Vec<Diagnostic>> {
     let table = DeTable::parse(text).map_err(|err| vec![toml_error(shown, text, &err)])?;
     let mut problems = unknown_keys(shown, text, table.get_ref(), SITE_KEYS, "");
-    if let Some(DeValue::Table(organization)) = table
-        .get_ref()
-        .get("organization")
-        .map(|value| value.get_ref())
-    {
-        problems.extend(unknown_keys(
-            shown,
-            text,
-            organization,
-            ORGANIZATION_KEYS,
-            "organization.",
-        ));
+    for (name, known) in [
+        ("organization", ORGANIZATION_KEYS),
+        ("citation", CITATION_KEYS),
+    ] {
+        if let Some(DeValue::Table(inner)) = table.get_ref().get(name).map(|v| v.get_ref()) {
+            problems.extend(unknown_keys(shown, text, inner, known, &format!("{name}.")));
+        }
     }
     if !problems.is_empty() {
         return Err(problems);
@@ -141,6 +156,7 @@ fn parse_config(root: &Path, shown: &Path, text: &str) -> Result<Config, Vec<Dia
                 .help("write the site's absolute address, e.g. base_url = \"https://briefs.example.org\""),
         ]
     })?;
+    let citation = citation_settings(shown, text, raw.citation)?;
     Ok(Config {
         title: raw.title,
         base_url,
@@ -150,8 +166,42 @@ fn parse_config(root: &Path, shown: &Path, text: &str) -> Result<Config, Vec<Dia
         theme: raw.theme.unwrap_or_else(|| "default".into()),
         paginate: raw.paginate.unwrap_or(10).max(1),
         organization: raw.organization,
+        citation,
         root: root.to_path_buf(),
     })
+}
+
+/// Checks `[citation] style` against the CSL styles hayagriva bundles.
+fn citation_settings(
+    shown: &Path,
+    text: &str,
+    raw: RawCitation,
+) -> Result<CitationSettings, Vec<Diagnostic>> {
+    let style = raw
+        .style
+        .unwrap_or_else(|| DEFAULT_CITATION_STYLE.to_string());
+    if hayagriva::archive::ArchivedStyle::by_name(&style).is_some() {
+        return Ok(CitationSettings { style });
+    }
+    let names = hayagriva::archive::ArchivedStyle::all()
+        .iter()
+        .flat_map(|s| s.names().iter().copied());
+    let help = match suggest(&style, names) {
+        Some(near) => format!("did you mean `{near}`?"),
+        None => "use a CSL style bundled with folio, such as `chicago-notes`, \
+                 `chicago-author-date`, `apa`, `harvard-cite-them-right` or `modern-language-association`"
+            .to_string(),
+    };
+    let offset = text
+        .find(&format!("\"{style}\""))
+        .or_else(|| text.find("style"))
+        .unwrap_or(0);
+    Err(vec![
+        Diagnostic::error(shown, format!("unknown citation style `{style}`"))
+            .at_offset(text, offset)
+            .width(style.chars().count() + 2)
+            .help(help),
+    ])
 }
 
 /// Splits a base URL into its normalised form and its path prefix.
@@ -235,6 +285,27 @@ mod tests {
         assert_eq!(
             errors[0].help.as_deref(),
             Some("did you mean `organization.name`?")
+        );
+    }
+
+    #[test]
+    fn citation_style_defaults_to_chicago_notes_and_typos_are_suggested() {
+        let base = "title = \"T\"\nbase_url = \"https://x.org\"\n";
+        assert_eq!(parse(base).unwrap().citation.style, "chicago-notes");
+        let apa = format!("{base}[citation]\nstyle = \"apa\"\n");
+        assert_eq!(parse(&apa).unwrap().citation.style, "apa");
+        let typo = format!("{base}[citation]\nstyle = \"chicago-note\"\n");
+        let errors = parse(&typo).unwrap_err();
+        assert_eq!(errors[0].line, 4);
+        assert_eq!(
+            errors[0].help.as_deref(),
+            Some("did you mean `chicago-notes`?")
+        );
+        let key = format!("{base}[citation]\nstyel = \"apa\"\n");
+        let errors = parse(&key).unwrap_err();
+        assert_eq!(
+            errors[0].help.as_deref(),
+            Some("did you mean `citation.style`?")
         );
     }
 

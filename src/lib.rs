@@ -4,6 +4,7 @@
 //! `output`, driven by `build`. Problems found on the way are `diagnostics`.
 
 pub mod build;
+pub mod check;
 pub mod config;
 pub mod content;
 pub mod diagnostics;
@@ -11,4 +12,6 @@ pub mod fsutil;
 pub mod markdown;
 pub mod output;
 pub mod render;
+pub mod scaffold;
+pub mod serve;
 pub mod site;

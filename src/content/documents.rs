@@ -68,7 +68,8 @@ pub struct PageDoc {
     pub body: Rendered,
 }
 
-pub(super) enum Doc {
+/// One parsed content document.
+pub enum Doc {
     Brief(Box<BriefDoc>),
     Author(Box<AuthorDoc>),
     Page(Box<PageDoc>),
@@ -76,7 +77,7 @@ pub(super) enum Doc {
 
 /// Reads one content file; `None` when its required fields could not be read. Every problem
 /// found is returned.
-pub(super) fn parse(
+pub(crate) fn parse(
     config: &Config,
     entry: Entry,
     known_authors: &[String],

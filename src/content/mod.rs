@@ -11,9 +11,9 @@ use rayon::prelude::*;
 use std::path::PathBuf;
 
 pub use documents::is_slug;
-pub use documents::{AuthorDoc, BriefDoc, PageDoc};
+pub use documents::{AuthorDoc, BriefDoc, Doc, PageDoc};
 pub use frontmatter::{Located, Place};
-pub use walk::{Entry, Kind};
+pub use walk::{Entry, Kind, brief_entry};
 
 /// A content file's text, with its path as diagnostics show it.
 #[derive(Debug)]
@@ -59,6 +59,23 @@ pub fn load_content(config: &Config) -> (Content, Diagnostics) {
         }
     }
     (content, diagnostics)
+}
+
+/// Reads one brief again (for the preview server), checking its authors against the files
+/// now in content/authors/.
+pub fn load_entry(config: &Config, entry: Entry) -> (Option<Doc>, Vec<Diagnostic>) {
+    let mut authors: Vec<String> = std::fs::read_dir(config.content_dir().join("authors"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let path = e.path();
+            let is_markdown = path.extension().is_some_and(|x| x == "md");
+            is_markdown.then(|| path.file_stem()?.to_str().map(str::to_string))?
+        })
+        .collect();
+    authors.sort_unstable();
+    documents::parse(config, entry, &authors)
 }
 
 /// Reads a file as UTF-8 text: a byte order mark is dropped and CRLF line ends become LF

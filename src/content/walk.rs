@@ -164,3 +164,37 @@ fn walk_error(config: &Config, content: &Path, err: &walkdir::Error) -> Diagnost
     )
     .help("check that the file or folder exists and that you may read it")
 }
+
+/// The entry of a brief file (`briefs/<slug>.md` or `briefs/<slug>/index.md`), with its
+/// bundle's files; `None` for any other path.
+pub fn brief_entry(config: &Config, path: &Path) -> Option<Entry> {
+    let briefs = config.content_dir().join("briefs");
+    let relative = path.strip_prefix(&briefs).ok()?;
+    let parts: Vec<&str> = relative.iter().filter_map(|p| p.to_str()).collect();
+    match parts.as_slice() {
+        [file] if file.ends_with(".md") && !file.starts_with('.') => Some(Entry {
+            kind: Kind::Brief,
+            path: path.to_path_buf(),
+            name: file.trim_end_matches(".md").to_string(),
+            bundle: None,
+        }),
+        [folder, "index.md"] if !folder.starts_with('.') => {
+            let dir = briefs.join(folder);
+            let assets = WalkDir::new(&dir)
+                .follow_links(true)
+                .sort_by_file_name()
+                .into_iter()
+                .filter_map(Result::ok)
+                .filter(|e| e.file_type().is_file() && e.path() != path)
+                .filter_map(|e| e.path().strip_prefix(&dir).ok().map(Path::to_path_buf))
+                .collect();
+            Some(Entry {
+                kind: Kind::Brief,
+                path: path.to_path_buf(),
+                name: folder.to_string(),
+                bundle: Some((dir, assets)),
+            })
+        }
+        _ => None,
+    }
+}

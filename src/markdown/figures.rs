@@ -10,6 +10,8 @@ pub(super) struct Figure<'a> {
     pub src: CowStr<'a>,
     pub title: CowStr<'a>,
     pub alt: String,
+    /// Where the image is written in the text.
+    pub range: std::ops::Range<usize>,
     /// The inline events of the credit paragraph, starting with the `Source:` text.
     pub credit: Option<Vec<Spanned<'a>>>,
 }
@@ -35,7 +37,7 @@ pub(super) fn take_figure<'a>(events: &mut VecDeque<Spanned<'a>>) -> Option<Figu
         Event::Start(Tag::Image {
             dest_url, title, ..
         }),
-        _,
+        range,
     ) = image.remove(0)
     else {
         unreachable!("checked above")
@@ -44,6 +46,7 @@ pub(super) fn take_figure<'a>(events: &mut VecDeque<Spanned<'a>>) -> Option<Figu
         src: dest_url,
         title,
         alt: plain_text(&image),
+        range,
         credit: take_credit(events),
     })
 }

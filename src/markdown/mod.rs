@@ -14,7 +14,7 @@ mod sources;
 use crate::diagnostics::Diagnostic;
 use footnotes::Notes;
 use headings::Headings;
-use pulldown_cmark::{CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
 use sources::SourceList;
 use std::collections::VecDeque;
@@ -38,6 +38,68 @@ pub struct Rendered {
     pub figure_count: usize,
     pub has_code: bool,
     pub word_count: usize,
+    /// Headings, internal links and images with their places, for `folio check`.
+    #[serde(skip)]
+    pub facts: Facts,
+}
+
+/// What a text holds that `folio check` inspects, each with its place in the file.
+#[derive(Debug, Clone, Default)]
+pub struct Facts {
+    /// Every heading of the body and notes, in order.
+    pub headings: Vec<HeadingFact>,
+    /// Every link that is not an external `http(s)` source or an email address, in order.
+    pub links: Vec<LinkFact>,
+    /// Every image, inline or figure, in order.
+    pub images: Vec<ImageFact>,
+}
+
+#[derive(Debug, Clone)]
+pub struct HeadingFact {
+    pub level: u8,
+    pub title: String,
+    pub at: Spot,
+}
+
+#[derive(Debug, Clone)]
+pub struct LinkFact {
+    /// The address as written.
+    pub dest: String,
+    pub at: Spot,
+}
+
+#[derive(Debug, Clone)]
+pub struct ImageFact {
+    pub src: String,
+    pub alt: String,
+    /// The figure's number, when the image stands alone in its paragraph.
+    pub figure: Option<usize>,
+    /// Whether a `Source:` paragraph follows the figure.
+    pub credited: bool,
+    pub at: Spot,
+}
+
+/// A place in the file a Markdown text came from, kept for diagnostics made after rendering.
+#[derive(Debug, Clone, Default)]
+pub struct Spot {
+    /// 1-based line of the file.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+    /// Characters to underline.
+    pub width: usize,
+    /// The text of the line.
+    pub snippet: String,
+}
+
+impl Spot {
+    /// Puts a diagnostic at this place.
+    pub fn apply(&self, mut diagnostic: Diagnostic) -> Diagnostic {
+        diagnostic.line = self.line;
+        diagnostic.column = self.column;
+        diagnostic.snippet = Some(self.snippet.clone());
+        diagnostic.width(self.width)
+    }
 }
 
 /// Where a Markdown text comes from, for ids and diagnostics.
@@ -58,6 +120,18 @@ impl MarkdownInput<'_> {
         let mut placed = diagnostic.at(self.text, line, column);
         placed.line = line + self.first_line - 1;
         placed
+    }
+
+    /// The place of a byte range of the Markdown text, underlining its first line.
+    pub fn spot(&self, range: Range<usize>) -> Spot {
+        let (line, column) = crate::diagnostics::line_column(self.text, range.start);
+        let spanned = self.text.get(range).unwrap_or("");
+        Spot {
+            line: line + self.first_line - 1,
+            column,
+            width: spanned.lines().next().map_or(1, |l| l.chars().count()),
+            snippet: self.text.lines().nth(line - 1).unwrap_or("").to_string(),
+        }
     }
 }
 
@@ -81,6 +155,7 @@ pub fn render_markdown(input: &MarkdownInput<'_>) -> (Rendered, Vec<Diagnostic>)
         word_count,
         mut diagnostics,
         notes,
+        facts,
         ..
     } = walk;
     diagnostics.extend(notes.unused(input));
@@ -92,6 +167,7 @@ pub fn render_markdown(input: &MarkdownInput<'_>) -> (Rendered, Vec<Diagnostic>)
         figure_count,
         has_code,
         word_count,
+        facts,
     };
     (rendered, diagnostics)
 }
@@ -137,6 +213,9 @@ struct Walk<'i> {
     word_count: usize,
     counting_words: bool,
     diagnostics: Vec<Diagnostic>,
+    facts: Facts,
+    /// Inline images whose alt text is being read: their index in `facts.images`.
+    open_images: Vec<usize>,
 }
 
 type Spanned<'a> = (Event<'a>, Range<usize>);
@@ -155,6 +234,8 @@ impl<'i> Walk<'i> {
             word_count: 0,
             counting_words: true,
             diagnostics: Vec::new(),
+            facts: Facts::default(),
+            open_images: Vec::new(),
         }
     }
 
@@ -174,7 +255,7 @@ impl<'i> Walk<'i> {
                 Event::Start(Tag::Heading { .. }) => {
                     let inner =
                         take_until(&mut events, |e| matches!(e, Event::End(TagEnd::Heading(_))));
-                    self.heading(event, inner, &mut out);
+                    self.heading(event, range, inner, &mut out);
                 }
                 Event::Start(Tag::CodeBlock(kind)) => {
                     let inner =
@@ -204,8 +285,37 @@ impl<'i> Walk<'i> {
                 let id = self.sources.cite(&dest_url, &self.place);
                 Event::Html(sources::open_link(&dest_url, &title, &id).into())
             }
-            Event::Start(Tag::Link { .. }) => {
+            Event::Start(Tag::Link {
+                link_type,
+                ref dest_url,
+                ..
+            }) => {
+                if link_type != LinkType::Email {
+                    self.facts.links.push(LinkFact {
+                        dest: dest_url.to_string(),
+                        at: self.input.spot(range),
+                    });
+                }
                 self.links.push(false);
+                event
+            }
+            Event::Start(Tag::Image { ref dest_url, .. }) => {
+                self.open_images.push(self.facts.images.len());
+                self.facts.images.push(ImageFact {
+                    src: dest_url.to_string(),
+                    alt: String::new(),
+                    figure: None,
+                    credited: false,
+                    at: self.input.spot(range),
+                });
+                event
+            }
+            Event::End(TagEnd::Image) => {
+                self.open_images.pop();
+                event
+            }
+            Event::Code(ref code) => {
+                self.alt_text(code);
                 event
             }
             Event::End(TagEnd::Link) => match self.links.pop() {
@@ -222,11 +332,19 @@ impl<'i> Walk<'i> {
 
     /// Counts words and catches `[^label]` left as text: a reference to an undefined note.
     fn text(&mut self, text: &str, offset: usize) {
+        self.alt_text(text);
         if self.counting_words {
             self.word_count += text.split_whitespace().count();
         }
         for (at, label) in footnotes::unresolved_references(text) {
             self.undefined_note(label, offset + at);
+        }
+    }
+
+    /// Adds text to the alt text of the inline image being read, if any.
+    fn alt_text(&mut self, text: &str) {
+        if let Some(&image) = self.open_images.last() {
+            self.facts.images[image].alt.push_str(text);
         }
     }
 
@@ -251,7 +369,13 @@ impl<'i> Walk<'i> {
         self.input.place(diagnostic, offset)
     }
 
-    fn heading(&mut self, start: Event<'i>, inner: Vec<Spanned<'i>>, out: &mut Vec<Event<'i>>) {
+    fn heading(
+        &mut self,
+        start: Event<'i>,
+        range: Range<usize>,
+        inner: Vec<Spanned<'i>>,
+        out: &mut Vec<Event<'i>>,
+    ) {
         let Event::Start(Tag::Heading {
             level,
             id,
@@ -262,6 +386,11 @@ impl<'i> Walk<'i> {
             unreachable!("heading() is only called on a heading start")
         };
         let title = plain_text(&inner);
+        self.facts.headings.push(HeadingFact {
+            level: level as u8,
+            title: title.clone(),
+            at: self.input.spot(range),
+        });
         let id = self.headings.add(level, id.as_deref(), &title);
         self.place = title;
         out.push(Event::Start(Tag::Heading {
@@ -294,6 +423,13 @@ impl<'i> Walk<'i> {
     fn figure(&mut self, figure: figures::Figure<'i>, out: &mut Vec<Event<'i>>) {
         self.figure_count += 1;
         let number = self.figure_count;
+        self.facts.images.push(ImageFact {
+            src: figure.src.to_string(),
+            alt: figure.alt.clone(),
+            figure: Some(number),
+            credited: figure.credit.is_some(),
+            at: self.input.spot(figure.range.clone()),
+        });
         out.push(Event::Html(
             figures::open(&figure, number, self.input.id_prefix).into(),
         ));
@@ -357,4 +493,66 @@ pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     pulldown_cmark_escape::escape_html(&mut out, text).expect("writing to a String cannot fail");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts(text: &str) -> Facts {
+        let input = MarkdownInput {
+            text,
+            first_line: 10,
+            path: Path::new("content/briefs/x.md"),
+            id_prefix: "x-",
+        };
+        render_markdown(&input).0.facts
+    }
+
+    #[test]
+    fn headings_are_kept_with_level_and_file_line() {
+        let found = facts("Intro.\n\n## Findings\n\n#### Detail *here*\n");
+        let headings: Vec<_> = found
+            .headings
+            .iter()
+            .map(|h| (h.level, h.title.as_str(), h.at.line, h.at.column))
+            .collect();
+        assert_eq!(
+            headings,
+            [(2, "Findings", 12, 1), (4, "Detail here", 14, 1)]
+        );
+    }
+
+    #[test]
+    fn internal_links_are_kept_and_sources_and_emails_are_not() {
+        let text = "See [a](/briefs/a/), [b](https://x.org/) and <a@b.org>.[^n]\n\n\
+                    [^n]: And [c](../c/) in a note.\n";
+        let found = facts(text);
+        let links: Vec<_> = found
+            .links
+            .iter()
+            .map(|l| (l.dest.as_str(), l.at.line, l.at.column))
+            .collect();
+        assert_eq!(links, [("/briefs/a/", 10, 5), ("../c/", 12, 11)]);
+    }
+
+    #[test]
+    fn images_keep_alt_text_figure_number_and_credit() {
+        let text = "Inline ![an `icon`](i.svg) here.\n\n![](chart.svg \"Caption\")\n\n\
+                    ![Chart](c2.svg)\n\nSource: [ONS](https://ons.gov.uk/).\n";
+        let found = facts(text);
+        let images: Vec<_> = found
+            .images
+            .iter()
+            .map(|i| (i.alt.as_str(), i.figure, i.credited, i.at.line))
+            .collect();
+        assert_eq!(
+            images,
+            [
+                ("an icon", None, false, 10),
+                ("", Some(1), false, 12),
+                ("Chart", Some(2), true, 14)
+            ]
+        );
+    }
 }

@@ -1,9 +1,12 @@
 //! The views handed to templates: serialize-only structs that borrow from the site model, one
 //! page's worth at a time (docs/THEME.md documents them for theme authors).
 
+use super::cite::{Reference, formatted_citation, style_title};
+use super::feeds::{Feed, feed_url};
+use super::metadata::{Addresses, MetaTag, highwire_tags, json_ld};
 use crate::config::Config;
-use crate::markdown::{Footnote, Source, TocEntry};
-use crate::site::{Author, Brief, Page, Site, Topic};
+use crate::markdown::{Citation, Footnote, TocEntry};
+use crate::site::{Author, Brief, Domain, IndexedSource, Page, Site, SourcesIndex, Topic};
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -164,19 +167,64 @@ pub struct BriefView<'a> {
     pub body_html: &'a str,
     pub toc: &'a [TocEntry],
     pub footnotes: &'a [Footnote],
-    pub sources: &'a [Source],
+    pub sources: Vec<SourceView<'a>>,
     pub word_count: usize,
     pub reading_minutes: usize,
     pub doi: Option<&'a str>,
-    pub pdf: Option<&'a str>,
+    pub pdf: Option<PdfView<'a>>,
     pub image: Option<&'a str>,
+    /// The social image as an absolute URL.
+    pub image_url: Option<String>,
     pub extra: Option<&'a serde_yaml::Value>,
+    pub citation: CitationView,
+    /// Highwire Press `citation_*` tags, in order.
+    pub highwire: Vec<MetaTag>,
+    /// schema.org JSON-LD, safe to print inside `<script type="application/ld+json">`.
+    pub json_ld: String,
+}
+
+/// One of a brief's sources, with its place in the site's sources index.
+#[derive(Serialize)]
+pub struct SourceView<'a> {
+    pub url: &'a str,
+    pub domain: &'a str,
+    pub id: &'a str,
+    pub citations: &'a [Citation],
+    /// The source's entry in the sources index.
+    pub index_url: &'a str,
+    /// How many briefs cite the URL, this one included.
+    pub brief_count: usize,
+}
+
+/// The PDF edition of a brief.
+#[derive(Serialize)]
+pub struct PdfView<'a> {
+    /// The link from the brief's page.
+    pub url: &'a str,
+    pub absolute_url: String,
+    pub bytes: Option<u64>,
+    /// The size for people, e.g. "245 KB".
+    pub size: Option<String>,
+}
+
+/// How to cite a brief.
+#[derive(Serialize)]
+pub struct CitationView {
+    /// The formatted reference in the site's citation style, as HTML.
+    pub html: String,
+    /// The style's name, as site.toml gives it.
+    pub style: String,
+    /// The style's full name, e.g. "Chicago Manual of Style 18th edition (notes and bibliography)".
+    pub style_title: String,
+    pub bibtex_url: String,
+    pub ris_url: String,
 }
 
 impl<'a> BriefView<'a> {
     pub fn new(site: &'a Site, brief: &'a Brief) -> Self {
         let doc = &brief.doc;
         let body = &doc.body;
+        let addresses = Addresses::new(site, brief);
         BriefView {
             title: &doc.title,
             subtitle: doc.subtitle.as_deref(),
@@ -189,19 +237,47 @@ impl<'a> BriefView<'a> {
             authors: brief
                 .authors
                 .iter()
-                .map(|&a| AuthorView::new(&site.authors[a]))
+                .map(|&a| AuthorView::new(site, &site.authors[a]))
                 .collect(),
             topics: topic_refs(site, &brief.topics),
             body_html: &body.html,
             toc: &body.toc,
             footnotes: &body.footnotes,
-            sources: &body.sources,
+            sources: body
+                .sources
+                .iter()
+                .zip(&brief.source_refs)
+                .map(|(source, place)| SourceView {
+                    url: &source.url,
+                    domain: &source.domain,
+                    id: &source.id,
+                    citations: &source.citations,
+                    index_url: &place.index_url,
+                    brief_count: place.brief_count,
+                })
+                .collect(),
             word_count: body.word_count,
             reading_minutes: body.word_count.div_ceil(WORDS_PER_MINUTE).max(1),
             doi: doc.doi.as_deref(),
-            pdf: doc.pdf.as_deref(),
+            pdf: brief.pdf.as_ref().map(|pdf| PdfView {
+                url: &pdf.href,
+                absolute_url: addresses.pdf.clone().unwrap_or_default(),
+                bytes: pdf.bytes,
+                size: pdf.bytes.map(crate::site::human_size),
+            }),
             image: doc.image.as_deref(),
+            image_url: addresses.image.clone(),
             extra: doc.extra.as_ref(),
+            citation: CitationView {
+                html: formatted_citation(&Reference::new(site, brief), &site.config.citation.style),
+                style: site.config.citation.style.clone(),
+                style_title: style_title(&site.config.citation.style),
+                bibtex_url: format!("{}cite.bib", brief.url),
+                ris_url: format!("{}cite.ris", brief.url),
+            },
+            // The hook for bibliographies: their entries become `citation_reference` tags.
+            highwire: highwire_tags(site, brief, &addresses, &[]),
+            json_ld: json_ld(site, brief, &addresses),
         }
     }
 }
@@ -216,9 +292,13 @@ pub struct AuthorView<'a> {
     pub email: Option<&'a str>,
     pub photo: Option<&'a str>,
     pub url: &'a str,
+    /// The author's page as an absolute URL.
+    pub absolute_url: String,
     pub bio_html: &'a str,
     pub links: Vec<LabelledLink<'a>>,
     pub brief_count: usize,
+    /// The author's Atom feed.
+    pub feed_url: String,
 }
 
 #[derive(Serialize)]
@@ -228,8 +308,9 @@ pub struct LabelledLink<'a> {
 }
 
 impl<'a> AuthorView<'a> {
-    pub fn new(author: &'a Author) -> Self {
+    pub fn new(site: &Site, author: &'a Author) -> Self {
         let doc = &author.doc;
+        let feed_url = format!("{}atom.xml", author.url);
         AuthorView {
             name: &doc.name,
             slug: &doc.slug,
@@ -238,6 +319,7 @@ impl<'a> AuthorView<'a> {
             email: doc.email.as_deref(),
             photo: doc.photo.as_deref(),
             url: &author.url,
+            absolute_url: site.config.absolute_url(&author.url),
             bio_html: &doc.bio.html,
             links: doc
                 .links
@@ -245,6 +327,7 @@ impl<'a> AuthorView<'a> {
                 .map(|(label, url)| LabelledLink { label, url })
                 .collect(),
             brief_count: author.briefs.len(),
+            feed_url,
         }
     }
 }
@@ -255,6 +338,8 @@ pub struct TopicView<'a> {
     pub slug: &'a str,
     pub url: &'a str,
     pub brief_count: usize,
+    /// The topic's Atom feed.
+    pub feed_url: String,
 }
 
 impl<'a> TopicView<'a> {
@@ -264,6 +349,7 @@ impl<'a> TopicView<'a> {
             slug: &topic.slug,
             url: &topic.url,
             brief_count: topic.briefs.len(),
+            feed_url: format!("{}atom.xml", topic.url),
         }
     }
 }
@@ -303,4 +389,130 @@ pub struct PageLink {
     pub number: usize,
     pub url: String,
     pub current: bool,
+}
+
+/// An Atom feed a page links in its head.
+#[derive(Serialize)]
+pub struct FeedLink {
+    pub title: String,
+    /// Absolute.
+    pub url: String,
+}
+
+impl FeedLink {
+    pub fn new(site: &Site, feed: Feed) -> Self {
+        let config = &site.config;
+        let title = match feed {
+            Feed::Site => config.title.clone(),
+            Feed::Topic(t) => format!("{} — {}", site.topics[t].name, config.title),
+            Feed::Author(a) => format!("{} — {}", site.authors[a].doc.name, config.title),
+        };
+        FeedLink {
+            title,
+            url: config.absolute_url(&feed_url(site, feed)),
+        }
+    }
+}
+
+/// A domain in the sources index.
+#[derive(Serialize)]
+pub struct DomainView<'a> {
+    pub name: &'a str,
+    pub slug: &'a str,
+    pub url: &'a str,
+    /// Distinct URLs cited on the domain.
+    pub source_count: usize,
+    /// Distinct briefs citing it.
+    pub brief_count: usize,
+    /// (brief, URL) pairs: the sum of its sources' brief counts.
+    pub citation_count: usize,
+}
+
+impl<'a> DomainView<'a> {
+    pub fn new(domain: &'a Domain) -> Self {
+        DomainView {
+            name: &domain.name,
+            slug: &domain.slug,
+            url: &domain.url,
+            source_count: domain.sources.len(),
+            brief_count: domain.brief_count,
+            citation_count: domain.citation_count,
+        }
+    }
+}
+
+/// The whole index in numbers.
+#[derive(Serialize)]
+pub struct SourceTotalsView {
+    pub domains: usize,
+    pub sources: usize,
+    pub citations: usize,
+}
+
+impl SourceTotalsView {
+    pub fn new(index: &SourcesIndex) -> Self {
+        SourceTotalsView {
+            domains: index.domains.len(),
+            sources: index.source_count,
+            citations: index.citation_count,
+        }
+    }
+}
+
+/// One URL in a domain's listing, with every brief citing it.
+#[derive(Serialize)]
+pub struct IndexedSourceView<'a> {
+    pub url: &'a str,
+    /// The entry's element id (the target of the briefs' links into the index).
+    pub id: &'a str,
+    pub brief_count: usize,
+    pub briefs: Vec<CitingBriefView<'a>>,
+}
+
+/// A brief citing a source, and the places in it that do.
+#[derive(Serialize)]
+pub struct CitingBriefView<'a> {
+    pub title: &'a str,
+    pub url: &'a str,
+    pub date: DateView,
+    pub draft: bool,
+    pub places: Vec<PlaceView<'a>>,
+}
+
+/// A link to one citing place in a brief: `/briefs/<slug>/#<citation id>`.
+#[derive(Serialize)]
+pub struct PlaceView<'a> {
+    pub label: &'a str,
+    pub url: String,
+}
+
+impl<'a> IndexedSourceView<'a> {
+    pub fn new(site: &'a Site, source: &'a IndexedSource) -> Self {
+        IndexedSourceView {
+            url: &source.url,
+            id: &source.id,
+            brief_count: source.citing.len(),
+            briefs: source
+                .citing
+                .iter()
+                .map(|&(b, s)| {
+                    let brief = &site.briefs[b];
+                    CitingBriefView {
+                        title: &brief.doc.title,
+                        url: &brief.url,
+                        date: DateView::new(brief.doc.date),
+                        draft: brief.doc.draft,
+                        places: brief.doc.body.sources[s]
+                            .citations
+                            .iter()
+                            .map(|c| PlaceView {
+                                label: &c.label,
+                                url: format!("{}#{}", brief.url, c.id),
+                            })
+                            .collect(),
+                    }
+                })
+                .collect(),
+        }
+    }
 }

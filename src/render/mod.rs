@@ -1,12 +1,17 @@
-//! Renders the site's pages with the theme's Tera templates, in parallel, into memory.
+//! Renders the site's pages with the theme's Tera templates, in parallel, into memory, with
+//! the files made beside them: feeds, sitemap, robots.txt and each brief's citation files.
 
+pub mod cite;
 mod context;
+pub mod feeds;
+pub mod metadata;
 pub mod theme;
 
 use crate::diagnostics::Diagnostic;
 use crate::markdown::{MarkdownInput, highlight, render_markdown};
-use crate::site::Site;
+use crate::site::{Site, page_url};
 use context::*;
+use feeds::Feed;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use tera::Context;
@@ -25,17 +30,56 @@ pub enum Contents {
     Embedded(&'static [u8]),
 }
 
-/// One page to render.
-#[derive(Clone, Copy)]
-enum Job {
-    Home { page: usize },
+/// One page or file to render.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Job {
+    Home {
+        page: usize,
+    },
     Brief(usize),
     Authors,
-    Author { index: usize, page: usize },
+    Author {
+        index: usize,
+        page: usize,
+    },
     Topics,
-    Topic { index: usize, page: usize },
+    Topic {
+        index: usize,
+        page: usize,
+    },
     Page(usize),
+    /// A page of the index of cited domains, `/sources/`.
+    Sources {
+        page: usize,
+    },
+    /// A page of one domain's cited URLs, `/sources/<domain>/` (index into the domains).
+    SourceDomain {
+        index: usize,
+        page: usize,
+    },
     NotFound,
+    /// A file that is not an HTML page.
+    File(FileJob),
+}
+
+/// The files folio writes besides pages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileJob {
+    /// `/briefs/<slug>/cite.bib` (index into the briefs).
+    CiteBib(usize),
+    /// `/briefs/<slug>/cite.ris`.
+    CiteRis(usize),
+    Feed(Feed),
+    /// `/sitemap.xml` (0), or `/sitemap-N.xml` when the sitemap is split.
+    Sitemap(usize),
+    Robots,
+}
+
+impl Job {
+    /// Whether the job renders an HTML page with a template.
+    pub fn is_page(&self) -> bool {
+        !matches!(self, Job::File(_))
+    }
 }
 
 /// Renders every page, and lists the files to copy beside them; `pages` counts HTML pages.
@@ -43,6 +87,16 @@ pub fn render_site(
     site: &Site,
     theme: &mut Theme,
 ) -> Result<(Vec<OutputFile>, usize), Vec<Diagnostic>> {
+    prepare_theme(site, theme);
+    let jobs = jobs(site);
+    let mut files = render_jobs(site, theme, &jobs)?;
+    let pages = jobs.iter().filter(|job| job.is_page()).count();
+    files.extend(copied_files(site, theme));
+    Ok((files, pages))
+}
+
+/// Gives the theme what every page shares (the site's view), once per site.
+pub fn prepare_theme(site: &Site, theme: &mut Theme) {
     let about_html = site.config.organization.about.as_deref().map(|about| {
         let input = MarkdownInput {
             text: about,
@@ -52,16 +106,17 @@ pub fn render_site(
         };
         render_markdown(&input).0.html
     });
-    theme
-        .tera
-        .global_context()
-        .insert("site", &SiteView::new(site, about_html.as_deref()));
-    theme
-        .tera
-        .global_context()
-        .insert("drafts_shown", &site.drafts_shown);
-    let theme = &*theme;
-    let jobs = jobs(site);
+    let globals = theme.tera.global_context();
+    globals.insert("site", &SiteView::new(site, about_html.as_deref()));
+    globals.insert("drafts_shown", &site.drafts_shown);
+}
+
+/// Renders the given pages in parallel (the theme must be prepared for this site).
+pub fn render_jobs(
+    site: &Site,
+    theme: &Theme,
+    jobs: &[Job],
+) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     let rendered: Vec<Result<OutputFile, Diagnostic>> = jobs
         .par_iter()
         .map(|&job| render_job(site, theme, job))
@@ -74,15 +129,15 @@ pub fn render_site(
             Err(problem) => problems.push(problem),
         }
     }
-    if !problems.is_empty() {
-        return Err(problems);
+    if problems.is_empty() {
+        Ok(files)
+    } else {
+        Err(problems)
     }
-    let pages = files.len();
-    files.extend(copied_files(site, theme));
-    Ok((files, pages))
 }
 
-fn jobs(site: &Site) -> Vec<Job> {
+/// Every page and generated file of the site.
+pub fn jobs(site: &Site) -> Vec<Job> {
     let per = site.config.paginate;
     let mut jobs: Vec<Job> = (1..=page_count(site.briefs.len(), per))
         .map(|page| Job::Home { page })
@@ -101,30 +156,47 @@ fn jobs(site: &Site) -> Vec<Job> {
         );
     }
     jobs.extend((0..site.pages.len()).map(Job::Page));
+    jobs.extend((1..=site.sources.page_count()).map(|page| Job::Sources { page }));
+    for (index, domain) in site.sources.domains.iter().enumerate() {
+        jobs.extend((1..=domain.pages.len()).map(|page| Job::SourceDomain { index, page }));
+    }
     jobs.push(Job::NotFound);
+    let listed = jobs.iter().filter(|&&job| feeds::in_sitemap(site, job));
+    let sitemap_parts = feeds::sitemap_parts(listed.count());
+    for brief in 0..site.briefs.len() {
+        jobs.push(Job::File(FileJob::CiteBib(brief)));
+        jobs.push(Job::File(FileJob::CiteRis(brief)));
+    }
+    jobs.push(Job::File(FileJob::Feed(Feed::Site)));
+    jobs.extend((0..site.topics.len()).map(|t| Job::File(FileJob::Feed(Feed::Topic(t)))));
+    jobs.extend((0..site.authors.len()).map(|a| Job::File(FileJob::Feed(Feed::Author(a)))));
+    jobs.extend((0..=sitemap_parts).map(|part| Job::File(FileJob::Sitemap(part))));
+    jobs.push(Job::File(FileJob::Robots));
     jobs
 }
 
-fn page_count(items: usize, per_page: usize) -> usize {
+pub fn page_count(items: usize, per_page: usize) -> usize {
     items.div_ceil(per_page).max(1)
 }
 
 fn render_job(site: &Site, theme: &Theme, job: Job) -> Result<OutputFile, Diagnostic> {
     let config = &site.config;
+    let url = job_url(site, job);
+    if let Job::File(file) = job {
+        return Ok(OutputFile {
+            path: output_path(&config.root_path, &url),
+            contents: Contents::Bytes(render_file(site, file)),
+        });
+    }
     let default_description = config.description.as_deref().unwrap_or(&config.title);
     let mut context = Context::new();
-    let (template, url, title, description, has_code) = match job {
+    let mut feeds = vec![FeedLink::new(site, Feed::Site)];
+    let owned_title: String;
+    let (template, title, description, has_code) = match job {
         Job::Home { page } => {
-            let base = config.url("/");
             let briefs: Vec<usize> = (0..site.briefs.len()).collect();
-            listing(site, &mut context, &base, &briefs, page);
-            (
-                "index.html",
-                page_url(&base, page),
-                "",
-                default_description,
-                false,
-            )
+            listing(site, &mut context, &config.url("/"), &briefs, page);
+            ("index.html", "", default_description, false)
         }
         Job::Brief(index) => {
             let brief = &site.briefs[index];
@@ -136,54 +208,40 @@ fn render_job(site: &Site, theme: &Theme, job: Job) -> Result<OutputFile, Diagno
                 .or(brief.doc.subtitle.as_deref());
             (
                 "brief.html",
-                brief.url.clone(),
                 brief.doc.title.as_str(),
                 description.unwrap_or(default_description),
                 brief.doc.body.has_code,
             )
         }
         Job::Authors => {
-            let authors: Vec<AuthorView> = site.authors.iter().map(AuthorView::new).collect();
+            let authors: Vec<AuthorView> = site
+                .authors
+                .iter()
+                .map(|a| AuthorView::new(site, a))
+                .collect();
             context.insert("authors", &authors);
-            (
-                "authors.html",
-                config.url("/authors/"),
-                "Authors",
-                default_description,
-                false,
-            )
+            ("authors.html", "Authors", default_description, false)
         }
         Job::Author { index, page } => {
             let author = &site.authors[index];
-            context.insert("author", &AuthorView::new(author));
+            context.insert("author", &AuthorView::new(site, author));
+            feeds.push(FeedLink::new(site, Feed::Author(index)));
             listing(site, &mut context, &author.url, &author.briefs, page);
             let description = author.doc.role.as_deref().unwrap_or(default_description);
-            (
-                "author.html",
-                page_url(&author.url, page),
-                author.doc.name.as_str(),
-                description,
-                false,
-            )
+            ("author.html", author.doc.name.as_str(), description, false)
         }
         Job::Topics => {
             let topics: Vec<TopicView> = site.topics.iter().map(TopicView::new).collect();
             context.insert("topics", &topics);
-            (
-                "topics.html",
-                config.url("/topics/"),
-                "Topics",
-                default_description,
-                false,
-            )
+            ("topics.html", "Topics", default_description, false)
         }
         Job::Topic { index, page } => {
             let topic = &site.topics[index];
             context.insert("topic", &TopicView::new(topic));
+            feeds.push(FeedLink::new(site, Feed::Topic(index)));
             listing(site, &mut context, &topic.url, &topic.briefs, page);
             (
                 "topic.html",
-                page_url(&topic.url, page),
                 topic.name.as_str(),
                 default_description,
                 false,
@@ -195,20 +253,48 @@ fn render_job(site: &Site, theme: &Theme, job: Job) -> Result<OutputFile, Diagno
             let description = page.doc.summary.as_deref().unwrap_or(default_description);
             (
                 "page.html",
-                page.url.clone(),
                 page.doc.title.as_str(),
                 description,
                 page.doc.body.has_code,
             )
         }
-        Job::NotFound => (
-            "404.html",
-            config.url("/404.html"),
-            "Page not found",
-            default_description,
-            false,
-        ),
+        Job::Sources { page } => {
+            let index = &site.sources;
+            let domains: Vec<DomainView> = index
+                .domains_on_page(page)
+                .iter()
+                .map(DomainView::new)
+                .collect();
+            context.insert("domains", &domains);
+            context.insert("source_totals", &SourceTotalsView::new(index));
+            let base = config.url("/sources/");
+            context.insert("pagination", &pagination(&base, page, index.page_count()));
+            ("sources.html", "Sources", default_description, false)
+        }
+        Job::SourceDomain { index, page } => {
+            let domain = &site.sources.domains[index];
+            let sources: Vec<IndexedSourceView> = domain.sources[domain.pages[page - 1].clone()]
+                .iter()
+                .map(|source| IndexedSourceView::new(site, source))
+                .collect();
+            context.insert("domain", &DomainView::new(domain));
+            context.insert("sources", &sources);
+            context.insert(
+                "pagination",
+                &pagination(&domain.url, page, domain.pages.len()),
+            );
+            owned_title = format!("{} — Sources", domain.name);
+            (
+                "source_domain.html",
+                owned_title.as_str(),
+                default_description,
+                false,
+            )
+        }
+        Job::NotFound => ("404.html", "Page not found", default_description, false),
+        Job::File(_) => unreachable!("files are rendered above"),
     };
+    context.insert("feeds", &feeds);
     context.insert("page_title", title);
     context.insert("canonical_url", &config.absolute_url(&url));
     context.insert("page_url", &url);
@@ -227,6 +313,51 @@ fn render_job(site: &Site, theme: &Theme, job: Job) -> Result<OutputFile, Diagno
     })
 }
 
+/// The URL of the page a job renders.
+pub fn job_url(site: &Site, job: Job) -> String {
+    let config = &site.config;
+    match job {
+        Job::Home { page } => page_url(&config.url("/"), page),
+        Job::Brief(index) => site.briefs[index].url.clone(),
+        Job::Authors => config.url("/authors/"),
+        Job::Author { index, page } => page_url(&site.authors[index].url, page),
+        Job::Topics => config.url("/topics/"),
+        Job::Topic { index, page } => page_url(&site.topics[index].url, page),
+        Job::Page(index) => site.pages[index].url.clone(),
+        Job::Sources { page } => page_url(&config.url("/sources/"), page),
+        Job::SourceDomain { index, page } => page_url(&site.sources.domains[index].url, page),
+        Job::NotFound => config.url("/404.html"),
+        Job::File(FileJob::CiteBib(index)) => format!("{}cite.bib", site.briefs[index].url),
+        Job::File(FileJob::CiteRis(index)) => format!("{}cite.ris", site.briefs[index].url),
+        Job::File(FileJob::Feed(feed)) => feeds::feed_url(site, feed),
+        Job::File(FileJob::Sitemap(part)) => feeds::sitemap_url(site, part),
+        Job::File(FileJob::Robots) => config.url("/robots.txt"),
+    }
+}
+
+/// The contents of a generated file.
+fn render_file(site: &Site, file: FileJob) -> Vec<u8> {
+    match file {
+        FileJob::CiteBib(index) => {
+            cite::bibtex(&cite::Reference::new(site, &site.briefs[index])).into_bytes()
+        }
+        FileJob::CiteRis(index) => {
+            cite::ris(&cite::Reference::new(site, &site.briefs[index])).into_bytes()
+        }
+        FileJob::Feed(feed) => feeds::atom_feed(site, feed),
+        FileJob::Sitemap(part) => {
+            let entries = feeds::sitemap_entries(site, &jobs(site));
+            feeds::sitemap(site, &entries, part)
+        }
+        FileJob::Robots => feeds::robots(site).into_bytes(),
+    }
+}
+
+/// Where a job's page is written, relative to the output root.
+pub fn job_path(site: &Site, job: Job) -> PathBuf {
+    output_path(&site.config.root_path, &job_url(site, job))
+}
+
 /// Puts one page of a list of briefs, and its pagination, into the context.
 fn listing(site: &Site, context: &mut Context, base: &str, briefs: &[usize], page: usize) {
     let per = site.config.paginate;
@@ -238,7 +369,12 @@ fn listing(site: &Site, context: &mut Context, base: &str, briefs: &[usize], pag
         .map(|&i| CardView::new(site, &site.briefs[i]))
         .collect();
     context.insert("briefs", &cards);
-    let pagination = PaginationView {
+    context.insert("pagination", &pagination(base, page, total));
+}
+
+/// Page `page` of `total` of a listing at `base`.
+fn pagination(base: &str, page: usize, total: usize) -> PaginationView {
+    PaginationView {
         current: page,
         total,
         prev_url: (page > 1).then(|| page_url(base, page - 1)),
@@ -250,16 +386,6 @@ fn listing(site: &Site, context: &mut Context, base: &str, briefs: &[usize], pag
                 current: number == page,
             })
             .collect(),
-    };
-    context.insert("pagination", &pagination);
-}
-
-/// The URL of page `n` of a listing at `base` (which ends in `/`).
-fn page_url(base: &str, n: usize) -> String {
-    if n == 1 {
-        base.to_string()
-    } else {
-        format!("{base}page/{n}/")
     }
 }
 
@@ -277,7 +403,7 @@ fn output_path(root_path: &str, url: &str) -> PathBuf {
 }
 
 /// Static files of the theme and site, figures beside briefs, and the code stylesheet.
-fn copied_files(site: &Site, theme: &Theme) -> Vec<OutputFile> {
+pub fn copied_files(site: &Site, theme: &Theme) -> Vec<OutputFile> {
     let mut files: Vec<OutputFile> = theme
         .statics
         .iter()
@@ -290,15 +416,21 @@ fn copied_files(site: &Site, theme: &Theme) -> Vec<OutputFile> {
         })
         .collect();
     for brief in &site.briefs {
-        let Some((dir, assets)) = &brief.doc.bundle else {
-            continue;
-        };
         let page_dir = output_path(&site.config.root_path, &brief.url);
         let page_dir = page_dir.parent().unwrap_or(Path::new(""));
-        files.extend(assets.iter().map(|asset| OutputFile {
-            path: page_dir.join(asset),
-            contents: Contents::Copy(dir.join(asset)),
-        }));
+        match &brief.doc.bundle {
+            Some((dir, assets)) => files.extend(assets.iter().map(|asset| OutputFile {
+                path: page_dir.join(asset),
+                contents: Contents::Copy(dir.join(asset)),
+            })),
+            // A brief in a single file has its PDF beside it, not in a folder of its own.
+            None => files.extend(brief.pdf.iter().filter_map(|pdf| {
+                Some(OutputFile {
+                    path: page_dir.join(&pdf.href),
+                    contents: Contents::Copy(pdf.file.clone()?),
+                })
+            })),
+        }
     }
     if site.has_code() {
         files.push(OutputFile {

@@ -21,6 +21,8 @@ pub const REQUIRED_TEMPLATES: &[&str] = &[
     "topics.html",
     "topic.html",
     "page.html",
+    "sources.html",
+    "source_domain.html",
     "404.html",
 ];
 

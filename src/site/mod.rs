@@ -1,4 +1,11 @@
-//! The linked site: URLs, order, drafts, authors ↔ briefs and topics, checked across files.
+//! The linked site: URLs, order, drafts, authors ↔ briefs and topics, the sources index and
+//! attached files, checked across files.
+
+mod attachments;
+mod sources;
+
+pub use attachments::{Pdf, human_size};
+pub use sources::{Domain, IndexedSource, SourceRef, SourcesIndex};
 
 use crate::config::Config;
 use crate::content::{AuthorDoc, BriefDoc, Content, PageDoc};
@@ -22,6 +29,8 @@ pub struct Site {
     pub topics: Vec<Topic>,
     /// By weight, then title.
     pub pages: Vec<Page>,
+    /// Every URL the briefs cite, by domain.
+    pub sources: SourcesIndex,
     pub drafts_shown: bool,
 }
 
@@ -32,6 +41,10 @@ pub struct Brief {
     pub authors: Vec<usize>,
     /// Indexes into `Site::topics`, in the brief's order.
     pub topics: Vec<usize>,
+    /// Where each of the brief's sources (in its order) is listed in the sources index.
+    pub source_refs: Vec<SourceRef>,
+    /// The PDF edition named by `pdf:`.
+    pub pdf: Option<Pdf>,
 }
 
 pub struct Author {
@@ -55,6 +68,16 @@ pub struct Page {
 }
 
 impl Site {
+    /// Takes the site apart into its settings and documents, to link again after a change.
+    pub fn into_content(self) -> (Config, Content) {
+        let content = Content {
+            briefs: self.briefs.into_iter().map(|b| b.doc).collect(),
+            authors: self.authors.into_iter().map(|a| a.doc).collect(),
+            pages: self.pages.into_iter().map(|p| p.doc).collect(),
+        };
+        (self.config, content)
+    }
+
     pub fn has_code(&self) -> bool {
         self.briefs.iter().any(|b| b.doc.body.has_code)
             || self.pages.iter().any(|p| p.doc.body.has_code)
@@ -86,6 +109,17 @@ pub fn link_site(config: Config, content: Content, include_drafts: bool) -> (Sit
         "page",
     ));
     diagnostics.extend(reserved_pages(&pages));
+    // Every brief's PDF is looked for, drafts' too: a broken draft fails the build.
+    let mut pdfs: HashMap<String, Pdf> = HashMap::new();
+    for brief in &briefs {
+        match attachments::find_pdf(&config, brief) {
+            Ok(Some(pdf)) => {
+                pdfs.insert(brief.slug.clone(), pdf);
+            }
+            Ok(None) => {}
+            Err(problem) => diagnostics.push(problem),
+        }
+    }
 
     let author_index: HashMap<&str, usize> = authors
         .iter()
@@ -125,9 +159,11 @@ pub fn link_site(config: Config, content: Content, include_drafts: bool) -> (Sit
         }
         site_briefs.push(Brief {
             url: config.url(&format!("/briefs/{}/", doc.slug)),
+            pdf: pdfs.remove(&doc.slug),
             doc,
             authors: unique(authors_of.into_iter()),
             topics: topics_of,
+            source_refs: Vec::new(),
         });
     }
     drop(author_index);
@@ -151,8 +187,13 @@ pub fn link_site(config: Config, content: Content, include_drafts: bool) -> (Sit
             doc,
         })
         .collect();
+    let (sources, source_refs) = sources::index_sources(&config, &site_briefs);
+    for (brief, refs) in site_briefs.iter_mut().zip(source_refs) {
+        brief.source_refs = refs;
+    }
     let site = Site {
         config,
+        sources,
         briefs: site_briefs,
         authors: linked_authors,
         topics,
@@ -160,6 +201,15 @@ pub fn link_site(config: Config, content: Content, include_drafts: bool) -> (Sit
         drafts_shown: include_drafts,
     };
     (site, diagnostics)
+}
+
+/// The URL of page `n` of a listing at `base` (which ends in `/`): `base`, `base/page/2/`, …
+pub fn page_url(base: &str, n: usize) -> String {
+    if n == 1 {
+        base.to_string()
+    } else {
+        format!("{base}page/{n}/")
+    }
 }
 
 /// Keeps the first of each repeated value, in order.

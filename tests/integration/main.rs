@@ -1,10 +1,17 @@
 //! Integration tests: build fixture sites with the real `folio` binary and check the output by
 //! parsing it, as a reader's browser would.
 
+mod check;
+mod cite;
 mod common;
 mod errors;
 mod example_site;
+mod feeds;
 mod footnotes;
+mod metadata;
 mod output;
+mod scaffold;
+mod serve;
 mod site_pages;
 mod sources_figures;
+mod sources_index;

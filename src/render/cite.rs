@@ -1,0 +1,491 @@
+//! How to cite a brief: the formatted reference in the site's CSL style (hayagriva), and the
+//! `cite.bib` (BibTeX, through the biblatex crate) and `cite.ris` files beside its page.
+//!
+//! Every format is made from one `Reference`, so they always agree. The CSL style is the one
+//! named by `[citation] style` in site.toml; styles are decoded once per process and shared.
+
+use crate::markdown::escape;
+use crate::site::{Brief, Site};
+use hayagriva::archive::ArchivedStyle;
+use hayagriva::citationberg::{
+    FontStyle, FontVariant, FontWeight, IndependentStyle, Locale, LocaleCode, Style,
+    TextDecoration, VerticalAlign,
+};
+use hayagriva::types::{
+    Date, EntryType, FormatString, Person, Publisher, QualifiedUrl, SerialNumber,
+};
+use hayagriva::{
+    BibliographyDriver, BibliographyRequest, CitationItem, CitationRequest, ElemChild,
+    ElemChildren, Entry, Formatted,
+};
+use std::collections::BTreeMap;
+use std::sync::{Mutex, OnceLock};
+
+/// What a brief is, as reference managers and citation styles need it.
+pub struct Reference<'a> {
+    /// The cite key: the brief's slug.
+    pub key: &'a str,
+    pub title: &'a str,
+    pub authors: Vec<Name>,
+    pub date: chrono::NaiveDate,
+    /// The organisation (or, without one, the site's title).
+    pub publisher: &'a str,
+    /// The brief's label, such as "Policy Brief".
+    pub kind: Option<&'a str>,
+    /// The canonical (absolute) URL of the brief's page.
+    pub url: String,
+    pub doi: Option<&'a str>,
+    pub summary: Option<&'a str>,
+    pub topics: Vec<&'a str>,
+    pub language: &'a str,
+}
+
+/// A person's name in the parts citation styles put in different orders.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Name {
+    pub given: String,
+    /// A lowercase particle before the family name: "van", "de".
+    pub prefix: String,
+    pub family: String,
+    /// "Jr.", "III".
+    pub suffix: String,
+}
+
+impl<'a> Reference<'a> {
+    pub fn new(site: &'a Site, brief: &'a Brief) -> Self {
+        let config = &site.config;
+        let doc = &brief.doc;
+        Reference {
+            key: &doc.slug,
+            title: &doc.title,
+            authors: brief
+                .authors
+                .iter()
+                .map(|&a| Name::parse(&site.authors[a].doc.name))
+                .collect(),
+            date: doc.date,
+            publisher: config.organization.name.as_deref().unwrap_or(&config.title),
+            kind: doc.kind.as_deref(),
+            url: config.absolute_url(&brief.url),
+            doi: doc.doi.as_deref(),
+            summary: doc.summary.as_deref(),
+            topics: brief
+                .topics
+                .iter()
+                .map(|&t| site.topics[t].name.as_str())
+                .collect(),
+            language: &config.language,
+        }
+    }
+}
+
+/// Suffixes that follow a family name rather than being one.
+const NAME_SUFFIXES: &[&str] = &["Jr.", "Jr", "Sr.", "Sr", "II", "III", "IV"];
+
+impl Name {
+    /// Splits a name written "Given Family" (as author files write it): the last word is the
+    /// family name, with any lowercase particles before it ("Ludwig van Beethoven") and a
+    /// suffix after it ("Martin Luther King Jr."). A single word is a family name.
+    pub fn parse(full: &str) -> Name {
+        let mut words: Vec<&str> = full
+            .split_whitespace()
+            .map(|w| w.trim_end_matches(','))
+            .collect();
+        let mut suffix = String::new();
+        if words.len() > 2 && NAME_SUFFIXES.contains(words.last().unwrap_or(&"")) {
+            suffix = words.pop().unwrap_or_default().to_string();
+        }
+        let family = words.pop().unwrap_or_default().to_string();
+        let mut prefix = Vec::new();
+        while words.len() > 1
+            && words
+                .last()
+                .is_some_and(|w| w.starts_with(char::is_lowercase))
+        {
+            prefix.insert(0, words.pop().unwrap_or_default());
+        }
+        Name {
+            given: words.join(" "),
+            prefix: prefix.join(" "),
+            family,
+            suffix,
+        }
+    }
+
+    /// "Beethoven, Ludwig van" — family first, as BibTeX and RIS want it.
+    fn inverted(&self) -> String {
+        let mut family = self.family.clone();
+        if !self.prefix.is_empty() {
+            family = format!("{} {family}", self.prefix);
+        }
+        match (self.given.is_empty(), self.suffix.is_empty()) {
+            (true, _) => family,
+            (false, true) => format!("{family}, {}", self.given),
+            (false, false) => format!("{family}, {}, {}", self.suffix, self.given),
+        }
+    }
+}
+
+/// The brief's reference formatted in the CSL style `style` (a name hayagriva's archive knows;
+/// site.toml's `[citation] style` is checked against it when read), as HTML.
+pub fn formatted_citation(reference: &Reference<'_>, style: &str) -> String {
+    let Some(style) = reference_list_style(style) else {
+        return String::new();
+    };
+    let entry = hayagriva_entry(reference);
+    let locales = locales();
+    let mut driver = BibliographyDriver::new();
+    driver.citation(CitationRequest::from_items(
+        vec![CitationItem::with_entry(&entry)],
+        style,
+        locales,
+    ));
+    let locale = Some(LocaleCode(reference.language.to_string()));
+    let rendered = driver.finish(BibliographyRequest::new(style, locale, locales));
+    // The reference-list form is what a reader copies; a style without a bibliography (a few
+    // note styles) gives its note instead.
+    let content = match rendered.bibliography {
+        Some(bibliography) => bibliography
+            .items
+            .into_iter()
+            .next()
+            .map(|item| item.content),
+        None => rendered.citations.into_iter().next().map(|c| c.citation),
+    };
+    let mut html = String::new();
+    if let Some(content) = content {
+        write_html(&content, &mut html);
+    }
+    html.trim().to_string()
+}
+
+/// The full name of a bundled CSL style ("Chicago Manual of Style 18th edition (notes and
+/// bibliography)"), or the name as given when hayagriva does not know it.
+pub fn style_title(style: &str) -> String {
+    ArchivedStyle::by_name(style)
+        .map_or_else(|| style.to_string(), |s| s.display_name().to_string())
+}
+
+fn hayagriva_entry(reference: &Reference<'_>) -> Entry {
+    let mut entry = Entry::new(reference.key, EntryType::Report);
+    entry.set_title(FormatString::with_value(reference.title));
+    entry.set_authors(
+        reference
+            .authors
+            .iter()
+            .map(|name| Person {
+                name: name.family.clone(),
+                given_name: (!name.given.is_empty()).then(|| name.given.clone()),
+                prefix: (!name.prefix.is_empty()).then(|| name.prefix.clone()),
+                suffix: (!name.suffix.is_empty()).then(|| name.suffix.clone()),
+                comma_suffix: false,
+                alias: None,
+            })
+            .collect(),
+    );
+    entry.set_date(date(reference.date));
+    entry.set_publisher(Publisher::new(
+        Some(FormatString::with_value(reference.publisher)),
+        None,
+    ));
+    if let Some(kind) = reference.kind {
+        entry.set_genre(FormatString::with_value(kind));
+    }
+    if let Ok(url) = reference.url.parse::<url::Url>() {
+        entry.set_url(QualifiedUrl::new(url, None));
+    }
+    if let Some(doi) = reference.doi {
+        entry.set_serial_number(SerialNumber(BTreeMap::from([(
+            "doi".to_string(),
+            doi.to_string(),
+        )])));
+    }
+    entry
+}
+
+fn date(date: chrono::NaiveDate) -> Date {
+    use chrono::Datelike;
+    Date {
+        year: date.year(),
+        month: Some(date.month0() as u8),
+        day: Some(date.day0() as u8),
+        approximate: false,
+        season: None,
+    }
+}
+
+/// The style trimmed to its reference list: with a bibliography, its citation layout (which
+/// hayagriva renders before the bibliography, and which in a notes style such as Chicago is
+/// most of the work) is emptied, as "cite this" shows only the reference. A single entry has
+/// nothing to disambiguate, so the reference reads the same; formatting costs about a third.
+fn reference_list_style(name: &str) -> Option<&'static IndependentStyle> {
+    cached_style(name, true)
+}
+
+/// A style from hayagriva's archive (whole, or trimmed to its reference list), decoded on first
+/// use and kept for the process: the preview server formats many builds with the same style.
+pub(crate) fn cached_style(name: &str, reference_list: bool) -> Option<&'static IndependentStyle> {
+    type Cache = Vec<(ArchivedStyle, bool, &'static IndependentStyle)>;
+    static STYLES: Mutex<Cache> = Mutex::new(Vec::new());
+    let archived = ArchivedStyle::by_name(name)?;
+    let mut styles = STYLES.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, _, style)) = styles
+        .iter()
+        .find(|(a, trimmed, _)| *a == archived && *trimmed == reference_list)
+    {
+        return Some(style);
+    }
+    let Style::Independent(mut style) = archived.get() else {
+        return None;
+    };
+    if reference_list && style.bibliography.is_some() {
+        style.citation.layout.elements.clear();
+        style.citation.sort = None;
+    }
+    let style: &'static IndependentStyle = Box::leak(Box::new(style));
+    styles.push((archived, reference_list, style));
+    Some(style)
+}
+
+pub(crate) fn locales() -> &'static [Locale] {
+    static LOCALES: OnceLock<Vec<Locale>> = OnceLock::new();
+    LOCALES.get_or_init(hayagriva::archive::locales)
+}
+
+/// Writes hayagriva's formatted output as HTML. Written here rather than with hayagriva's own
+/// `BufWriteFormat::Html`, which neither escapes text (a title with `<` would become markup)
+/// nor avoids inline styles; here formatting becomes plain elements and only http(s) links
+/// are kept.
+fn write_html(children: &ElemChildren, out: &mut String) {
+    for child in &children.0 {
+        match child {
+            ElemChild::Text(text) => write_formatted(text, out),
+            ElemChild::Elem(elem) => write_html(&elem.children, out),
+            ElemChild::Markup(markup) => out.push_str(&escape(markup)),
+            ElemChild::Link { text, url } => {
+                let lower = url.to_ascii_lowercase();
+                let linkable = lower.starts_with("https://") || lower.starts_with("http://");
+                if linkable {
+                    out.push_str(&format!(r#"<a href="{}">"#, escape(url)));
+                }
+                write_formatted(text, out);
+                if linkable {
+                    out.push_str("</a>");
+                }
+            }
+            ElemChild::Transparent { .. } => {}
+        }
+    }
+}
+
+fn write_formatted(text: &Formatted, out: &mut String) {
+    let f = &text.formatting;
+    let mut tags: Vec<(&str, &str)> = Vec::new();
+    if f.font_style == FontStyle::Italic {
+        tags.push(("<i>", "</i>"));
+    }
+    if f.font_weight == FontWeight::Bold {
+        tags.push(("<b>", "</b>"));
+    }
+    if f.font_variant == FontVariant::SmallCaps {
+        tags.push((r#"<span class="small-caps">"#, "</span>"));
+    }
+    if f.text_decoration == TextDecoration::Underline {
+        tags.push(("<u>", "</u>"));
+    }
+    match f.vertical_align {
+        VerticalAlign::Sup => tags.push(("<sup>", "</sup>")),
+        VerticalAlign::Sub => tags.push(("<sub>", "</sub>")),
+        _ => {}
+    }
+    for (open, _) in &tags {
+        out.push_str(open);
+    }
+    out.push_str(&escape(&text.text));
+    for (_, close) in tags.iter().rev() {
+        out.push_str(close);
+    }
+}
+
+/// The reference as a BibTeX `@techreport`, written by the biblatex crate (which escapes
+/// TeX's special characters). The title is braced so styles keep its capitals.
+pub fn bibtex(reference: &Reference<'_>) -> String {
+    use biblatex::{Chunk, Spanned};
+    let normal = |text: &str| vec![Spanned::detached(Chunk::Normal(text.to_string()))];
+    let mut entry = biblatex::Entry::new(reference.key.to_string(), biblatex::EntryType::Report);
+    entry.set(
+        "title",
+        vec![Spanned::detached(Chunk::Verbatim(
+            reference.title.to_string(),
+        ))],
+    );
+    let authors: Vec<biblatex::Person> = reference
+        .authors
+        .iter()
+        .map(|name| biblatex::Person {
+            name: name.family.clone(),
+            given_name: name.given.clone(),
+            prefix: name.prefix.clone(),
+            suffix: name.suffix.clone(),
+            id: None,
+            prefix_initials: None,
+            given_initials: None,
+            use_prefix: None,
+        })
+        .collect();
+    if !authors.is_empty() {
+        entry.set_as("author", &authors);
+    }
+    entry.set(
+        "date",
+        normal(&reference.date.format("%Y-%m-%d").to_string()),
+    );
+    entry.set("institution", normal(reference.publisher));
+    if let Some(kind) = reference.kind {
+        entry.set("type", normal(kind));
+    }
+    entry.set("url", normal(&reference.url));
+    if let Some(doi) = reference.doi {
+        entry.set("doi", normal(doi));
+    }
+    if let Some(summary) = reference.summary {
+        entry.set("abstract", normal(summary));
+    }
+    if !reference.topics.is_empty() {
+        entry.set("keywords", normal(&reference.topics.join(", ")));
+    }
+    entry.set("language", normal(reference.language));
+    // The date is always well formed (front matter dates are checked), so this cannot fail;
+    // BibLaTeX's form is the fallback all the same.
+    let text = entry
+        .to_bibtex_string()
+        .unwrap_or_else(|_| entry.to_biblatex_string());
+    format!("{text}\n")
+}
+
+/// The reference as RIS (`TY  - RPRT` … `ER  - `), lines ended CR LF as the format's spec
+/// has them. Written by hand: RIS is a line per tag, and no maintained crate writes it.
+pub fn ris(reference: &Reference<'_>) -> String {
+    let mut lines: Vec<(&str, String)> = vec![("TY", "RPRT".into())];
+    lines.push(("TI", reference.title.into()));
+    for name in &reference.authors {
+        lines.push(("AU", name.inverted()));
+    }
+    lines.push(("PY", reference.date.format("%Y").to_string()));
+    lines.push(("DA", reference.date.format("%Y/%m/%d").to_string()));
+    lines.push(("PB", reference.publisher.into()));
+    if let Some(kind) = reference.kind {
+        lines.push(("M3", kind.into()));
+    }
+    lines.push(("UR", reference.url.clone()));
+    if let Some(doi) = reference.doi {
+        lines.push(("DO", doi.into()));
+    }
+    if let Some(summary) = reference.summary {
+        lines.push(("AB", summary.into()));
+    }
+    for topic in &reference.topics {
+        lines.push(("KW", (*topic).into()));
+    }
+    lines.push(("LA", reference.language.into()));
+    let mut out = String::new();
+    for (tag, value) in lines {
+        // A value is one line: line breaks inside it would start a line without a tag.
+        let value = value.split_whitespace().collect::<Vec<_>>().join(" ");
+        out.push_str(&format!("{tag}  - {value}\r\n"));
+    }
+    out.push_str("ER  - \r\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reference() -> Reference<'static> {
+        Reference {
+            key: "heat-pumps",
+            title: "Warmer Homes & <Lower> Bills",
+            authors: vec![
+                Name::parse("Amara Okafor"),
+                Name::parse("Ludwig van Beethoven"),
+            ],
+            date: chrono::NaiveDate::from_ymd_opt(2025, 3, 18).unwrap(),
+            publisher: "Meridian Institute",
+            kind: Some("Policy Brief"),
+            url: "https://briefs.example.org/briefs/heat-pumps/".into(),
+            doi: Some("10.5281/meridian.2025.0142"),
+            summary: Some("Installations lag.\nGrants are not the barrier."),
+            topics: vec!["Energy", "Housing"],
+            language: "en",
+        }
+    }
+
+    #[test]
+    fn names_split_into_given_prefix_family_and_suffix() {
+        let beethoven = Name::parse("Ludwig van Beethoven");
+        assert_eq!(
+            (
+                beethoven.given.as_str(),
+                beethoven.prefix.as_str(),
+                beethoven.family.as_str()
+            ),
+            ("Ludwig", "van", "Beethoven")
+        );
+        assert_eq!(
+            Name::parse("Martin Luther King Jr.").inverted(),
+            "King, Jr., Martin Luther"
+        );
+        assert_eq!(Name::parse("Plato").inverted(), "Plato");
+        assert_eq!(beethoven.inverted(), "van Beethoven, Ludwig");
+    }
+
+    #[test]
+    fn chicago_notes_formats_the_reference_list_entry_as_escaped_html() {
+        let html = formatted_citation(&reference(), "chicago-notes");
+        assert!(
+            html.starts_with("Okafor, Amara, and Ludwig van Beethoven."),
+            "{html}"
+        );
+        assert!(html.contains("<i>Warmer Homes &amp; &lt;"), "{html}");
+        assert!(
+            html.contains("Policy Brief. Meridian Institute, 2025."),
+            "{html}"
+        );
+        assert!(html.contains("Meridian Institute"), "{html}");
+        assert!(html.contains("2025"), "{html}");
+        assert!(!html.contains("style="), "{html}");
+    }
+
+    #[test]
+    fn an_author_date_style_puts_the_year_after_the_authors() {
+        let html = formatted_citation(&reference(), "apa");
+        assert!(
+            html.starts_with("Okafor, A., &amp; Beethoven, L. van. (2025)."),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn bibtex_is_a_techreport_with_escaped_fields() {
+        let bib = bibtex(&reference());
+        assert!(bib.starts_with("@techreport{heat-pumps,\n"), "{bib}");
+        assert!(
+            bib.contains("title = {{Warmer Homes \\& <Lower> Bills}}"),
+            "{bib}"
+        );
+        assert!(bib.contains("year = {2025}"), "{bib}");
+        assert!(bib.contains("doi = {10.5281/meridian.2025.0142}"), "{bib}");
+    }
+
+    #[test]
+    fn ris_lines_are_tagged_and_one_value_each() {
+        let ris = ris(&reference());
+        let lines: Vec<&str> = ris.split("\r\n").filter(|l| !l.is_empty()).collect();
+        assert_eq!(lines[0], "TY  - RPRT");
+        assert_eq!(*lines.last().unwrap(), "ER  - ");
+        assert!(lines.contains(&"AU  - van Beethoven, Ludwig"));
+        assert!(lines.contains(&"AB  - Installations lag. Grants are not the barrier."));
+        assert!(lines.contains(&"DA  - 2025/03/18"));
+    }
+}

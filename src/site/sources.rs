@@ -1,0 +1,338 @@
+//! The sources index: every URL the site's briefs cite, grouped by domain, most-cited first, and
+//! split into pages of bounded size so that no page grows with the archive.
+//!
+//! A source is counted once per brief that cites it ("cited in 3 briefs"), however many times
+//! that brief links it; a domain's count is the sum of its sources' counts.
+
+use super::Brief;
+use crate::config::Config;
+use chrono::NaiveDate;
+use siphasher::sip::SipHasher13;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::Hasher;
+use std::ops::Range;
+
+/// Domains listed on one page of `/sources/`.
+pub const DOMAINS_PER_PAGE: usize = 200;
+/// Sources listed on one page of a domain's listing.
+pub const SOURCES_PER_PAGE: usize = 200;
+/// A page of a domain's listing also stops before it would name more citing briefs than this
+/// (a source cited by more briefs than this fills a page of its own).
+pub const CITING_BRIEFS_PER_PAGE: usize = 1000;
+
+/// Every cited URL, by domain.
+#[derive(Debug, Default)]
+pub struct SourcesIndex {
+    /// Most-cited first, then by name.
+    pub domains: Vec<Domain>,
+    /// Distinct URLs over all domains.
+    pub source_count: usize,
+    /// (brief, URL) pairs over all domains.
+    pub citation_count: usize,
+}
+
+/// One host (without `www.`) and the URLs on it that briefs cite.
+#[derive(Debug)]
+pub struct Domain {
+    pub name: String,
+    /// Unique among domains; `ons.gov.uk` → `ons-gov-uk`.
+    pub slug: String,
+    /// `/sources/<slug>/`, with the site's root path.
+    pub url: String,
+    /// Most-cited first, then by URL.
+    pub sources: Vec<IndexedSource>,
+    /// The sources on each page of the domain's listing.
+    pub pages: Vec<Range<usize>>,
+    /// Distinct briefs citing any URL on the domain.
+    pub brief_count: usize,
+    /// (brief, URL) pairs: the sum of the sources' brief counts.
+    pub citation_count: usize,
+    /// The newest date (updated, else published) of a brief citing the domain.
+    pub last_cited: NaiveDate,
+}
+
+/// One URL and the briefs that cite it.
+#[derive(Debug)]
+pub struct IndexedSource {
+    pub url: String,
+    /// The entry's element id on its domain page: stable for a URL across builds.
+    pub id: String,
+    /// The page (1-based) of the domain's listing that lists it.
+    pub page: usize,
+    /// Newest brief first: (index into `Site::briefs`, index into that brief's sources).
+    pub citing: Vec<(usize, usize)>,
+}
+
+/// Where one of a brief's sources is listed in the index.
+#[derive(Debug, Clone)]
+pub struct SourceRef {
+    /// `/sources/<slug>/[page/N/]#<id>`, with the site's root path.
+    pub index_url: String,
+    /// How many briefs cite the URL, this one included.
+    pub brief_count: usize,
+}
+
+impl SourcesIndex {
+    /// How many pages the domain index has.
+    pub fn page_count(&self) -> usize {
+        self.domains.len().div_ceil(DOMAINS_PER_PAGE).max(1)
+    }
+
+    /// The domains on page `page` (1-based) of the index.
+    pub fn domains_on_page(&self, page: usize) -> &[Domain] {
+        let start = ((page - 1) * DOMAINS_PER_PAGE).min(self.domains.len());
+        let end = (start + DOMAINS_PER_PAGE).min(self.domains.len());
+        &self.domains[start..end]
+    }
+}
+
+/// Builds the index over `briefs` (already filtered for drafts), and for each brief the place
+/// of each of its sources in the index, in the order of the brief's Sources list.
+pub fn index_sources(config: &Config, briefs: &[Brief]) -> (SourcesIndex, Vec<Vec<SourceRef>>) {
+    // Each URL with its citing briefs, in order of first citation (briefs are newest first).
+    let mut by_url: HashMap<&str, usize> = HashMap::new();
+    let mut entries: Vec<Cited<'_>> = Vec::new();
+    for (b, brief) in briefs.iter().enumerate() {
+        for (s, source) in brief.doc.body.sources.iter().enumerate() {
+            let entry = *by_url.entry(source.url.as_str()).or_insert_with(|| {
+                entries.push(Cited {
+                    url: &source.url,
+                    domain: &source.domain,
+                    citing: Vec::new(),
+                });
+                entries.len() - 1
+            });
+            entries[entry].citing.push((b, s));
+        }
+    }
+    let mut by_domain: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, cited) in entries.iter().enumerate() {
+        by_domain.entry(cited.domain).or_default().push(i);
+    }
+    let slugs = domain_slugs(by_domain.keys().copied());
+    let lastmod = |b: usize| briefs[b].doc.updated.unwrap_or(briefs[b].doc.date);
+
+    let mut domains = Vec::with_capacity(by_domain.len());
+    for ((name, members), slug) in by_domain.into_iter().zip(slugs) {
+        let mut sources: Vec<IndexedSource> = members
+            .into_iter()
+            .map(|i| {
+                let cited = std::mem::take(&mut entries[i]);
+                IndexedSource {
+                    url: cited.url.to_string(),
+                    id: String::new(),
+                    page: 0,
+                    citing: cited.citing,
+                }
+            })
+            .collect();
+        assign_ids(&mut sources);
+        sources.sort_by(|a, b| {
+            b.citing
+                .len()
+                .cmp(&a.citing.len())
+                .then_with(|| a.url.cmp(&b.url))
+        });
+        let pages = paginate(&sources);
+        for (number, range) in pages.iter().enumerate() {
+            for source in &mut sources[range.clone()] {
+                source.page = number + 1;
+            }
+        }
+        let citing_briefs: HashSet<usize> = sources
+            .iter()
+            .flat_map(|s| s.citing.iter().map(|&(b, _)| b))
+            .collect();
+        domains.push(Domain {
+            name: if name.is_empty() { "(no host)" } else { name }.to_string(),
+            url: config.url(&format!("/sources/{slug}/")),
+            slug,
+            citation_count: sources.iter().map(|s| s.citing.len()).sum(),
+            brief_count: citing_briefs.len(),
+            last_cited: citing_briefs
+                .iter()
+                .map(|&b| lastmod(b))
+                .max()
+                .unwrap_or(NaiveDate::MIN),
+            sources,
+            pages,
+        });
+    }
+    domains.sort_by(|a, b| {
+        b.citation_count
+            .cmp(&a.citation_count)
+            .then_with(|| a.name.cmp(&b.name))
+    });
+
+    let mut refs: Vec<Vec<SourceRef>> = briefs
+        .iter()
+        .map(|b| {
+            vec![
+                SourceRef {
+                    index_url: String::new(),
+                    brief_count: 0,
+                };
+                b.doc.body.sources.len()
+            ]
+        })
+        .collect();
+    for domain in &domains {
+        for source in &domain.sources {
+            let index_url = format!(
+                "{}#{}",
+                super::page_url(&domain.url, source.page),
+                source.id
+            );
+            for &(b, s) in &source.citing {
+                refs[b][s] = SourceRef {
+                    index_url: index_url.clone(),
+                    brief_count: source.citing.len(),
+                };
+            }
+        }
+    }
+    let index = SourcesIndex {
+        source_count: domains.iter().map(|d| d.sources.len()).sum(),
+        citation_count: domains.iter().map(|d| d.citation_count).sum(),
+        domains,
+    };
+    (index, refs)
+}
+
+/// A URL while the index is gathered: its domain and (brief, source) citing it.
+#[derive(Default)]
+struct Cited<'a> {
+    url: &'a str,
+    domain: &'a str,
+    citing: Vec<(usize, usize)>,
+}
+
+/// A slug per domain, in the given (name) order: dots become hyphens, and a slug already taken
+/// (`a-b.org` and `a.b-org`, or `page`, which listing pages use) gets `-2`, `-3`…
+fn domain_slugs<'a>(names: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let mut taken: HashSet<String> = HashSet::from(["page".to_string()]);
+    names
+        .map(|name| {
+            let base = slug::slugify(name);
+            let base = if base.is_empty() {
+                "unknown".to_string()
+            } else {
+                base
+            };
+            let mut slug = base.clone();
+            let mut n = 1;
+            while taken.contains(&slug) {
+                n += 1;
+                slug = format!("{base}-{n}");
+            }
+            taken.insert(slug.clone());
+            slug
+        })
+        .collect()
+}
+
+/// Gives each source of a domain its element id: `s-` and 12 hex digits of a SipHash-1-3 of
+/// the URL with fixed keys (so the id is the same in every build, on every machine, for as long
+/// as the URL is cited). The siphasher crate pins the algorithm, where std's `DefaultHasher`
+/// may change between Rust releases. Ids that collide within the domain get `-2`, `-3`… in URL
+/// order.
+fn assign_ids(sources: &mut [IndexedSource]) {
+    let mut order: Vec<usize> = (0..sources.len()).collect();
+    order.sort_by(|&a, &b| sources[a].url.cmp(&sources[b].url));
+    let mut taken: HashSet<String> = HashSet::new();
+    for i in order {
+        let base = format!("s-{:012x}", url_hash(&sources[i].url) >> 16);
+        let mut id = base.clone();
+        let mut n = 1;
+        while taken.contains(&id) {
+            n += 1;
+            id = format!("{base}-{n}");
+        }
+        taken.insert(id.clone());
+        sources[i].id = id;
+    }
+}
+
+fn url_hash(url: &str) -> u64 {
+    let mut hasher = SipHasher13::new_with_keys(0, 0);
+    hasher.write(url.as_bytes());
+    hasher.finish()
+}
+
+/// Splits a domain's sources into pages of at most `SOURCES_PER_PAGE` sources and, past the
+/// first source of a page, at most `CITING_BRIEFS_PER_PAGE` citing briefs.
+fn paginate(sources: &[IndexedSource]) -> Vec<Range<usize>> {
+    let mut pages = Vec::new();
+    let mut start = 0;
+    let mut rows = 0;
+    for (i, source) in sources.iter().enumerate() {
+        let n = source.citing.len();
+        let full = i - start == SOURCES_PER_PAGE || rows + n > CITING_BRIEFS_PER_PAGE;
+        if i > start && full {
+            pages.push(start..i);
+            start = i;
+            rows = 0;
+        }
+        rows += n;
+    }
+    pages.push(start..sources.len());
+    pages
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(url: &str, citing: usize) -> IndexedSource {
+        IndexedSource {
+            url: url.to_string(),
+            id: String::new(),
+            page: 0,
+            citing: (0..citing).map(|b| (b, 0)).collect(),
+        }
+    }
+
+    #[test]
+    fn ids_are_stable_hashes_of_the_url() {
+        let mut sources = vec![
+            source("https://ons.gov.uk/a", 1),
+            source("https://ons.gov.uk/b", 1),
+        ];
+        assign_ids(&mut sources);
+        assert_eq!(sources[0].id.len(), 14);
+        assert!(sources[0].id.starts_with("s-"));
+        assert_ne!(sources[0].id, sources[1].id);
+        let mut again = vec![source("https://ons.gov.uk/b", 5)];
+        assign_ids(&mut again);
+        assert_eq!(
+            again[0].id, sources[1].id,
+            "the id depends on the URL alone"
+        );
+        // Pinned so that a change of hash (which would break links into the index) is noticed.
+        assert_eq!(url_hash("https://example.org/"), 0x35e4_125d_3d01_9d47);
+    }
+
+    #[test]
+    fn domain_slugs_are_unique_and_avoid_page() {
+        let slugs = domain_slugs(["a-b.org", "a.b-org", "page", "ons.gov.uk", ""].into_iter());
+        assert_eq!(
+            slugs,
+            ["a-b-org", "a-b-org-2", "page-2", "ons-gov-uk", "unknown"]
+        );
+    }
+
+    #[test]
+    fn pages_hold_at_most_so_many_sources_and_citing_briefs() {
+        let many: Vec<_> = (0..450).map(|i| source(&format!("u{i}"), 1)).collect();
+        assert_eq!(paginate(&many), [0..200, 200..400, 400..450]);
+        let heavy = vec![
+            source("a", 1500),
+            source("b", 600),
+            source("c", 300),
+            source("d", 200),
+        ];
+        assert_eq!(paginate(&heavy), [0..1, 1..3, 3..4]);
+        let empty = paginate(&[]);
+        assert!(empty.len() == 1 && empty[0].is_empty(), "one empty page");
+    }
+}

@@ -1,0 +1,60 @@
+// Shared by the browser tests: build the example site once, serve it on loopback, and launch
+// Debian's Chromium (never a downloaded browser build). A missing browser fails loudly.
+import { chromium } from "playwright-core";
+import { execFileSync } from "node:child_process";
+import { createServer } from "node:http";
+import { existsSync, mkdtempSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, extname, normalize, resolve } from "node:path";
+
+export const repo = resolve(new URL("../..", import.meta.url).pathname);
+const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+
+const TYPES = {
+  ".html": "text/html; charset=utf-8", ".css": "text/css", ".js": "text/javascript",
+  ".svg": "image/svg+xml", ".xml": "application/xml", ".txt": "text/plain", ".json": "application/json",
+  ".bib": "text/plain", ".ris": "text/plain", ".pdf": "application/pdf",
+};
+
+/** Builds the example site into a fresh folder with the release binary; returns the folder. */
+export function buildExampleSite() {
+  const out = join(mkdtempSync(join(tmpdir(), "folio-e2e-")), "public");
+  execFileSync("cargo", ["run", "--quiet", "--release", "--", "build", "--root", repo, "--output", out], {
+    cwd: repo,
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  return out;
+}
+
+/** Serves a folder on a free loopback port, as a static host would. */
+export async function serve(root) {
+  const server = createServer((req, res) => {
+    let path = decodeURIComponent(new URL(req.url, "http://x").pathname);
+    path = normalize(path).replace(/^(\.\.[/\\])+/, "");
+    let file = join(root, path);
+    if (existsSync(file) && statSync(file).isDirectory()) file = join(file, "index.html");
+    if (!file.startsWith(root) || !existsSync(file)) {
+      res.writeHead(404, { "content-type": TYPES[".html"] });
+      res.end(readFileSync(join(root, "404.html")));
+      return;
+    }
+    res.writeHead(200, { "content-type": TYPES[extname(file)] || "application/octet-stream" });
+    res.end(readFileSync(file));
+  });
+  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+  return { url: `http://127.0.0.1:${server.address().port}`, close: () => server.close() };
+}
+
+/** Launches Debian's Chromium headless, with the flags this closed network needs. */
+export async function launch() {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`no Chromium at ${CHROMIUM}: install Debian's chromium package (apt-get install chromium)`);
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    ],
+  });
+}

@@ -1,0 +1,243 @@
+//! `folio serve`: a real server process on a free loopback port, edited under its feet.
+
+use crate::common::{Site, sel, text_of};
+use scraper::Html;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A running `folio serve`, stopped when dropped.
+struct Server {
+    child: Child,
+    port: u16,
+    site: Site,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    fn start(site: Site) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_folio"))
+            .args([
+                "serve",
+                "--root",
+                site.root().to_str().unwrap(),
+                "--port",
+                "0",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("folio serve starts");
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = BufReader::new(stdout).lines();
+        let port = loop {
+            let line = lines.next().expect("serve prints its address").unwrap();
+            if let Some(at) = line.find("http://127.0.0.1:") {
+                let rest = &line[at + "http://127.0.0.1:".len()..];
+                break rest
+                    .trim_end_matches(|c: char| !c.is_ascii_digit())
+                    .split('/')
+                    .next()
+                    .unwrap()
+                    .parse()
+                    .unwrap();
+            }
+        };
+        // Keep draining stdout so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Server { child, port, site }
+    }
+
+    /// Sends a raw request line, exactly as given (no normalisation), and returns status and body.
+    fn get(&self, path: &str) -> (u16, String) {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut response = Vec::new();
+        stream.read_to_end(&mut response).unwrap();
+        let response = String::from_utf8_lossy(&response).into_owned();
+        let status = response
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        let body = response
+            .split_once("\r\n\r\n")
+            .map(|(_, b)| b.to_string())
+            .unwrap_or_default();
+        (status, body)
+    }
+
+    /// Polls `path` until `check` accepts the page, for at most `limit`.
+    fn wait_for(&self, path: &str, limit: Duration, check: impl Fn(&str) -> bool) -> Duration {
+        let started = Instant::now();
+        loop {
+            let (_, body) = self.get(path);
+            if check(&body) {
+                return started.elapsed();
+            }
+            assert!(
+                started.elapsed() < limit,
+                "{path} did not change within {limit:?}:\n{body}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn edit(&self, relative: &str, from: &str, to: &str) {
+        let path = self.site.root().join(relative);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from), "{relative} has no {from:?}");
+        std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    }
+}
+
+fn h1(body: &str) -> String {
+    let page = Html::parse_document(body);
+    page.select(&sel("h1"))
+        .next()
+        .map(text_of)
+        .unwrap_or_default()
+}
+
+#[test]
+fn edited_title_is_served_within_two_seconds() {
+    let server = Server::start(Site::fixture("features"));
+    let (status, body) = server.get("/briefs/notes-twice/");
+    assert_eq!(status, 200);
+    assert_eq!(h1(&body), "Notes Cited Twice");
+    server.edit(
+        "content/briefs/notes-twice.md",
+        "title: Notes Cited Twice",
+        "title: Notes Cited Anew",
+    );
+    let took = server.wait_for("/briefs/notes-twice/", Duration::from_secs(2), |b| {
+        h1(b) == "Notes Cited Anew"
+    });
+    assert!(took < Duration::from_secs(2));
+    let (_, topic) = server.get("/topics/public-finance/");
+    assert!(topic.contains("Notes Cited Anew"), "the listings follow");
+}
+
+#[test]
+fn a_new_draft_appears_and_is_marked() {
+    let server = Server::start(Site::fixture("features"));
+    server.site.write(
+        "content/briefs/fresh-draft.md",
+        "---\ntitle: A Fresh Draft\ndate: 2026-01-05\nauthors: [ada-lovelace]\ndraft: true\n---\nStill writing.\n",
+    );
+    server.wait_for("/briefs/fresh-draft/", Duration::from_secs(2), |b| {
+        h1(b) == "A Fresh Draft"
+    });
+    let (_, body) = server.get("/briefs/fresh-draft/");
+    let page = Html::parse_document(&body);
+    assert!(
+        page.select(&sel("article.is-draft")).next().is_some(),
+        "the draft is marked"
+    );
+    assert!(text_of(page.root_element()).contains("Draft"));
+}
+
+#[test]
+fn a_broken_edit_keeps_the_last_good_page_with_an_overlay_until_fixed() {
+    let server = Server::start(Site::fixture("features"));
+    server.edit(
+        "content/briefs/notes-twice.md",
+        "date: 2025-04-02",
+        "date: 2025-04-31",
+    );
+    server.wait_for("/briefs/notes-twice/", Duration::from_secs(2), |b| {
+        b.contains("folio-overlay")
+    });
+    let (status, body) = server.get("/briefs/notes-twice/");
+    assert_eq!(status, 200, "the last good page is still served");
+    assert_eq!(h1(&body), "Notes Cited Twice");
+    let page = Html::parse_document(&body);
+    let overlay = text_of(page.select(&sel("#folio-overlay")).next().expect("overlay"));
+    assert!(
+        overlay.contains("content/briefs/notes-twice.md:4"),
+        "{overlay}"
+    );
+    assert!(overlay.contains("2025-04-31"));
+    let (_, other) = server.get("/authors/");
+    assert!(
+        other.contains("folio-overlay"),
+        "every page shows the overlay"
+    );
+    server.edit(
+        "content/briefs/notes-twice.md",
+        "date: 2025-04-31",
+        "date: 2025-04-02",
+    );
+    server.wait_for("/briefs/notes-twice/", Duration::from_secs(2), |b| {
+        !b.contains("folio-overlay")
+    });
+}
+
+#[test]
+fn request_paths_never_reach_files_outside_the_site() {
+    let server = Server::start(Site::fixture("features"));
+    for path in [
+        "/../site.toml",
+        "/%2e%2e/%2e%2e/etc/passwd",
+        "/..%2fsite.toml",
+        "/%2e%2e%5csite.toml",
+        "//etc/passwd",
+        "/content/briefs/notes-twice.md",
+    ] {
+        let (status, body) = server.get(path);
+        assert_ne!(status, 200, "{path} was served");
+        assert!(
+            !body.contains("base_url") && !body.contains("root:x:0"),
+            "{path} leaked a file"
+        );
+    }
+    let (status, body) = server.get("/no/such/page/");
+    assert_eq!(status, 404);
+    assert!(body.contains("<html"), "the theme's 404 page");
+}
+
+#[test]
+fn reload_channel_delivers_an_event_after_a_change() {
+    let server = Server::start(Site::fixture("features"));
+    let mut stream = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    write!(
+        stream,
+        "GET /__folio/events HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n"
+    )
+    .unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(3)))
+        .unwrap();
+    let mut reader = BufReader::new(stream);
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    assert!(line.starts_with("HTTP/1.1 200"), "{line}");
+    std::thread::sleep(Duration::from_millis(200));
+    server.edit(
+        "content/briefs/older-brief.md",
+        "title: An Older Brief",
+        "title: An Old Brief",
+    );
+    let started = Instant::now();
+    loop {
+        line.clear();
+        reader
+            .read_line(&mut line)
+            .expect("an event before the timeout");
+        if line.starts_with("data:") {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(3), "no event");
+    }
+}
