@@ -106,6 +106,7 @@ pub(crate) fn parse(
         first_line: split.body_line,
         path: &file.shown,
         id_prefix: &doc.as_ref().map(Partial::id_prefix).unwrap_or_default(),
+        root_path: &config.root_path,
     };
     let (rendered, markdown_problems) = render_markdown(&body);
     problems.extend(markdown_problems);

@@ -111,9 +111,26 @@ pub struct MarkdownInput<'a> {
     pub path: &'a Path,
     /// Put before every generated id so ids never collide across briefs (`<slug>-`).
     pub id_prefix: &'a str,
+    /// The site's root path (`""` or `/prefix`), put before links written from the site's root
+    /// (`/briefs/x/`), so content links stay right when the site moves under a path.
+    pub root_path: &'a str,
 }
 
 impl MarkdownInput<'_> {
+    /// A link or image address as the built site needs it: `/briefs/x/` becomes
+    /// `<root>/briefs/x/`; addresses already under the root, relative ones and other hosts
+    /// stay as written.
+    pub fn site_address<'c>(&self, dest: CowStr<'c>) -> CowStr<'c> {
+        let root = self.root_path;
+        let from_root = dest.starts_with('/') && !dest.starts_with("//");
+        let prefixed = &*dest == root || dest.starts_with(&format!("{root}/"));
+        if root.is_empty() || !from_root || prefixed {
+            dest
+        } else {
+            CowStr::from(format!("{root}{dest}"))
+        }
+    }
+
     /// Places a diagnostic at a byte offset of the Markdown text, as a line of the file.
     pub fn place(&self, diagnostic: Diagnostic, offset: usize) -> Diagnostic {
         let (line, column) = crate::diagnostics::line_column(self.text, offset);
@@ -287,9 +304,11 @@ impl<'i> Walk<'i> {
             }
             Event::Start(Tag::Link {
                 link_type,
-                ref dest_url,
-                ..
+                dest_url,
+                title,
+                id,
             }) => {
+                let dest_url = self.input.site_address(dest_url);
                 if link_type != LinkType::Email {
                     self.facts.links.push(LinkFact {
                         dest: dest_url.to_string(),
@@ -297,9 +316,20 @@ impl<'i> Walk<'i> {
                     });
                 }
                 self.links.push(false);
-                event
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                })
             }
-            Event::Start(Tag::Image { ref dest_url, .. }) => {
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest_url = self.input.site_address(dest_url);
                 self.open_images.push(self.facts.images.len());
                 self.facts.images.push(ImageFact {
                     src: dest_url.to_string(),
@@ -308,7 +338,12 @@ impl<'i> Walk<'i> {
                     credited: false,
                     at: self.input.spot(range),
                 });
-                event
+                Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                })
             }
             Event::End(TagEnd::Image) => {
                 self.open_images.pop();
@@ -420,7 +455,8 @@ impl<'i> Walk<'i> {
         Event::Html(highlight::highlight(&code, language).into())
     }
 
-    fn figure(&mut self, figure: figures::Figure<'i>, out: &mut Vec<Event<'i>>) {
+    fn figure(&mut self, mut figure: figures::Figure<'i>, out: &mut Vec<Event<'i>>) {
+        figure.src = self.input.site_address(figure.src);
         self.figure_count += 1;
         let number = self.figure_count;
         self.facts.images.push(ImageFact {
@@ -505,6 +541,7 @@ mod tests {
             first_line: 10,
             path: Path::new("content/briefs/x.md"),
             id_prefix: "x-",
+            root_path: "",
         };
         render_markdown(&input).0.facts
     }

@@ -103,6 +103,7 @@ pub fn prepare_theme(site: &Site, theme: &mut Theme) {
             first_line: 1,
             path: Path::new("site.toml"),
             id_prefix: "about-",
+            root_path: &site.config.root_path,
         };
         render_markdown(&input).0.html
     });

@@ -263,18 +263,20 @@ fn a_link_to_a_draft_fails_the_published_build_but_not_a_drafts_build() {
 /// staging build (`--base-url https://staging.example.org/preview/`) of content written for `/`
 /// must still build; a link to no page at all stays an error.
 #[test]
-fn links_without_the_base_url_path_are_warned_about() {
+fn links_from_the_site_root_follow_the_base_url_path() {
     let site = Site::fixture("minimal");
     site.write(
         "content/briefs/second-brief.md",
         &brief_linking_to("/briefs/first-brief/"),
     );
     let err = assert_exit(&site.build(&["--base-url", "https://x.org/think"]), 0);
-    assert!(
-        err.contains("warning: link to `/briefs/first-brief/` leads outside the site"),
-        "{err}"
-    );
-    assert!(err.contains("write `/think/briefs/first-brief/`"), "{err}");
+    assert!(!err.contains("warning"), "{err}");
+    let page = site.page("/briefs/second-brief/");
+    let hrefs: Vec<&str> = page
+        .select(&crate::common::sel(".brief-body a"))
+        .filter_map(|a| a.value().attr("href"))
+        .collect();
+    assert!(hrefs.contains(&"/think/briefs/first-brief/"), "{hrefs:?}");
 
     site.write(
         "content/briefs/second-brief.md",
@@ -282,6 +284,12 @@ fn links_without_the_base_url_path_are_warned_about() {
     );
     let err = assert_exit(&site.build(&["--base-url", "https://x.org/think"]), 0);
     assert!(!err.contains("warning"), "{err}");
+    let page = site.page("/briefs/second-brief/");
+    assert!(
+        page.select(&crate::common::sel("a[href='/think/briefs/first-brief/']"))
+            .next()
+            .is_some()
+    );
 
     site.write(
         "content/briefs/second-brief.md",

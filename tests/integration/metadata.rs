@@ -187,6 +187,14 @@ fn a_title_that_closes_the_script_element_stays_inside_the_json() {
         "and the heading shows it as text"
     );
     assert_eq!(one(&page, "citation_title"), title);
+    let feed = std::fs::read_to_string(site.output().join("atom.xml")).unwrap();
+    let feed = roxmltree::Document::parse(&feed).expect("the feed is still XML");
+    let titles: Vec<&str> = feed
+        .descendants()
+        .filter(|n| n.has_tag_name("title"))
+        .filter_map(|n| n.text())
+        .collect();
+    assert!(titles.contains(&title), "{titles:?}");
 }
 
 #[test]
