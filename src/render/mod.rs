@@ -11,7 +11,7 @@ use crate::diagnostics::Diagnostic;
 use crate::markdown::{MarkdownInput, highlight, render_markdown};
 use crate::site::{Site, page_url};
 use context::*;
-use feeds::Feed;
+pub use feeds::Feed;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use tera::Context;

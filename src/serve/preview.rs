@@ -6,7 +6,7 @@ use crate::config::{Config, load_config};
 use crate::content::{Content, Doc, brief_entry, load_content, load_entry};
 use crate::diagnostics::{Diagnostic, Diagnostics, display_path};
 use crate::render::{
-    Contents, FileJob, Job, Theme, copied_files, job_path, jobs, load_theme, page_count,
+    Contents, Feed, FileJob, Job, Theme, copied_files, job_path, jobs, load_theme, page_count,
     prepare_theme, render_jobs,
 };
 use crate::site::{Site, link_site};
@@ -188,13 +188,13 @@ impl Preview {
         let (config, mut content) = site.into_content();
         let mut removed = Vec::new();
         let mut diagnostics = Diagnostics::default();
-        let mut changed: HashSet<String> = HashSet::new();
+        let mut changed = Edited::default();
         for path in paths {
             let shown = display_path(&config.root, path);
             let (gone, kept): (Vec<_>, Vec<_>) =
                 content.briefs.drain(..).partition(|b| b.shown == shown);
             content.briefs = kept;
-            changed.extend(gone.iter().map(|b| b.slug.clone()));
+            gone.iter().for_each(|b| changed.add(b));
             removed.extend(gone);
             if !path.is_file() {
                 continue;
@@ -205,7 +205,7 @@ impl Preview {
             let (doc, problems) = load_entry(&config, entry);
             diagnostics.extend(problems);
             if let Some(Doc::Brief(brief)) = doc {
-                changed.insert(brief.slug.clone());
+                changed.add(&brief);
                 content.briefs.push(*brief);
             }
         }
@@ -239,7 +239,7 @@ impl Preview {
         &mut self,
         site: Site,
         before: &Listings,
-        changed: &HashSet<String>,
+        changed: &Edited,
         diagnostics: Diagnostics,
     ) -> Outcome {
         let after = Listings::of(&site);
@@ -291,21 +291,61 @@ impl Preview {
     }
 }
 
+/// What the edited briefs touch, in their old and new versions.
+#[derive(Default)]
+struct Edited {
+    slugs: HashSet<String>,
+    urls: HashSet<String>,
+    domains: HashSet<String>,
+}
+
+impl Edited {
+    fn add(&mut self, brief: &crate::content::BriefDoc) {
+        self.slugs.insert(brief.slug.clone());
+        for source in &brief.body.sources {
+            self.urls.insert(source.url.clone());
+            self.domains.insert(source.domain.clone());
+        }
+    }
+
+    /// Whether a brief shows something the edit changed: itself, or a source it shares with
+    /// an edited brief (its Sources list says how many other briefs cite each URL).
+    fn shows(&self, brief: &crate::site::Brief) -> bool {
+        self.slugs.contains(&brief.doc.slug)
+            || brief
+                .doc
+                .body
+                .sources
+                .iter()
+                .any(|s| self.urls.contains(&s.url))
+    }
+}
+
 /// Whether a page must be rendered again after the briefs in `changed` were edited.
 fn is_affected(
     site: &Site,
     job: Job,
     before: &Listings,
     after: &Listings,
-    changed: &HashSet<String>,
+    changed: &Edited,
 ) -> bool {
     let differs = |old: Option<&Vec<Vec<String>>>, new: Option<&Vec<Vec<String>>>, page: usize| {
         let old = old.and_then(|pages| pages.get(page - 1));
         let new = new.and_then(|pages| pages.get(page - 1));
-        old != new || new.is_some_and(|slugs| slugs.iter().any(|s| changed.contains(s)))
+        old != new || new.is_some_and(|slugs| slugs.iter().any(|s| changed.slugs.contains(s)))
+    };
+    let lists_an_edit = |old: Option<&Vec<Vec<String>>>, new: Option<&Vec<Vec<String>>>| {
+        old.into_iter()
+            .chain(new)
+            .flatten()
+            .flatten()
+            .any(|slug| changed.slugs.contains(slug))
     };
     match job {
-        Job::Brief(index) => changed.contains(&site.briefs[index].doc.slug),
+        Job::Brief(index) => changed.shows(&site.briefs[index]),
+        Job::File(FileJob::CiteBib(index) | FileJob::CiteRis(index)) => {
+            changed.slugs.contains(&site.briefs[index].doc.slug)
+        }
         Job::Home { page } => differs(before.home(), after.home(), page),
         Job::Author { index, page } => {
             let slug = &site.authors[index].doc.slug;
@@ -315,16 +355,23 @@ fn is_affected(
             let slug = &site.topics[index].slug;
             differs(before.topics.get(slug), after.topics.get(slug), page)
         }
-        Job::File(FileJob::CiteBib(index) | FileJob::CiteRis(index)) => {
-            changed.contains(&site.briefs[index].doc.slug)
+        Job::File(FileJob::Feed(Feed::Author(index))) => {
+            let slug = &site.authors[index].doc.slug;
+            lists_an_edit(before.authors.get(slug), after.authors.get(slug))
+        }
+        Job::File(FileJob::Feed(Feed::Topic(index))) => {
+            let slug = &site.topics[index].slug;
+            lists_an_edit(before.topics.get(slug), after.topics.get(slug))
+        }
+        Job::SourceDomain { index, .. } => {
+            changed.domains.contains(&site.sources.domains[index].name)
         }
         Job::Page(_) | Job::NotFound | Job::File(FileJob::Robots) => false,
-        // Indexes, the sources index, feeds and the sitemap may all show an edited brief.
+        // Indexes of authors, topics and domains, the site feed and the sitemap.
         Job::Authors
         | Job::Topics
         | Job::Sources { .. }
-        | Job::SourceDomain { .. }
-        | Job::File(FileJob::Feed(_) | FileJob::Sitemap(_)) => true,
+        | Job::File(FileJob::Feed(Feed::Site) | FileJob::Sitemap(_)) => true,
     }
 }
 
