@@ -1,5 +1,5 @@
-//! `folio build`: runs the stages in order — settings, theme, content, links, pages, output —
-//! and stops before writing anything when any of them found an error.
+//! `folio build`: runs the stages in order — settings, theme, content, links, pages, search
+//! index, output — and stops before writing anything when any of them found an error.
 
 use crate::check::broken_links;
 use crate::config::{Config, load_config};
@@ -7,6 +7,7 @@ use crate::content::load_content;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::output::{check_output_dir, write_site};
 use crate::render::{OutputFile, Theme, load_theme, render_site};
+use crate::search::index_briefs;
 use crate::site::{Site, link_site};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -72,11 +73,15 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     if diagnostics.has_errors() {
         return Err(BuildError::Content(diagnostics.sorted()));
     }
-    let (files, pages) = match render_checked(&site, &mut theme, !options.drafts, &mut diagnostics)
-    {
-        Some(rendered) if !diagnostics.has_errors() => rendered,
-        _ => return Err(BuildError::Content(diagnostics.sorted())),
-    };
+    let (mut files, pages) =
+        match render_checked(&site, &mut theme, !options.drafts, &mut diagnostics) {
+            Some(rendered) if !diagnostics.has_errors() => rendered,
+            _ => return Err(BuildError::Content(diagnostics.sorted())),
+        };
+    if site.config.search.enabled {
+        let index = index_briefs(&site).map_err(|err| BuildError::Content(vec![err]))?;
+        files.extend(index);
+    }
     let written = write_site(&output, &files).map_err(BuildError::Output)?;
     Ok(BuildReport {
         pages,

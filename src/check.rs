@@ -128,6 +128,22 @@ pub fn broken_links(site: &Site, files: &[OutputFile], as_published: bool) -> Ve
             };
             problems.push(link.at.apply(problem));
         }
+        for image in &doc.body.facts.images {
+            let Some(target) = link_target(&site.config, doc.url, &image.src) else {
+                continue;
+            };
+            if !exists(&rendered, &target.file) {
+                let problem = Diagnostic::error(
+                    doc.shown,
+                    format!("image `{}`, which is not a file of this site", image.src),
+                )
+                .help(
+                    "keep the image beside the brief (content/briefs/<slug>/index.md and the \
+                     image in that folder) or in static/, and check the file name",
+                );
+                problems.push(image.at.apply(problem));
+            }
+        }
     }
     problems
 }

@@ -15,11 +15,17 @@ const SITE_KEYS: &[&str] = &[
     "paginate",
     "organization",
     "citation",
+    "search",
+    "markdown",
 ];
 /// The keys of its `[organization]` table.
 const ORGANIZATION_KEYS: &[&str] = &["name", "url", "email", "phone", "address", "about"];
 /// The keys of its `[citation]` table.
-const CITATION_KEYS: &[&str] = &["style"];
+const CITATION_KEYS: &[&str] = &["style", "bibliography"];
+/// The keys of its `[markdown]` table.
+const MARKDOWN_KEYS: &[&str] = &["sanitize", "embed_origins"];
+/// The keys of its `[search]` table.
+const SEARCH_KEYS: &[&str] = &["enabled"];
 /// The citation style used when `[citation] style` is not set: think tanks cite in notes.
 pub const DEFAULT_CITATION_STYLE: &str = "chicago-notes";
 
@@ -38,6 +44,8 @@ pub struct Config {
     pub paginate: usize,
     pub organization: Organization,
     pub citation: CitationSettings,
+    pub search: SearchSettings,
+    pub markdown: MarkdownSettings,
     /// The site's folder.
     pub root: PathBuf,
 }
@@ -59,11 +67,43 @@ pub struct Organization {
 pub struct CitationSettings {
     /// A CSL style bundled with hayagriva, by its name (`chicago-notes`, `apa`, …).
     pub style: String,
+    /// Bibliography files every brief may cite from (`.bib` or CSL-JSON `.json`), resolved
+    /// from the site's folder.
+    pub bibliography: Vec<PathBuf>,
+}
+
+/// The search page and its index: `[search]` in site.toml.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
+pub struct SearchSettings {
+    /// Whether `folio build` writes the search index and page (on by default; off makes a
+    /// build without Pagefind, for tests and benchmarks).
+    pub enabled: bool,
+}
+
+impl Default for SearchSettings {
+    fn default() -> Self {
+        SearchSettings { enabled: true }
+    }
+}
+
+/// How Markdown is turned into HTML: `[markdown]` in site.toml.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct MarkdownSettings {
+    /// Clean every rendered body and note with ammonia: no script, event handlers,
+    /// `javascript:` URLs, SVG, MathML or frames from other origins reach a page. Off by
+    /// default, as authors embed charts in raw HTML.
+    pub sanitize: bool,
+    /// With `sanitize`, the origins (`https://host`) whose pages may be embedded in an
+    /// `<iframe>`; frames from anywhere else lose their address.
+    pub embed_origins: Vec<String>,
 }
 
 #[derive(Deserialize, Default)]
 struct RawCitation {
     style: Option<String>,
+    bibliography: Option<OneOrMany>,
 }
 
 #[derive(Deserialize)]
@@ -78,6 +118,10 @@ struct RawConfig {
     organization: Organization,
     #[serde(default)]
     citation: RawCitation,
+    #[serde(default)]
+    search: SearchSettings,
+    #[serde(default)]
+    markdown: MarkdownSettings,
 }
 
 impl Config {
@@ -139,6 +183,8 @@ fn parse_config(root: &Path, shown: &Path, text: &str) -> Result<Config, Vec<Dia
     for (name, known) in [
         ("organization", ORGANIZATION_KEYS),
         ("citation", CITATION_KEYS),
+        ("search", SEARCH_KEYS),
+        ("markdown", MARKDOWN_KEYS),
     ] {
         if let Some(DeValue::Table(inner)) = table.get_ref().get(name).map(|v| v.get_ref()) {
             problems.extend(unknown_keys(shown, text, inner, known, &format!("{name}.")));
@@ -156,7 +202,7 @@ fn parse_config(root: &Path, shown: &Path, text: &str) -> Result<Config, Vec<Dia
                 .help("write the site's absolute address, e.g. base_url = \"https://briefs.example.org\""),
         ]
     })?;
-    let citation = citation_settings(shown, text, raw.citation)?;
+    let citation = citation_settings(root, shown, text, raw.citation)?;
     Ok(Config {
         title: raw.title,
         base_url,
@@ -167,12 +213,24 @@ fn parse_config(root: &Path, shown: &Path, text: &str) -> Result<Config, Vec<Dia
         paginate: raw.paginate.unwrap_or(10).max(1),
         organization: raw.organization,
         citation,
+        search: raw.search,
+        markdown: raw.markdown,
         root: root.to_path_buf(),
     })
 }
 
-/// Checks `[citation] style` against the CSL styles hayagriva bundles.
+/// One file name or a list of them.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    One(String),
+    Many(Vec<String>),
+}
+
+/// Checks `[citation] style` against the CSL styles hayagriva bundles, and that each
+/// `[citation] bibliography` file exists and is BibLaTeX or CSL-JSON by its name.
 fn citation_settings(
+    root: &Path,
     shown: &Path,
     text: &str,
     raw: RawCitation,
@@ -180,8 +238,54 @@ fn citation_settings(
     let style = raw
         .style
         .unwrap_or_else(|| DEFAULT_CITATION_STYLE.to_string());
+    let names = match raw.bibliography {
+        None => Vec::new(),
+        Some(OneOrMany::One(name)) => vec![name],
+        Some(OneOrMany::Many(names)) => names,
+    };
+    let mut problems = Vec::new();
+    let mut bibliography = Vec::new();
+    for name in names {
+        let path = root.join(&name);
+        let offset = text
+            .find(&format!("\"{name}\""))
+            .or_else(|| text.find("bibliography"))
+            .unwrap_or(0);
+        let known_kind = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e.eq_ignore_ascii_case("bib") || e.eq_ignore_ascii_case("json"));
+        let problem = if !path.is_file() {
+            Some((
+                format!("the bibliography `{name}` does not exist"),
+                "name a file relative to the site's folder, e.g. bibliography = \"references.bib\"",
+            ))
+        } else if !known_kind {
+            Some((
+                format!("the bibliography `{name}` is neither a `.bib` nor a `.json` file"),
+                "export the references as BibLaTeX (`.bib`) or CSL-JSON (`.json`)",
+            ))
+        } else {
+            None
+        };
+        match problem {
+            Some((message, help)) => problems.push(
+                Diagnostic::error(shown, message)
+                    .at_offset(text, offset)
+                    .width(name.chars().count() + 2)
+                    .help(help),
+            ),
+            None => bibliography.push(path),
+        }
+    }
     if hayagriva::archive::ArchivedStyle::by_name(&style).is_some() {
-        return Ok(CitationSettings { style });
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        return Ok(CitationSettings {
+            style,
+            bibliography,
+        });
     }
     let names = hayagriva::archive::ArchivedStyle::all()
         .iter()
@@ -196,12 +300,14 @@ fn citation_settings(
         .find(&format!("\"{style}\""))
         .or_else(|| text.find("style"))
         .unwrap_or(0);
-    Err(vec![
+    problems.insert(
+        0,
         Diagnostic::error(shown, format!("unknown citation style `{style}`"))
             .at_offset(text, offset)
             .width(style.chars().count() + 2)
             .help(help),
-    ])
+    );
+    Err(problems)
 }
 
 /// Splits a base URL into its normalised form and its path prefix.
@@ -307,6 +413,20 @@ mod tests {
             errors[0].help.as_deref(),
             Some("did you mean `citation.style`?")
         );
+    }
+
+    #[test]
+    fn citation_bibliography_files_must_exist_and_typos_are_suggested() {
+        let base = "title = \"T\"\nbase_url = \"https://x.org\"\n[citation]\n";
+        let typo = format!("{base}bibliograpy = \"refs.bib\"\n");
+        assert_eq!(
+            parse(&typo).unwrap_err()[0].help.as_deref(),
+            Some("did you mean `citation.bibliography`?")
+        );
+        let missing = format!("{base}bibliography = [\"refs.bib\"]\n");
+        let errors = parse(&missing).unwrap_err();
+        assert!(errors[0].message.contains("`refs.bib` does not exist"));
+        assert_eq!((errors[0].line, errors[0].column), (4, 17));
     }
 
     #[test]

@@ -92,9 +92,10 @@ pub fn write_site(output: &Path, files: &[OutputFile]) -> Result<usize> {
     remove_leftovers(parent, &name);
     let staging = parent.join(format!(".{name}.folio-new-{}", std::process::id()));
     fsutil::create_dir_all(&staging)?;
+    let previous = output.is_dir().then_some(output.as_path());
     let written = files
         .par_iter()
-        .map(|file| write_file(&staging, file))
+        .map(|file| write_file(&staging, previous, file))
         .collect::<Result<Vec<()>>>();
     if let Err(err) = written {
         let _ = std::fs::remove_dir_all(&staging);
@@ -104,7 +105,10 @@ pub fn write_site(output: &Path, files: &[OutputFile]) -> Result<usize> {
     Ok(files.len())
 }
 
-fn write_file(staging: &Path, file: &OutputFile) -> Result<()> {
+/// Writes one file into the staging folder. A page whose bytes are the same as in the previous
+/// build is hard-linked from it instead: no new inode, and the old folder's removal after the
+/// swap only drops a name. Builds never change a written file in place, so sharing is safe.
+fn write_file(staging: &Path, previous: Option<&Path>, file: &OutputFile) -> Result<()> {
     if file
         .path
         .components()
@@ -117,11 +121,38 @@ fn write_file(staging: &Path, file: &OutputFile) -> Result<()> {
         );
     }
     let target = staging.join(&file.path);
-    match &file.contents {
-        Contents::Bytes(bytes) => fsutil::write(&target, bytes),
-        Contents::Embedded(bytes) => fsutil::write(&target, bytes),
-        Contents::Copy(source) => fsutil::copy(source, &target),
+    let old = previous.map(|dir| dir.join(&file.path));
+    let bytes: &[u8] = match &file.contents {
+        Contents::Bytes(bytes) => bytes,
+        Contents::Embedded(bytes) => bytes,
+        Contents::Copy(source) => return fsutil::copy(source, &target),
+    };
+    if unchanged(old.as_deref(), bytes) {
+        link_or_write(old.as_deref(), &target, bytes)
+    } else {
+        fsutil::write(&target, bytes)
     }
+}
+
+/// Whether the previous build has this file with exactly these bytes.
+fn unchanged(old: Option<&Path>, bytes: &[u8]) -> bool {
+    let Some(old) = old else { return false };
+    match std::fs::symlink_metadata(old) {
+        Ok(meta) if meta.is_file() && meta.len() == bytes.len() as u64 => {
+            std::fs::read(old).is_ok_and(|existing| existing == bytes)
+        }
+        _ => false,
+    }
+}
+
+fn link_or_write(old: Option<&Path>, target: &Path, bytes: &[u8]) -> Result<()> {
+    if let (Some(old), Some(parent)) = (old, target.parent()) {
+        fsutil::create_dir_all(parent)?;
+        if std::fs::hard_link(old, target).is_ok() {
+            return Ok(());
+        }
+    }
+    fsutil::write(target, bytes)
 }
 
 /// Replaces `output` by `staging`: atomically where the OS can exchange two folders.
@@ -131,7 +162,7 @@ fn swap_in(staging: &Path, output: &Path) -> Result<()> {
     }
     if exchange(staging, output).is_ok() {
         // `staging` now holds the previous build.
-        return fsutil::remove_dir_all(staging);
+        return remove_in_parallel(staging);
     }
     let old = staging.with_file_name(
         staging
@@ -142,6 +173,24 @@ fn swap_in(staging: &Path, output: &Path) -> Result<()> {
     fsutil::rename(output, &old)?;
     fsutil::rename(staging, output)?;
     fsutil::remove_dir_all(&old)
+}
+
+/// Removes a folder, its top-level entries side by side: most of a site's files sit in a few
+/// large folders (briefs/, sources/), and unlinking is mostly waiting on the filesystem.
+fn remove_in_parallel(dir: &Path) -> Result<()> {
+    let entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("could not read {}", dir.display()))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .collect();
+    entries.par_iter().try_for_each(|path| {
+        if path.is_dir() && !path.is_symlink() {
+            fsutil::remove_dir_all(path)
+        } else {
+            std::fs::remove_file(path)
+                .with_context(|| format!("could not remove {}", path.display()))
+        }
+    })?;
+    fsutil::remove_dir_all(dir)
 }
 
 #[cfg(target_os = "linux")]

@@ -1,19 +1,37 @@
 //! The three kinds of content document — brief, author, page — read from their files: front
 //! matter fields checked against DESIGN.md, body rendered from Markdown.
 
+use super::bibliography::{BibFile, BibProblem, Bibliographies};
 use super::frontmatter::{Fields, Located, Place, split};
 use super::walk::{Entry, Kind};
 use super::{SourceFile, read_source};
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, display_path, suggest};
-use crate::markdown::{MarkdownInput, Rendered, render_markdown};
+use crate::markdown::sanitize::sanitize_rendered;
+use crate::markdown::{
+    Bibliography, MarkdownInput, Rendered, render_cited_markdown, with_figure_dir,
+};
 use chrono::NaiveDate;
 use serde_yaml::Value;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 const BRIEF_FIELDS: &[&str] = &[
-    "title", "date", "authors", "subtitle", "summary", "topics", "updated", "draft", "slug",
-    "type", "image", "pdf", "doi", "extra",
+    "title",
+    "date",
+    "authors",
+    "subtitle",
+    "summary",
+    "topics",
+    "updated",
+    "draft",
+    "slug",
+    "type",
+    "image",
+    "pdf",
+    "doi",
+    "extra",
+    "bibliography",
 ];
 const AUTHOR_FIELDS: &[&str] = &["name", "role", "affiliation", "photo", "email", "links"];
 const PAGE_FIELDS: &[&str] = &["title", "summary", "slug", "weight", "draft", "extra"];
@@ -81,12 +99,40 @@ pub(crate) fn parse(
     config: &Config,
     entry: Entry,
     known_authors: &[String],
+    bibliographies: &Bibliographies,
 ) -> (Option<Doc>, Vec<Diagnostic>) {
     let shown = display_path(&config.root, &entry.path);
-    let file = match read_source(entry.path.clone(), shown) {
-        Ok(file) => file,
-        Err(diagnostic) => return (None, vec![diagnostic]),
-    };
+    match read_source(entry.path.clone(), shown) {
+        Ok(file) => parse_read(config, file, entry, known_authors, bibliographies),
+        Err(diagnostic) => (None, vec![diagnostic]),
+    }
+}
+
+/// Checks and renders one content file already read.
+pub(crate) fn parse_source(
+    config: &Config,
+    file: SourceFile,
+    entry: Entry,
+    known_authors: &[String],
+) -> (Option<Doc>, Vec<Diagnostic>) {
+    parse_read(
+        config,
+        file,
+        entry,
+        known_authors,
+        &Bibliographies::default(),
+    )
+}
+
+/// Checks and renders one content file already read, its bibliography files parsed through
+/// the build's `bibliographies`.
+fn parse_read(
+    config: &Config,
+    file: SourceFile,
+    entry: Entry,
+    known_authors: &[String],
+    bibliographies: &Bibliographies,
+) -> (Option<Doc>, Vec<Diagnostic>) {
     let split = match split(&file) {
         Ok(split) => split,
         Err(diagnostic) => return (None, vec![diagnostic]),
@@ -95,12 +141,24 @@ pub(crate) fn parse(
         Ok(fields) => fields,
         Err(diagnostic) => return (None, vec![diagnostic]),
     };
+    let is_brief = entry.kind == Kind::Brief;
     let doc = match entry.kind {
         Kind::Brief => brief(&file, &mut fields, entry, known_authors),
         Kind::Author => author(&file, &mut fields, &entry),
         Kind::Page => page(&file, &mut fields, &entry),
     };
+    let named = if is_brief {
+        fields.one_or_list("bibliography").unwrap_or_default()
+    } else {
+        Vec::new()
+    };
     let mut problems = std::mem::take(&mut fields.problems);
+    let (files, unusable) = if is_brief {
+        bibliography_files(config, &file, &named, bibliographies, &mut problems)
+    } else {
+        (Vec::new(), false)
+    };
+    let bibliography = cited_from(config, &files, !unusable);
     let body = MarkdownInput {
         text: split.body,
         first_line: split.body_line,
@@ -108,13 +166,90 @@ pub(crate) fn parse(
         id_prefix: &doc.as_ref().map(Partial::id_prefix).unwrap_or_default(),
         root_path: &config.root_path,
     };
-    let (rendered, markdown_problems) = render_markdown(&body);
+    // Figures are read beside the file, for their width and height.
+    let figure_dir = file.path.parent();
+    let (mut rendered, markdown_problems) = with_figure_dir(figure_dir, || {
+        render_cited_markdown(&body, bibliography.as_ref())
+    });
+    if config.markdown.sanitize {
+        sanitize_rendered(&mut rendered, &config.markdown.embed_origins);
+    }
     problems.extend(markdown_problems);
-    let has_errors = problems.iter().any(Diagnostic::is_error);
+    // A brief whose bibliography is broken is left out: its error is reported once, with the
+    // first brief (or site.toml's files) that met it.
+    let has_errors = unusable || problems.iter().any(Diagnostic::is_error);
     let doc = doc
         .filter(|_| !has_errors)
         .map(|partial| partial.finish(rendered));
     (doc, problems)
+}
+
+/// The bibliography files a brief cites from: those its front matter names (beside the brief),
+/// then the site's. The flag says whether one of them cannot be used.
+fn bibliography_files(
+    config: &Config,
+    file: &SourceFile,
+    named: &[Located],
+    bibliographies: &Bibliographies,
+    problems: &mut Vec<Diagnostic>,
+) -> (Vec<Arc<BibFile>>, bool) {
+    let folder = file.path.parent().unwrap_or(&config.root);
+    let mut paths = Vec::new();
+    let mut unusable = false;
+    for name in named {
+        let path = folder.join(&name.value);
+        if path.is_file() {
+            paths.push(path);
+        } else {
+            unusable = true;
+            let beside = display_path(&config.root, folder);
+            problems.push(
+                name.place
+                    .error(
+                        &file.shown,
+                        format!("the bibliography `{}` does not exist", name.value),
+                    )
+                    .width(name.value.chars().count())
+                    .help(format!(
+                        "put the file in `{}/`, beside the brief, or correct its name",
+                        beside.display()
+                    )),
+            );
+        }
+    }
+    paths.extend(config.citation.bibliography.iter().cloned());
+    let mut files = Vec::new();
+    for path in paths {
+        match bibliographies.load(&config.root, &path) {
+            Ok(file) => files.push(file),
+            Err(BibProblem::First(diagnostic)) => {
+                problems.push(diagnostic);
+                unusable = true;
+            }
+            Err(BibProblem::Reported) => unusable = true,
+        }
+    }
+    (files, unusable)
+}
+
+/// What a brief's citations resolve against: its files, in the site's citation style. A brief
+/// whose files could not all be read still has a bibliography, `complete: false`, so that its
+/// citations are neither "unknown" nor "without a bibliography" on top of that error.
+fn cited_from<'a>(
+    config: &'a Config,
+    files: &'a [Arc<BibFile>],
+    complete: bool,
+) -> Option<Bibliography<'a>> {
+    if files.is_empty() && complete {
+        return None;
+    }
+    Some(Bibliography {
+        complete,
+        libraries: files.iter().map(|file| &file.library).collect(),
+        style: crate::render::cite::cached_style(&config.citation.style, false)?,
+        locales: crate::render::cite::locales(),
+        language: &config.language,
+    })
 }
 
 /// A document whose front matter is read, waiting for its body.

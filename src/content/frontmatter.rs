@@ -255,6 +255,22 @@ impl<'a> Fields<'a> {
         Some(located)
     }
 
+    /// A field written as one text or as a list of them (`bibliography: refs.bib`).
+    pub fn one_or_list(&mut self, key: &str) -> Option<Vec<Located>> {
+        match self.get(key)? {
+            Value::String(one) if !one.trim().is_empty() => {
+                let one = one.clone();
+                let place = self.place_of_value(key, &one);
+                Some(vec![Located {
+                    value: one.trim().to_string(),
+                    place,
+                }])
+            }
+            Value::String(_) => self.text(key).map(|_| Vec::new()),
+            _ => self.list(key),
+        }
+    }
+
     pub fn required_list(&mut self, key: &str, example: &str) -> Option<Vec<Located>> {
         match self.get(key) {
             None => {

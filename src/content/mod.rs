@@ -1,6 +1,8 @@
 //! Loads `content/`: walks it (walkdir), reads each brief, author and page, checks its front
 //! matter and renders its Markdown, in parallel. Every problem becomes a diagnostic.
 
+mod bibliography;
+mod csl_json;
 mod documents;
 pub mod frontmatter;
 mod walk;
@@ -44,9 +46,19 @@ pub fn load_content(config: &Config) -> (Content, Diagnostics) {
         .collect();
     authors.sort_unstable();
     let authors: Vec<String> = authors.into_iter().map(str::to_string).collect();
+    // The site's bibliography files are read first, so that their errors are reported even
+    // when no brief cites from them; each file is parsed once, whoever reads it.
+    let bibliographies = bibliography::Bibliographies::default();
+    for path in &config.citation.bibliography {
+        if let Err(bibliography::BibProblem::First(problem)) =
+            bibliographies.load(&config.root, path)
+        {
+            diagnostics.push(problem);
+        }
+    }
     let parsed: Vec<(Option<documents::Doc>, Vec<Diagnostic>)> = entries
         .into_par_iter()
-        .map(|entry| documents::parse(config, entry, &authors))
+        .map(|entry| documents::parse(config, entry, &authors, &bibliographies))
         .collect();
     let mut content = Content::default();
     for (doc, problems) in parsed {
@@ -59,6 +71,17 @@ pub fn load_content(config: &Config) -> (Content, Diagnostics) {
         }
     }
     (content, diagnostics)
+}
+
+/// Parses a content file's text as if read from `entry.path`, reading nothing from disk: the
+/// front matter and Markdown stages alone, as the fuzz targets drive them.
+pub fn parse_source(
+    config: &Config,
+    file: SourceFile,
+    entry: Entry,
+    known_authors: &[String],
+) -> (Option<Doc>, Vec<Diagnostic>) {
+    documents::parse_source(config, file, entry, known_authors)
 }
 
 /// Reads one brief again (for the preview server), checking its authors against the files
@@ -75,7 +98,12 @@ pub fn load_entry(config: &Config, entry: Entry) -> (Option<Doc>, Vec<Diagnostic
         })
         .collect();
     authors.sort_unstable();
-    documents::parse(config, entry, &authors)
+    documents::parse(
+        config,
+        entry,
+        &authors,
+        &bibliography::Bibliographies::default(),
+    )
 }
 
 /// Reads a file as UTF-8 text: a byte order mark is dropped and CRLF line ends become LF
@@ -85,7 +113,17 @@ pub fn read_source(path: PathBuf, shown: PathBuf) -> Result<SourceFile, Diagnost
         Diagnostic::error(&shown, format!("could not read the file: {err}"))
             .help("check that the file exists and that you may read it")
     })?;
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    decode_source(&bytes, path, shown)
+}
+
+/// A file's bytes as `read_source` reads them, without touching the disk (the fuzz targets
+/// start here).
+pub fn decode_source(
+    bytes: &[u8],
+    path: PathBuf,
+    shown: PathBuf,
+) -> Result<SourceFile, Diagnostic> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = std::str::from_utf8(bytes).map_err(|err| {
         let valid = &bytes[..err.valid_up_to()];
         let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;

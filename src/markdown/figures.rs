@@ -3,7 +3,95 @@
 
 use super::{Spanned, escape, plain_text};
 use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
+use std::cell::RefCell;
 use std::collections::VecDeque;
+use std::path::{Component, Path, PathBuf};
+
+thread_local! {
+    /// The folder the figures of the text being rendered on this thread are read from.
+    static FIGURE_DIR: RefCell<Option<PathBuf>> = const { RefCell::new(None) };
+}
+
+/// The hook that gives figures their size: runs `render` (a Markdown rendering) with the
+/// figures' files looked up in `dir`, so that each `<img>` gets the `width` and `height` of its
+/// file and the page does not shift as images load. A scoped hook rather than a field of
+/// `MarkdownInput`, as only the content stage knows where a file lies: texts rendered without
+/// it (site.toml's `about`, the fuzz targets) get no sizes and read nothing from disk.
+pub fn with_figure_dir<R>(dir: Option<&Path>, render: impl FnOnce() -> R) -> R {
+    let previous = FIGURE_DIR.with(|d| d.replace(dir.map(Path::to_path_buf)));
+    let result = render();
+    FIGURE_DIR.with(|d| *d.borrow_mut() = previous);
+    result
+}
+
+/// The width and height of a figure's file, when it lies beside the text: an SVG's `width` and
+/// `height` (in pixels, or unitless), else its `viewBox`; a raster image's from its header.
+fn figure_size(src: &str) -> Option<(u32, u32)> {
+    let dir = FIGURE_DIR.with(|d| d.borrow().clone())?;
+    let relative = Path::new(src.split(['?', '#']).next()?);
+    let inside = relative
+        .components()
+        .all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
+    if src.contains(':') || !inside {
+        return None;
+    }
+    let path = dir.join(relative);
+    if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("svg"))
+    {
+        svg_size(&std::fs::read_to_string(path).ok()?)
+    } else {
+        let size = imagesize::size(path).ok()?;
+        Some((
+            u32::try_from(size.width).ok()?,
+            u32::try_from(size.height).ok()?,
+        ))
+    }
+}
+
+/// The size an SVG document declares on its root element.
+fn svg_size(text: &str) -> Option<(u32, u32)> {
+    use quick_xml::events::Event as Xml;
+    let mut reader = quick_xml::Reader::from_str(text);
+    let root = loop {
+        match reader.read_event().ok()? {
+            Xml::Start(e) | Xml::Empty(e) => break e,
+            Xml::Eof => return None,
+            _ => {}
+        }
+    };
+    if root.local_name().as_ref() != "svg" {
+        return None;
+    }
+    let attribute = |name: &str| {
+        root.attributes()
+            .flatten()
+            .find(|a| a.key.as_ref() == name)
+            .map(|a| a.value.to_string())
+    };
+    let pixels = |value: Option<String>| {
+        let value = value?;
+        let number = value.trim().trim_end_matches("px");
+        number.parse::<f64>().ok().filter(|n| *n > 0.0)
+    };
+    let (width, height) = match (pixels(attribute("width")), pixels(attribute("height"))) {
+        (Some(w), Some(h)) => (w, h),
+        _ => {
+            let view_box = attribute("viewBox")?;
+            let numbers: Vec<f64> = view_box
+                .split([' ', ','])
+                .filter(|part| !part.is_empty())
+                .filter_map(|part| part.parse().ok())
+                .collect();
+            match numbers[..] {
+                [_, _, w, h] if w > 0.0 && h > 0.0 => (w, h),
+                _ => return None,
+            }
+        }
+    };
+    Some((width.round() as u32, height.round() as u32))
+}
 
 /// An image found alone in a paragraph, with the credit paragraph after it, if any.
 pub(super) struct Figure<'a> {
@@ -82,9 +170,44 @@ pub(super) fn open(figure: &Figure<'_>, number: usize, id_prefix: &str) -> Strin
             escape(&figure.title)
         )
     };
+    let size = figure_size(&figure.src)
+        .map(|(w, h)| format!(r#" width="{w}" height="{h}""#))
+        .unwrap_or_default();
+    // Figures sit below the title block, out of the first screen: the browser loads them as
+    // the reader nears them.
     format!(
-        r#"<figure id="{id_prefix}fig-{number}"><img src="{}" alt="{}" loading="lazy"><figcaption><span class="fig-label">Figure {number}.</span>{title}"#,
+        r#"<figure id="{id_prefix}fig-{number}"><img src="{}" alt="{}"{size} loading="lazy"><figcaption><span class="fig-label">Figure {number}.</span>{title}"#,
         escape(&src),
         escape(&figure.alt),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn svg_sizes_come_from_width_and_height_else_the_view_box() {
+        let sized = r#"<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="600px" height="360" viewBox="0 0 1 1"/>"#;
+        assert_eq!(svg_size(sized), Some((600, 360)));
+        let boxed = r#"<svg viewBox="0,0 800 450" width="100%"><rect/></svg>"#;
+        assert_eq!(svg_size(boxed), Some((800, 450)));
+        assert_eq!(svg_size("<html></html>"), None);
+        assert_eq!(svg_size("<svg></svg>"), None);
+    }
+
+    #[test]
+    fn figures_are_sized_from_files_beside_the_text_and_never_outside_it() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("c.svg"), r#"<svg viewBox="0 0 640 480"/>"#).unwrap();
+        assert_eq!(figure_size("c.svg"), None, "no folder, no lookup");
+        with_figure_dir(Some(dir.path()), || {
+            assert_eq!(figure_size("c.svg"), Some((640, 480)));
+            assert_eq!(figure_size("./c.svg?v=2"), Some((640, 480)));
+            assert_eq!(figure_size("../c.svg"), None);
+            assert_eq!(figure_size("https://x.org/c.svg"), None);
+            assert_eq!(figure_size("missing.png"), None);
+        });
+        assert_eq!(figure_size("c.svg"), None, "the hook is scoped");
+    }
 }

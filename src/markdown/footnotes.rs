@@ -123,28 +123,52 @@ impl<'a> Notes<'a> {
                 if !self.definitions.by_label.contains_key(&key) {
                     return None;
                 }
-                self.order.push(key.clone());
-                self.labels.push(label.to_string());
-                self.references.push(Vec::new());
-                self.numbers.insert(key, self.order.len());
-                self.order.len()
+                self.add(key, label)
             }
         };
+        Some(self.link(number))
+    }
+
+    /// A note folio writes (a citation in a notes style), numbered here among the author's
+    /// notes; its number and the HTML of the reference to it. `label` is what was written.
+    pub fn generated(&mut self, label: &str) -> (usize, String) {
+        // No label the author writes starts with NUL (the parser replaces it), so none
+        // collides with this key.
+        let key = format!("\0{}", self.order.len());
+        let number = self.add(key, label);
+        (number, self.link(number))
+    }
+
+    fn add(&mut self, key: String, label: &str) -> usize {
+        self.order.push(key.clone());
+        self.labels.push(label.to_string());
+        self.references.push(Vec::new());
+        self.numbers.insert(key, self.order.len());
+        self.order.len()
+    }
+
+    /// A new reference to note `number`.
+    fn link(&mut self, number: usize) -> String {
         let refs = &mut self.references[number - 1];
         let id = format!("{}fnref-{number}-{}", self.id_prefix, refs.len() + 1);
         refs.push(id.clone());
-        Some(format!(
+        format!(
             r##"<sup class="fn-ref"><a id="{id}" href="#{}" role="doc-noteref">{number}</a></sup>"##,
             self.note_id(number)
-        ))
+        )
     }
 
-    /// The next referenced note still to render, with its number.
-    pub fn next_definition(&mut self) -> Option<(usize, Vec<Spanned<'a>>)> {
+    /// The next referenced note still to render, with its number and the author's text of it
+    /// (`None` for a note folio writes).
+    pub fn next_definition(&mut self) -> Option<(usize, Option<Vec<Spanned<'a>>>)> {
         let key = self.order.get(self.rendered)?;
-        let definition = self.definitions.by_label.get_mut(key)?;
+        let events = self
+            .definitions
+            .by_label
+            .get_mut(key)
+            .map(|definition| std::mem::take(&mut definition.events));
         self.rendered += 1;
-        Some((self.rendered, std::mem::take(&mut definition.events)))
+        Some((self.rendered, events))
     }
 
     /// Joins the rendered notes with their numbers and back references.

@@ -4,14 +4,19 @@
 //! One pass walks the body's block structure; inline events go through `inline`, which turns
 //! footnote references into numbered note links and external links into cited sources. The
 //! footnote definitions are rendered after the body, in number order, by the same walk.
+//! Citations of a bibliography (`[@key]`) are found by the walk and formatted at the end
+//! (`citations.rs`).
 
+mod citations;
 mod figures;
 mod footnotes;
 mod headings;
 pub mod highlight;
+pub mod sanitize;
 mod sources;
 
 use crate::diagnostics::Diagnostic;
+use citations::Citations;
 use footnotes::Notes;
 use headings::Headings;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
@@ -21,6 +26,8 @@ use std::collections::VecDeque;
 use std::ops::Range;
 use std::path::Path;
 
+pub use citations::{Bibliography, Reference};
+pub use figures::with_figure_dir;
 pub use footnotes::{BackRef, Footnote};
 pub use headings::TocEntry;
 pub use sources::{Citation, Source};
@@ -35,6 +42,8 @@ pub struct Rendered {
     pub footnotes: Vec<Footnote>,
     /// External URLs cited, in order of first citation, each once.
     pub sources: Vec<Source>,
+    /// The bibliography entries cited, formatted, in the style's order.
+    pub references: Vec<Reference>,
     pub figure_count: usize,
     pub has_code: bool,
     pub word_count: usize,
@@ -154,16 +163,29 @@ impl MarkdownInput<'_> {
 
 /// Renders one Markdown text; problems (undefined or unused footnotes) come back as diagnostics.
 pub fn render_markdown(input: &MarkdownInput<'_>) -> (Rendered, Vec<Diagnostic>) {
+    render_cited_markdown(input, None)
+}
+
+/// Renders one Markdown text that may cite from `bibliography` (`[@key]`).
+pub fn render_cited_markdown<'a>(
+    input: &'a MarkdownInput<'a>,
+    bibliography: Option<&'a Bibliography<'a>>,
+) -> (Rendered, Vec<Diagnostic>) {
     let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(input.text, options())
         .into_offset_iter()
         .collect();
     let events = merge_text(events);
     let (body, definitions) = footnotes::split_definitions(events);
     let mut walk = Walk::new(input, definitions);
+    walk.citations = bibliography.map(Citations::new);
     let body = walk.blocks(body);
     let mut html = String::with_capacity(input.text.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, body.into_iter());
-    let footnotes = walk.render_notes();
+    let mut footnotes = walk.render_notes();
+    let references = match walk.citations.take() {
+        Some(cited) => citations::finish(cited, &mut walk.sources, &mut html, &mut footnotes),
+        None => Vec::new(),
+    };
     let Walk {
         headings,
         sources,
@@ -181,6 +203,7 @@ pub fn render_markdown(input: &MarkdownInput<'_>) -> (Rendered, Vec<Diagnostic>)
         toc: headings.toc,
         footnotes,
         sources: sources.into_list(),
+        references,
         figure_count,
         has_code,
         word_count,
@@ -233,6 +256,10 @@ struct Walk<'i> {
     facts: Facts,
     /// Inline images whose alt text is being read: their index in `facts.images`.
     open_images: Vec<usize>,
+    /// The bibliography's citations, when the text has a bibliography.
+    citations: Option<Citations<'i>>,
+    /// The number of the note being rendered, while notes are.
+    rendering_note: Option<usize>,
 }
 
 type Spanned<'a> = (Event<'a>, Range<usize>);
@@ -253,6 +280,8 @@ impl<'i> Walk<'i> {
             diagnostics: Vec::new(),
             facts: Facts::default(),
             open_images: Vec::new(),
+            citations: None,
+            rendering_note: None,
         }
     }
 
@@ -359,7 +388,12 @@ impl<'i> Walk<'i> {
             },
             Event::Text(text) => {
                 self.text(&text, range.start);
-                Event::Text(text)
+                let citable =
+                    text.contains('@') && self.open_images.is_empty() && self.links.is_empty();
+                match citable.then(|| self.cite_in_text(&text, range)).flatten() {
+                    Some(html) => Event::Html(html.into()),
+                    None => Event::Text(text),
+                }
             }
             other => other,
         }
@@ -488,9 +522,23 @@ impl<'i> Walk<'i> {
         let mut rendered = Vec::new();
         while let Some((number, events)) = self.notes.next_definition() {
             self.place = format!("Note {number}");
-            let body = self.blocks(events);
-            rendered.push(footnotes::note_html(body));
+            self.rendering_note = Some(number);
+            self.sources.set_rank(number);
+            let html = match events {
+                Some(events) => {
+                    let body = self.blocks(events);
+                    footnotes::note_html(body)
+                }
+                // A citation's note: its text is formatted with the others at the end.
+                None => self
+                    .citations
+                    .as_ref()
+                    .and_then(|c| c.note_marker(number))
+                    .unwrap_or_default(),
+            };
+            rendered.push(html);
         }
+        self.rendering_note = None;
         self.notes.finish(rendered)
     }
 }

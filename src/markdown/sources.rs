@@ -28,6 +28,12 @@ pub(super) struct SourceList {
     sources: Vec<Source>,
     by_url: HashMap<String, usize>,
     citations: usize,
+    /// Where in the page citations made now are: 0 the body, N note N, `usize::MAX` the
+    /// References list. Citations formatted after the walk (a bibliography's) are cited out of
+    /// reading order; the list is put back in it by the rank of each source's first place.
+    rank: usize,
+    /// The rank of each source's first citation, by index.
+    ranks: Vec<usize>,
 }
 
 impl SourceList {
@@ -37,7 +43,18 @@ impl SourceList {
             sources: Vec::new(),
             by_url: HashMap::new(),
             citations: 0,
+            rank: 0,
+            ranks: Vec::new(),
         }
+    }
+
+    pub fn id_prefix(&self) -> &str {
+        &self.id_prefix
+    }
+
+    /// Sets where the citations made from now on are (see `rank`).
+    pub fn set_rank(&mut self, rank: usize) {
+        self.rank = rank;
     }
 
     /// Records a citation of `url` at `place`; returns the id the citing link gets.
@@ -51,8 +68,10 @@ impl SourceList {
                 id: format!("{}src-{}", self.id_prefix, self.sources.len() + 1),
                 citations: Vec::new(),
             });
+            self.ranks.push(self.rank);
             self.sources.len() - 1
         });
+        self.ranks[index] = self.ranks[index].min(self.rank);
         self.sources[index].citations.push(Citation {
             id: id.clone(),
             label: place.to_string(),
@@ -60,8 +79,18 @@ impl SourceList {
         id
     }
 
+    /// The sources in reading order of their first citation, numbered in that order.
     pub fn into_list(self) -> Vec<Source> {
-        self.sources
+        let mut sources = self.sources;
+        if self.ranks.windows(2).any(|pair| pair[0] > pair[1]) {
+            let mut ranked: Vec<(usize, Source)> = self.ranks.into_iter().zip(sources).collect();
+            ranked.sort_by_key(|(rank, _)| *rank);
+            sources = ranked.into_iter().map(|(_, source)| source).collect();
+            for (i, source) in sources.iter_mut().enumerate() {
+                source.id = format!("{}src-{}", self.id_prefix, i + 1);
+            }
+        }
+        sources
     }
 }
 

@@ -278,7 +278,7 @@ fn write_html(children: &ElemChildren, out: &mut String) {
     }
 }
 
-fn write_formatted(text: &Formatted, out: &mut String) {
+pub(crate) fn write_formatted(text: &Formatted, out: &mut String) {
     let f = &text.formatting;
     let mut tags: Vec<(&str, &str)> = Vec::new();
     if f.font_style == FontStyle::Italic {

@@ -5,7 +5,7 @@ use super::cite::{Reference, formatted_citation, style_title};
 use super::feeds::{Feed, feed_url};
 use super::metadata::{Addresses, MetaTag, highwire_tags, json_ld};
 use crate::config::Config;
-use crate::markdown::{Citation, Footnote, TocEntry};
+use crate::markdown::{Citation, Footnote, Reference as CitedReference, TocEntry};
 use crate::site::{Author, Brief, Domain, IndexedSource, Page, Site, SourcesIndex, Topic};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -22,6 +22,8 @@ pub struct SiteView<'a> {
     pub root: &'a str,
     pub organization: OrganizationView<'a>,
     pub nav: Vec<Link<'a>>,
+    /// Whether the site has a search page (`[search] enabled`).
+    pub search: bool,
 }
 
 #[derive(Serialize)]
@@ -50,6 +52,7 @@ impl<'a> SiteView<'a> {
             language: &config.language,
             base_url: &config.base_url,
             root: &config.root_path,
+            search: config.search.enabled,
             organization: OrganizationView {
                 name: org.name.as_deref(),
                 url: org.url.as_deref(),
@@ -167,6 +170,8 @@ pub struct BriefView<'a> {
     pub body_html: &'a str,
     pub toc: &'a [TocEntry],
     pub footnotes: &'a [Footnote],
+    /// The bibliography entries the brief cites, formatted in the site's style.
+    pub references: &'a [CitedReference],
     pub sources: Vec<SourceView<'a>>,
     pub word_count: usize,
     pub reading_minutes: usize,
@@ -243,6 +248,7 @@ impl<'a> BriefView<'a> {
             body_html: &body.html,
             toc: &body.toc,
             footnotes: &body.footnotes,
+            references: &body.references,
             sources: body
                 .sources
                 .iter()
@@ -275,8 +281,16 @@ impl<'a> BriefView<'a> {
                 bibtex_url: format!("{}cite.bib", brief.url),
                 ris_url: format!("{}cite.ris", brief.url),
             },
-            // The hook for bibliographies: their entries become `citation_reference` tags.
-            highwire: highwire_tags(site, brief, &addresses, &[]),
+            highwire: highwire_tags(
+                site,
+                brief,
+                &addresses,
+                &body
+                    .references
+                    .iter()
+                    .map(|r| r.highwire.clone())
+                    .collect::<Vec<_>>(),
+            ),
             json_ld: json_ld(site, brief, &addresses),
         }
     }

@@ -178,7 +178,8 @@ pub fn sitemap_entries(site: &Site, jobs: &[Job]) -> Vec<(String, Option<NaiveDa
 pub fn in_sitemap(site: &Site, job: Job) -> bool {
     match job {
         Job::Brief(b) => !site.briefs[b].doc.draft,
-        other => other.is_page() && other != Job::NotFound,
+        // The search page is a tool, not content, and the not-found page is not a page.
+        other => other.is_page() && !matches!(other, Job::NotFound | Job::Search),
     }
 }
 

@@ -57,6 +57,8 @@ pub enum Job {
         index: usize,
         page: usize,
     },
+    /// `/search/`, when `[search] enabled` (the default).
+    Search,
     NotFound,
     /// A file that is not an HTML page.
     File(FileJob),
@@ -160,6 +162,9 @@ pub fn jobs(site: &Site) -> Vec<Job> {
     jobs.extend((1..=site.sources.page_count()).map(|page| Job::Sources { page }));
     for (index, domain) in site.sources.domains.iter().enumerate() {
         jobs.extend((1..=domain.pages.len()).map(|page| Job::SourceDomain { index, page }));
+    }
+    if site.config.search.enabled {
+        jobs.push(Job::Search);
     }
     jobs.push(Job::NotFound);
     let listed = jobs.iter().filter(|&&job| feeds::in_sitemap(site, job));
@@ -292,6 +297,10 @@ fn render_job(site: &Site, theme: &Theme, job: Job) -> Result<OutputFile, Diagno
                 false,
             )
         }
+        Job::Search => {
+            search_context(site, &mut context);
+            ("search.html", "Search", default_description, false)
+        }
         Job::NotFound => ("404.html", "Page not found", default_description, false),
         Job::File(_) => unreachable!("files are rendered above"),
     };
@@ -327,6 +336,7 @@ pub fn job_url(site: &Site, job: Job) -> String {
         Job::Page(index) => site.pages[index].url.clone(),
         Job::Sources { page } => page_url(&config.url("/sources/"), page),
         Job::SourceDomain { index, page } => page_url(&site.sources.domains[index].url, page),
+        Job::Search => config.url("/search/"),
         Job::NotFound => config.url("/404.html"),
         Job::File(FileJob::CiteBib(index)) => format!("{}cite.bib", site.briefs[index].url),
         Job::File(FileJob::CiteRis(index)) => format!("{}cite.ris", site.briefs[index].url),
@@ -373,6 +383,28 @@ fn listing(site: &Site, context: &mut Context, base: &str, briefs: &[usize], pag
     context.insert("pagination", &pagination(base, page, total));
 }
 
+/// What the search page offers to filter by (the topics, authors and years of the briefs),
+/// and the links it shows without JavaScript.
+fn search_context(site: &Site, context: &mut Context) {
+    let topics: Vec<TopicView> = site.topics.iter().map(TopicView::new).collect();
+    let authors: Vec<AuthorView> = site
+        .authors
+        .iter()
+        .filter(|a| !a.briefs.is_empty())
+        .map(|a| AuthorView::new(site, a))
+        .collect();
+    let mut years: Vec<String> = site
+        .briefs
+        .iter()
+        .map(|b| b.doc.date.format("%Y").to_string())
+        .collect();
+    years.sort_unstable_by(|a, b| b.cmp(a));
+    years.dedup();
+    context.insert("topics", &topics);
+    context.insert("authors", &authors);
+    context.insert("years", &years);
+}
+
 /// Page `page` of `total` of a listing at `base`.
 fn pagination(base: &str, page: usize, total: usize) -> PaginationView {
     PaginationView {
@@ -413,6 +445,7 @@ pub fn copied_files(site: &Site, theme: &Theme) -> Vec<OutputFile> {
             contents: match file {
                 StaticFile::Disk(source) => Contents::Copy(source.clone()),
                 StaticFile::Embedded(bytes) => Contents::Embedded(bytes),
+                StaticFile::Minified(bytes) => Contents::Bytes(bytes.clone()),
             },
         })
         .collect();

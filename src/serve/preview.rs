@@ -367,9 +367,11 @@ fn is_affected(
             changed.domains.contains(&site.sources.domains[index].name)
         }
         Job::Page(_) | Job::NotFound | Job::File(FileJob::Robots) => false,
-        // Indexes of authors, topics and domains, the site feed and the sitemap.
+        // Indexes of authors, topics and domains, the search page (it lists topics, authors
+        // and years), the site feed and the sitemap.
         Job::Authors
         | Job::Topics
+        | Job::Search
         | Job::Sources { .. }
         | Job::File(FileJob::Feed(Feed::Site) | FileJob::Sitemap(_)) => true,
     }

@@ -3,7 +3,7 @@
 import { chromium } from "playwright-core";
 import { execFileSync } from "node:child_process";
 import { createServer } from "node:http";
-import { existsSync, mkdtempSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, extname, normalize, resolve } from "node:path";
 
@@ -14,12 +14,17 @@ const TYPES = {
   ".html": "text/html; charset=utf-8", ".css": "text/css", ".js": "text/javascript",
   ".svg": "image/svg+xml", ".xml": "application/xml", ".txt": "text/plain", ".json": "application/json",
   ".bib": "text/plain", ".ris": "text/plain", ".pdf": "application/pdf",
+  ".pagefind": "application/octet-stream", ".pf_meta": "application/octet-stream",
 };
 
-/** Builds the example site into a fresh folder with the release binary; returns the folder. */
+/** Builds the example site into a fresh folder with the release binary (or the one named by
+ * FOLIO_BIN); returns the folder. */
 export function buildExampleSite() {
   const out = join(mkdtempSync(join(tmpdir(), "folio-e2e-")), "public");
-  execFileSync("cargo", ["run", "--quiet", "--release", "--", "build", "--root", repo, "--output", out], {
+  const [command, ...args] = process.env.FOLIO_BIN
+    ? [process.env.FOLIO_BIN]
+    : ["cargo", "run", "--quiet", "--release", "--"];
+  execFileSync(command, [...args, "build", "--root", repo, "--output", out], {
     cwd: repo,
     stdio: ["ignore", "inherit", "inherit"],
   });
@@ -57,4 +62,35 @@ export async function launch() {
       "--disable-background-networking", "--disable-component-update", "--disable-sync",
     ],
   });
+}
+
+/** Where the suite leaves screenshots and PDFs for people to look at (gitignored). */
+export const artifacts = join(repo, "tests", "browser", "artifacts");
+
+/** One page of each kind the site has, as paths from the site's root. */
+export const PAGE_TYPES = {
+  home: "/",
+  brief: "/briefs/heat-pump-rollout/",
+  "brief (notes, no figures)": "/briefs/gp-access-deprived-areas/",
+  authors: "/authors/",
+  author: "/authors/amara-okafor/",
+  topics: "/topics/",
+  topic: "/topics/housing/",
+  sources: "/sources/",
+  "sources domain": "/sources/gov-uk/",
+  search: "/search/",
+  "search with results": "/search/?q=installers",
+  "standalone page": "/about/",
+  "404": "/404.html",
+};
+
+/** Every HTML file under a folder, as paths relative to it. */
+export function htmlFiles(root, dir = root) {
+  const found = [];
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) found.push(...htmlFiles(root, path));
+    else if (name.endsWith(".html")) found.push(path.slice(root.length));
+  }
+  return found.sort();
 }

