@@ -163,15 +163,23 @@ fn crash_safety_sigkill_leaves_the_previous_or_the_new_build() {
     let mut current = 0;
     let mut random = Random(seed);
     let mut landed = [0usize; 2];
+    let mut interrupted = 0;
     let window = slowest.as_micros() as u64 * 12 / 10;
     for kill in 0..kills {
         let target = 1 - current;
         set_version(&root, target, &first_brief, &original);
-        let delay = Duration::from_micros(random.next() % window.max(1));
+        // Half the kills anywhere in the build, half in its last part, where it writes and
+        // swaps the output.
+        let micros = match random.next() % 2 {
+            0 => random.next() % window.max(1),
+            _ => window / 2 + random.next() % (window / 2).max(1),
+        };
+        let delay = Duration::from_micros(micros);
         let mut child = build(&bin, &root, &output).spawn().unwrap();
         std::thread::sleep(delay);
         let _ = child.kill(); // SIGKILL on Unix
         let status = child.wait().unwrap();
+        interrupted += usize::from(status.code().is_none());
         let found = snapshot(&output);
         if found == versions[target] {
             current = target;
@@ -186,8 +194,8 @@ fn crash_safety_sigkill_leaves_the_previous_or_the_new_build() {
         landed[current] += 1;
     }
     println!(
-        "{kills} kills: output was the previous build or the new one every time \
-         (left on version 0: {}, on version 1: {})",
+        "{kills} kills ({interrupted} while the build ran): output was the previous build or \
+         the new one every time (left on version 0: {}, on version 1: {})",
         landed[0], landed[1]
     );
     // The next successful build clears every staging folder a killed build left.
