@@ -157,14 +157,7 @@ impl Preview {
         }
         let count = pages.len();
         self.files = files;
-        self.pages = pages;
-        self.site = Some(site);
-        self.errors.clear();
-        self.warnings = diagnostics.sorted();
-        Outcome {
-            pages: count,
-            errors: 0,
-        }
+        self.succeeded(site, pages, diagnostics, count)
     }
 
     fn load_settings(&mut self) -> Result<(), Vec<Diagnostic>> {
@@ -274,12 +267,23 @@ impl Preview {
                 .entry(key(&file.path))
                 .or_insert_with(|| served(file.contents));
         }
+        self.succeeded(site, pages, diagnostics, count)
+    }
+
+    /// Keeps a successful rebuild's site and clears the errors it fixed.
+    fn succeeded(
+        &mut self,
+        site: Site,
+        pages: HashSet<String>,
+        diagnostics: Diagnostics,
+        rendered: usize,
+    ) -> Outcome {
         self.pages = pages;
         self.site = Some(site);
         self.errors.clear();
         self.warnings = diagnostics.sorted();
         Outcome {
-            pages: count,
+            pages: rendered,
             errors: 0,
         }
     }
