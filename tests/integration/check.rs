@@ -1,7 +1,7 @@
 //! `folio check`: every lint found with its file and line, and nothing else; its exit codes; its
 //! JSON for CI; and the internal-link rule it shares with `build`.
 
-use crate::common::{Site, folio, snapshot, stderr};
+use crate::common::{Site, assert_exit, folio, snapshot, stderr};
 use serde_json::Value;
 use std::path::Path;
 use std::process::Output;
@@ -19,17 +19,6 @@ fn json_diagnostics(output: &Output) -> Vec<Value> {
         .lines()
         .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{line:?}: {e}")))
         .collect()
-}
-
-fn assert_exit(output: &Output, code: i32) -> String {
-    let err = stderr(output);
-    assert_eq!(
-        output.status.code(),
-        Some(code),
-        "exit code; stderr:\n{err}"
-    );
-    assert!(!err.contains("panicked"), "folio panicked:\n{err}");
-    err
 }
 
 const PROBLEMS: &str = "content/briefs/with-problems/index.md";

@@ -163,3 +163,15 @@ pub fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
         })
         .collect()
 }
+
+/// Insists on an exit code and on no panic; returns stderr for further checks.
+pub fn assert_exit(output: &Output, code: i32) -> String {
+    let err = stderr(output);
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "exit code; stderr:\n{err}"
+    );
+    assert!(!err.contains("panicked"), "folio panicked:\n{err}");
+    err
+}

@@ -1,7 +1,7 @@
 //! `folio new` and `folio init`: what they write builds at once, and they never write over a
 //! file or into a site that is already there.
 
-use crate::common::{Site, folio, sel, snapshot, stderr, text_of};
+use crate::common::{Site, assert_exit, folio, sel, snapshot, text_of};
 use crate::site_pages::assert_internal_links_resolve;
 use std::path::Path;
 use std::process::Output;
@@ -12,17 +12,6 @@ fn new(site: &Site, args: &[&str]) -> Output {
     all.extend_from_slice(args);
     all.extend_from_slice(&["--root", site.root().to_str().unwrap()]);
     folio(&all)
-}
-
-fn assert_exit(output: &Output, code: i32) -> String {
-    let err = stderr(output);
-    assert_eq!(
-        output.status.code(),
-        Some(code),
-        "exit code; stderr:\n{err}"
-    );
-    assert!(!err.contains("panicked"), "folio panicked:\n{err}");
-    err
 }
 
 const NEW_BRIEF: &str = "content/briefs/closing-the-skills-gap.md";
