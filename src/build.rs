@@ -65,11 +65,13 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
                 .help("pass --output with a folder of its own, such as `public`"),
         ])
     })?;
+    let mut timings = Timings::from_env();
     let LoadedSite {
         site,
         mut theme,
         mut diagnostics,
     } = load_site(options)?;
+    timings.lap("load");
     if diagnostics.has_errors() {
         return Err(BuildError::Content(diagnostics.sorted()));
     }
@@ -78,11 +80,14 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
             Some(rendered) if !diagnostics.has_errors() => rendered,
             _ => return Err(BuildError::Content(diagnostics.sorted())),
         };
+    timings.lap("render");
     if site.config.search.enabled {
         let index = index_briefs(&site).map_err(|err| BuildError::Content(vec![err]))?;
         files.extend(index);
     }
+    timings.lap("search");
     let written = write_site(&output, &files).map_err(BuildError::Output)?;
+    timings.lap("write");
     Ok(BuildReport {
         pages,
         files: written,
@@ -98,8 +103,11 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
 pub fn load_site(options: &BuildOptions) -> Result<LoadedSite, BuildError> {
     let config = configure(options)?;
     let theme = load_theme(&config).map_err(BuildError::Content)?;
+    let mut timings = Timings::from_env();
     let (content, mut diagnostics) = load_content(&config);
+    timings.lap("content");
     let (site, link_problems) = link_site(config, content, options.drafts);
+    timings.lap("link");
     diagnostics.extend(link_problems.sorted());
     Ok(LoadedSite {
         site,
@@ -147,6 +155,25 @@ impl BuildError {
         match self {
             BuildError::Config(_) => 2,
             BuildError::Content(_) | BuildError::Output(_) => 1,
+        }
+    }
+}
+
+/// Stage times printed to stderr when `FOLIO_TIMINGS` is set: what the benchmark's profile
+/// notes start from.
+struct Timings(Option<Instant>);
+
+impl Timings {
+    fn from_env() -> Self {
+        Timings(std::env::var_os("FOLIO_TIMINGS").map(|_| Instant::now()))
+    }
+
+    fn lap(&mut self, stage: &str) {
+        if let Some(since) = self.0.replace(Instant::now()) {
+            eprintln!(
+                "timing: {stage:<8} {:>8.1} ms",
+                since.elapsed().as_secs_f64() * 1e3
+            );
         }
     }
 }
