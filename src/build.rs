@@ -5,8 +5,8 @@ use crate::check::broken_links;
 use crate::config::{Config, load_config};
 use crate::content::load_content;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::output::{check_output_dir, write_site};
-use crate::render::{OutputFile, Theme, load_theme, render_site};
+use crate::output::{Staging, check_output_dir};
+use crate::render::{OutputFile, RenderFailure, RenderedSite, Theme, load_theme, render_site};
 use crate::search::index_briefs;
 use crate::site::{Site, link_site};
 use std::path::PathBuf;
@@ -75,22 +75,41 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     if diagnostics.has_errors() {
         return Err(BuildError::Content(diagnostics.sorted()));
     }
-    let (mut files, pages) =
-        match render_checked(&site, &mut theme, !options.drafts, &mut diagnostics) {
-            Some(rendered) if !diagnostics.has_errors() => rendered,
-            _ => return Err(BuildError::Content(diagnostics.sorted())),
-        };
+    let staging = Staging::open(&output).map_err(BuildError::Output)?;
+    let emit = |file: &OutputFile| staging.write(file);
+    // The search index needs only the model, not the pages: it is made on a thread of its own
+    // while the pages render.
+    let (rendered, index) = std::thread::scope(|scope| {
+        let index = site
+            .config
+            .search
+            .enabled
+            .then(|| scope.spawn(|| index_briefs(&site)));
+        let rendered = render_checked(&site, &mut theme, !options.drafts, &mut diagnostics, &emit);
+        (rendered, index.map(|thread| thread.join()))
+    });
     timings.lap("render");
-    if site.config.search.enabled {
-        let index = index_briefs(&site).map_err(|err| BuildError::Content(vec![err]))?;
-        files.extend(index);
+    let rendered = match rendered.map_err(BuildError::Output)? {
+        Some(rendered) if !diagnostics.has_errors() => rendered,
+        _ => return Err(BuildError::Content(diagnostics.sorted())),
+    };
+    let mut files = rendered.paths.len();
+    if let Some(index) = index {
+        let index = index
+            .map_err(|_| BuildError::Output(anyhow::anyhow!("the search indexer panicked")))?
+            .map_err(|err| BuildError::Content(vec![err]))?;
+        index
+            .iter()
+            .try_for_each(|file| staging.write(file))
+            .map_err(BuildError::Output)?;
+        files += index.len();
     }
     timings.lap("search");
-    let written = write_site(&output, &files).map_err(BuildError::Output)?;
+    staging.commit().map_err(BuildError::Output)?;
     timings.lap("write");
     Ok(BuildReport {
-        pages,
-        files: written,
+        pages: rendered.pages,
+        files,
         elapsed: started.elapsed(),
         output,
         warnings: diagnostics.sorted(),
@@ -116,24 +135,27 @@ pub fn load_site(options: &BuildOptions) -> Result<LoadedSite, BuildError> {
     })
 }
 
-/// Renders every page in memory, then checks every internal link against the files rendered
-/// (`as_published` also refuses links from published pages to drafts). Problems go into
-/// `diagnostics`; the files and the number of HTML pages come back when every page rendered.
+/// Renders every page, handing each file to `emit`, then checks every internal link against
+/// the files rendered (`as_published` also refuses links from published pages to drafts).
+/// Template and link problems go into `diagnostics`, and nothing comes back when a template
+/// failed; an error is `emit`'s own.
 pub fn render_checked(
     site: &Site,
     theme: &mut Theme,
     as_published: bool,
     diagnostics: &mut Diagnostics,
-) -> Option<(Vec<OutputFile>, usize)> {
-    match render_site(site, theme) {
-        Ok((files, pages)) => {
-            diagnostics.extend(broken_links(site, &files, as_published));
-            Some((files, pages))
+    emit: &(dyn Fn(&OutputFile) -> anyhow::Result<()> + Sync),
+) -> anyhow::Result<Option<RenderedSite>> {
+    match render_site(site, theme, emit) {
+        Ok(rendered) => {
+            diagnostics.extend(broken_links(site, &rendered.paths, as_published));
+            Ok(Some(rendered))
         }
-        Err(problems) => {
+        Err(RenderFailure::Pages(problems)) => {
             diagnostics.extend(problems);
-            None
+            Ok(None)
         }
+        Err(RenderFailure::Emit(err)) => Err(err),
     }
 }
 

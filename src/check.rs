@@ -39,7 +39,10 @@ pub fn check_site(root: &Path) -> Result<Vec<Diagnostic>, BuildError> {
     };
     diagnostics.extend(lint_site(&site));
     if !diagnostics.has_errors() {
-        render_checked(&site, &mut theme, true, &mut diagnostics);
+        // `check` writes nothing: each page is dropped once rendered, only its path is kept.
+        let discard = |_: &OutputFile| Ok(());
+        render_checked(&site, &mut theme, true, &mut diagnostics, &discard)
+            .expect("discarding a page cannot fail");
     }
     Ok(diagnostics.sorted())
 }
@@ -81,8 +84,8 @@ fn documents(site: &Site) -> Vec<Document<'_>> {
 /// Errors for every internal link that names no file of the rendered site; with `as_published`,
 /// also for links from published pages to drafts, which the published site leaves out. On a site
 /// whose base_url has a path, a link from the root without that path is a warning.
-pub fn broken_links(site: &Site, files: &[OutputFile], as_published: bool) -> Vec<Diagnostic> {
-    let rendered: HashSet<&Path> = files.iter().map(|f| f.path.as_path()).collect();
+pub fn broken_links(site: &Site, files: &[PathBuf], as_published: bool) -> Vec<Diagnostic> {
+    let rendered: HashSet<&Path> = files.iter().map(PathBuf::as_path).collect();
     let drafts = if as_published {
         draft_folders(site)
     } else {

@@ -78,30 +78,65 @@ fn absolute(path: &Path) -> PathBuf {
     }
 }
 
+/// The folder a build writes into, beside the output, swapped in whole by `commit`. Pages are
+/// written as they are rendered, from any thread; dropped without `commit`, it removes itself
+/// and the previous output stays as it was.
+pub struct Staging {
+    dir: PathBuf,
+    output: PathBuf,
+    /// The output of the previous build, when there is one: unchanged files are linked from it.
+    previous: Option<PathBuf>,
+    committed: bool,
+}
+
+impl Staging {
+    /// Makes a fresh staging folder beside `output`, removing any left by killed builds.
+    pub fn open(output: &Path) -> Result<Staging> {
+        let output = absolute(output);
+        let parent = output.parent().context("the output folder has no parent")?;
+        let name = output
+            .file_name()
+            .context("the output folder has no name")?
+            .to_string_lossy()
+            .into_owned();
+        fsutil::create_dir_all(parent)?;
+        remove_leftovers(parent, &name);
+        let dir = parent.join(format!(".{name}.folio-new-{}", std::process::id()));
+        fsutil::create_dir_all(&dir)?;
+        Ok(Staging {
+            previous: output.is_dir().then(|| output.clone()),
+            dir,
+            output,
+            committed: false,
+        })
+    }
+
+    /// Writes one file of the site; safe to call from many threads at once.
+    pub fn write(&self, file: &OutputFile) -> Result<()> {
+        write_file(&self.dir, self.previous.as_deref(), file)
+    }
+
+    /// Swaps the staging folder in as the output.
+    pub fn commit(mut self) -> Result<()> {
+        self.committed = true;
+        swap_in(&self.dir, &self.output)
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
 /// Writes every file into a staging folder beside `output`, then swaps it in. Returns the
 /// number of files written.
 pub fn write_site(output: &Path, files: &[OutputFile]) -> Result<usize> {
-    let output = absolute(output);
-    let parent = output.parent().context("the output folder has no parent")?;
-    let name = output
-        .file_name()
-        .context("the output folder has no name")?
-        .to_string_lossy()
-        .into_owned();
-    fsutil::create_dir_all(parent)?;
-    remove_leftovers(parent, &name);
-    let staging = parent.join(format!(".{name}.folio-new-{}", std::process::id()));
-    fsutil::create_dir_all(&staging)?;
-    let previous = output.is_dir().then_some(output.as_path());
-    let written = files
-        .par_iter()
-        .map(|file| write_file(&staging, previous, file))
-        .collect::<Result<Vec<()>>>();
-    if let Err(err) = written {
-        let _ = std::fs::remove_dir_all(&staging);
-        return Err(err);
-    }
-    swap_in(&staging, &output)?;
+    let staging = Staging::open(output)?;
+    files.par_iter().try_for_each(|file| staging.write(file))?;
+    staging.commit()?;
     Ok(files.len())
 }
 

@@ -84,17 +84,60 @@ impl Job {
     }
 }
 
-/// Renders every page, and lists the files to copy beside them; `pages` counts HTML pages.
+/// What rendering the whole site made, once every file has been handed on.
+pub struct RenderedSite {
+    /// Every file's path, relative to the output root (for the link check).
+    pub paths: Vec<PathBuf>,
+    /// How many of them are HTML pages.
+    pub pages: usize,
+}
+
+/// Why rendering the site stopped.
+pub enum RenderFailure {
+    /// Pages whose templates failed.
+    Pages(Vec<Diagnostic>),
+    /// `emit` could not take a file (writing it failed).
+    Emit(anyhow::Error),
+}
+
+/// Renders every page and generated file, and lists the files copied beside them, handing each
+/// to `emit` as soon as it is made, from rayon's threads: no page is held in memory after it is
+/// written. Every page is rendered even when some fail, so all template errors are reported.
 pub fn render_site(
     site: &Site,
     theme: &mut Theme,
-) -> Result<(Vec<OutputFile>, usize), Vec<Diagnostic>> {
+    emit: &(dyn Fn(&OutputFile) -> anyhow::Result<()> + Sync),
+) -> Result<RenderedSite, RenderFailure> {
     prepare_theme(site, theme);
+    let theme = &*theme;
     let jobs = jobs(site);
-    let mut files = render_jobs(site, theme, &jobs)?;
+    let rendered: Vec<Result<PathBuf, RenderFailure>> = jobs
+        .par_iter()
+        .map(|&job| {
+            let file = render_job(site, theme, job)
+                .map_err(|problem| RenderFailure::Pages(vec![problem]))?;
+            emit(&file).map_err(RenderFailure::Emit)?;
+            Ok(file.path)
+        })
+        .chain(copied_files(site, theme).into_par_iter().map(|file| {
+            emit(&file).map_err(RenderFailure::Emit)?;
+            Ok(file.path)
+        }))
+        .collect();
+    let mut paths = Vec::with_capacity(rendered.len());
+    let mut problems = Vec::new();
+    for result in rendered {
+        match result {
+            Ok(path) => paths.push(path),
+            Err(RenderFailure::Pages(mut failed)) => problems.append(&mut failed),
+            Err(failure @ RenderFailure::Emit(_)) => return Err(failure),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(RenderFailure::Pages(problems));
+    }
     let pages = jobs.iter().filter(|job| job.is_page()).count();
-    files.extend(copied_files(site, theme));
-    Ok((files, pages))
+    Ok(RenderedSite { paths, pages })
 }
 
 /// Gives the theme what every page shares (the site's view), once per site.
