@@ -1,6 +1,7 @@
 //! `folio build`: runs the stages in order — settings, theme, content, links, pages, search
 //! index, output — and stops before writing anything when any of them found an error.
 
+use crate::cache::BuildCache;
 use crate::check::broken_links;
 use crate::config::{Config, load_config};
 use crate::content::load_content;
@@ -75,6 +76,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     if diagnostics.has_errors() {
         return Err(BuildError::Content(diagnostics.sorted()));
     }
+    let cache = BuildCache::for_site(&options.root);
+    crate::render::cite::remember(cache.citations());
     let staging = Staging::open(&output).map_err(BuildError::Output)?;
     let emit = |file: &OutputFile| staging.write(file);
     // The search index needs only the model, not the pages: it is made on a thread of its own
@@ -84,7 +87,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
             .config
             .search
             .enabled
-            .then(|| scope.spawn(|| index_briefs(&site)));
+            .then(|| scope.spawn(|| index_briefs(&site, &cache)));
         let rendered = render_checked(&site, &mut theme, !options.drafts, &mut diagnostics, &emit);
         (rendered, index.map(|thread| thread.join()))
     });
@@ -107,6 +110,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     timings.lap("search");
     staging.commit().map_err(BuildError::Output)?;
     timings.lap("write");
+    cache.keep_citations(&crate::render::cite::site_citations(&site));
     Ok(BuildReport {
         pages: rendered.pages,
         files,

@@ -4,6 +4,7 @@
 //! `output`, driven by `build`. Problems found on the way are `diagnostics`.
 
 pub mod build;
+pub mod cache;
 pub mod check;
 pub mod config;
 pub mod content;

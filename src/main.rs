@@ -8,6 +8,11 @@ use folio::scaffold::{NewBrief, ScaffoldError, init_site, new_author, new_brief}
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// A build allocates and frees millions of small strings across threads (Markdown events,
+/// template values, citation formatting); glibc's malloc spent a fifth of a build's CPU on them.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// A static site generator for think-tank policy briefs.
 #[derive(Parser)]
 #[command(name = "folio", version, about)]

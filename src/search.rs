@@ -7,6 +7,7 @@
 //! themed page, so every theme gets the same index, and the filters (topic, author, year) and
 //! the result's metadata come from the front matter rather than from markup a theme might miss.
 
+use crate::cache::{BuildCache, Key};
 use crate::diagnostics::Diagnostic;
 use crate::markdown::escape;
 use crate::render::{Contents, OutputFile};
@@ -14,7 +15,7 @@ use crate::site::{Brief, Site};
 use pagefind::api::PagefindIndex;
 use pagefind::options::PagefindServiceConfig;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// The folder, under the output root, that holds the index and Pagefind's scripts.
 pub const SEARCH_DIR: &str = "pagefind";
@@ -35,13 +36,24 @@ const UNUSED: &[&str] = &[
 ///
 /// Pagefind's output depends only on what it is given and in which order: the briefs go in in
 /// the site's order (newest first, then by slug), one at a time, so two builds of the same
-/// content write the same bytes.
-pub fn index_briefs(site: &Site) -> Result<Vec<OutputFile>, Diagnostic> {
+/// content write the same bytes. That is also why an index kept in the build cache for the
+/// same documents can be used as it is: indexing is the slowest step of a build.
+pub fn index_briefs(site: &Site, cache: &BuildCache) -> Result<Vec<OutputFile>, Diagnostic> {
+    let documents = || {
+        site.briefs
+            .iter()
+            .map(|brief| (search_url(site, brief), search_document(site, brief)))
+    };
+    // Hashed one document at a time, so the site's text is not held twice to make the key.
+    let key = Key::of_each(&site.config.language, documents());
+    if let Some(files) = cache.search_index(key, Path::new(SEARCH_DIR)) {
+        return Ok(files);
+    }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|err| failure(format!("could not start the indexer: {err}")))?;
-    let files = runtime.block_on(index(site))?;
+    let files = runtime.block_on(index(&site.config.language, documents()))?;
     let mut files: Vec<OutputFile> = files
         .into_iter()
         .filter(|file| {
@@ -55,27 +67,34 @@ pub fn index_briefs(site: &Site) -> Result<Vec<OutputFile>, Diagnostic> {
         })
         .collect();
     files.sort_by(|a, b| a.path.cmp(&b.path));
+    cache.keep_search_index(key, Path::new(SEARCH_DIR), &files);
     Ok(files)
 }
 
-async fn index(site: &Site) -> Result<Vec<pagefind::api::SyntheticFile>, Diagnostic> {
+/// A brief's URL as the index stores it: from the site's root. Pagefind puts the folder that
+/// holds `pagefind/` before it in the browser, so a site under a path needs nothing more.
+fn search_url(site: &Site, brief: &Brief) -> String {
+    brief
+        .url
+        .strip_prefix(&site.config.root_path)
+        .unwrap_or(&brief.url)
+        .to_string()
+}
+
+async fn index(
+    language: &str,
+    documents: impl Iterator<Item = (String, String)>,
+) -> Result<Vec<pagefind::api::SyntheticFile>, Diagnostic> {
     let options = PagefindServiceConfig::builder()
-        .force_language(site.config.language.clone())
+        .force_language(language.to_string())
         .build();
     let mut index = PagefindIndex::new(Some(options)).map_err(|err| failure(format!("{err:#}")))?;
-    for brief in &site.briefs {
-        // URLs are stored from the site's root: Pagefind puts the folder that holds `pagefind/`
-        // before them in the browser, so a site under a path needs nothing more.
-        let url = brief
-            .url
-            .strip_prefix(&site.config.root_path)
-            .unwrap_or(&brief.url)
-            .to_string();
+    for (url, html) in documents {
         index
-            .add_html_file(None, Some(url), search_document(site, brief))
+            .add_html_file(None, Some(url.clone()), html)
             .await
             .map_err(|err| {
-                failure(format!("could not index {}: {err:#}", brief.url))
+                failure(format!("could not index {url}: {err:#}"))
                     .help("this is a bug in folio or Pagefind; set `[search] enabled = false` in site.toml to build without search")
             })?;
     }

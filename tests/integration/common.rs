@@ -10,11 +10,16 @@ pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
 
-/// Runs the folio binary with `args`.
+/// Runs the folio binary with `args`, its build cache kept under the target folder rather than
+/// in the user's cache folder.
 pub fn folio(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_folio"))
         .args(args)
         .env("NO_COLOR", "1")
+        .env(
+            "FOLIO_CACHE_DIR",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("folio-cache"),
+        )
         .output()
         .expect("folio runs")
 }

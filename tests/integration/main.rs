@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod bibliography;
+mod cache;
 mod check;
 mod cite;
 mod common;

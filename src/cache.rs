@@ -1,0 +1,172 @@
+//! The build cache: results that are slow to make and depend only on their inputs (formatted
+//! citations, the search index), kept between builds in the user's cache folder.
+//!
+//! Like Hugo's `cacheDir`, it lives outside the site and the output: `$FOLIO_CACHE_DIR`, else
+//! `$XDG_CACHE_HOME/folio`, else `~/.cache/folio`, one folder per site. Every entry is keyed by
+//! a SipHash of its inputs and folio's version, so a stale entry is never used, only missed;
+//! a cache that cannot be read or written is ignored (the build makes everything itself).
+//! Deleting the folder is always safe. CI can keep it between runs like any dependency cache.
+
+use crate::render::{Contents, OutputFile};
+use siphasher::sip128::{Hasher128, SipHasher13};
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::path::{Path, PathBuf};
+
+/// A site's folder in the cache, when there is a cache folder.
+pub struct BuildCache {
+    dir: Option<PathBuf>,
+}
+
+/// A hash of a cache entry's inputs and of the folio executable that made it (its version, size
+/// and time): a rebuilt folio, whose citation style or indexer may differ, misses every entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Key(u128);
+
+impl Key {
+    pub fn of(inputs: impl Hash) -> Key {
+        let mut hasher = SipHasher13::new_with_keys(0, 0);
+        executable().hash(&mut hasher);
+        inputs.hash(&mut hasher);
+        Key(hasher.finish128().as_u128())
+    }
+
+    /// The key of `first` and each of `items`, hashed as they come.
+    pub fn of_each<T: Hash>(first: impl Hash, items: impl Iterator<Item = T>) -> Key {
+        let mut hasher = SipHasher13::new_with_keys(0, 0);
+        executable().hash(&mut hasher);
+        first.hash(&mut hasher);
+        items.for_each(|item| item.hash(&mut hasher));
+        Key(hasher.finish128().as_u128())
+    }
+
+    fn hex(self) -> String {
+        format!("{:032x}", self.0)
+    }
+}
+
+impl BuildCache {
+    /// The cache folder of the site at `root` (none when no cache folder can be found).
+    pub fn for_site(root: &Path) -> BuildCache {
+        let site = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+        let dir = cache_root().map(|dir| dir.join(format!("site-{}", Key::of(&site).hex())));
+        BuildCache { dir }
+    }
+
+    /// A cache that keeps nothing.
+    pub fn none() -> BuildCache {
+        BuildCache { dir: None }
+    }
+
+    /// The formatted citations of the last build.
+    pub fn citations(&self) -> HashMap<Key, String> {
+        let Some(text) = self.read("citations.json") else {
+            return HashMap::new();
+        };
+        let stored: HashMap<String, String> = serde_json::from_str(&text).unwrap_or_default();
+        stored
+            .into_iter()
+            .filter_map(|(key, html)| Some((Key(u128::from_str_radix(&key, 16).ok()?), html)))
+            .collect()
+    }
+
+    /// Keeps this build's formatted citations (only these: entries no brief uses are dropped).
+    pub fn keep_citations(&self, citations: &[(Key, String)]) {
+        let stored: HashMap<String, &str> = citations
+            .iter()
+            .map(|(key, html)| (key.hex(), html.as_str()))
+            .collect();
+        if let Ok(json) = serde_json::to_string(&stored) {
+            self.write("citations.json", json.as_bytes());
+        }
+    }
+
+    /// The search index kept for exactly these inputs, as files to write under the output.
+    pub fn search_index(&self, key: Key, under: &Path) -> Option<Vec<OutputFile>> {
+        let dir = self.dir.as_ref()?.join("search");
+        if self.read("search/key")? != key.hex() {
+            return None;
+        }
+        let mut files = Vec::new();
+        for entry in walkdir::WalkDir::new(dir.join("files")).sort_by_file_name() {
+            let entry = entry.ok()?;
+            if entry.file_type().is_file() {
+                let relative = entry.path().strip_prefix(dir.join("files")).ok()?;
+                files.push(OutputFile {
+                    path: under.join(relative),
+                    contents: Contents::Copy(entry.path().to_path_buf()),
+                });
+            }
+        }
+        (!files.is_empty()).then_some(files)
+    }
+
+    /// Keeps a freshly made search index (files with paths under `under`) for `key`.
+    pub fn keep_search_index(&self, key: Key, under: &Path, files: &[OutputFile]) {
+        let Some(dir) = &self.dir else { return };
+        let fresh = dir.join(format!("search.new-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&fresh);
+        let written = files.iter().all(|file| {
+            let (Ok(relative), Contents::Bytes(bytes)) =
+                (file.path.strip_prefix(under), &file.contents)
+            else {
+                return false;
+            };
+            let path = fresh.join("files").join(relative);
+            path.parent()
+                .is_some_and(|parent| std::fs::create_dir_all(parent).is_ok())
+                && std::fs::write(path, bytes).is_ok()
+        }) && std::fs::write(fresh.join("key"), key.hex()).is_ok();
+        let old = dir.join("search");
+        if written {
+            let _ = std::fs::remove_dir_all(&old);
+            if std::fs::rename(&fresh, &old).is_ok() {
+                return;
+            }
+        }
+        let _ = std::fs::remove_dir_all(&fresh);
+    }
+
+    fn read(&self, name: &str) -> Option<String> {
+        std::fs::read_to_string(self.dir.as_ref()?.join(name)).ok()
+    }
+
+    /// Writes a file of the cache whole (a temporary file renamed over it), or not at all.
+    fn write(&self, name: &str, bytes: &[u8]) {
+        let Some(dir) = &self.dir else { return };
+        let path = dir.join(name);
+        let temporary = dir.join(format!("{name}.new-{}", std::process::id()));
+        let written = std::fs::create_dir_all(dir).is_ok()
+            && std::fs::write(&temporary, bytes).is_ok()
+            && std::fs::rename(&temporary, &path).is_ok();
+        if !written {
+            let _ = std::fs::remove_file(&temporary);
+        }
+    }
+}
+
+/// What tells one build of folio from another.
+fn executable() -> &'static (String, u64, Option<std::time::SystemTime>) {
+    static EXECUTABLE: std::sync::OnceLock<(String, u64, Option<std::time::SystemTime>)> =
+        std::sync::OnceLock::new();
+    EXECUTABLE.get_or_init(|| {
+        let meta = std::env::current_exe().and_then(std::fs::metadata).ok();
+        (
+            env!("CARGO_PKG_VERSION").to_string(),
+            meta.as_ref().map_or(0, |m| m.len()),
+            meta.and_then(|m| m.modified().ok()),
+        )
+    })
+}
+
+/// `$FOLIO_CACHE_DIR`, `$XDG_CACHE_HOME/folio` or `~/.cache/folio`; an empty
+/// `FOLIO_CACHE_DIR` turns the cache off.
+fn cache_root() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("FOLIO_CACHE_DIR") {
+        return (!dir.is_empty()).then(|| PathBuf::from(dir));
+    }
+    let xdg = std::env::var_os("XDG_CACHE_HOME").filter(|dir| !dir.is_empty());
+    xdg.map(PathBuf::from)
+        .or_else(|| Some(PathBuf::from(std::env::var_os("HOME")?).join(".cache")))
+        .map(|dir| dir.join("folio"))
+}
