@@ -2,13 +2,16 @@
 """Edit-to-page benchmark for `folio serve`.
 
 Starts `folio serve` on a site, then edits one brief's title N times. For each edit it measures
-the time from the write until the server returns the brief page with the new title, and reads
-from the server's output how many pages that rebuild rendered. Prints medians; standard library
-only.
+the time from the write until the server returns the brief page with the new title, and until
+the server has published the pages that list it (listings, feeds, sources pages), which it
+renders just after; it reads from the server's output how many pages each step rendered. It
+also times the server's start, from launch to the first page served, and with --build two
+`folio build`s of the same site to compare (the first may fill the build cache, which a
+rebuilt folio misses, the second finds it). Prints medians; standard library only.
 
     python3 bench/serve_edit.py --site . --brief content/briefs/heat-pump-rollout/index.md
     python3 bench/gen_corpus.py --briefs 1000 --out /tmp/c1k --flavor yaml
-    python3 bench/serve_edit.py --site /tmp/c1k --edits 20
+    python3 bench/serve_edit.py --site /tmp/c1k --edits 20 --build
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
@@ -32,33 +36,56 @@ def main() -> int:
     brief = site / args.brief if args.brief else first_brief(site)
     slug = brief.parent.name if brief.name == "index.md" else brief.stem
     original = brief.read_text(encoding="utf-8")
+    build_ms = [time_build(args.folio, site) for _ in range(2)] if args.build else []
+    launched = time.perf_counter()
     server = subprocess.Popen(
         [args.folio, "serve", "--root", str(site), "--port", "0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
-    lines: queue.Queue[str] = queue.Queue()
+    lines: queue.Queue[tuple[float, str]] = queue.Queue()
     threading.Thread(target=pump, args=(server.stdout, lines), daemon=True).start()
     try:
         first_build, port = wait_for_start(lines)
         url = f"http://127.0.0.1:{port}/briefs/{slug}/"
-        times, pages = [], []
+        wait_for_page(url, "</html>")
+        startup = Startup(first_build, (time.perf_counter() - launched) * 1000, build_ms)
+        edits = []
         for i in range(args.edits):
             marker = f"Benchmark edit {i} {os.getpid()}"
             edited = re.sub(r"^title:.*$", f'title: "{marker}"', original, count=1, flags=re.M)
             started = time.perf_counter()
             brief.write_text(edited, encoding="utf-8")
             wait_for_page(url, marker)
-            times.append((time.perf_counter() - started) * 1000)
-            pages.append(rendered_pages(lines))
+            page_ms = (time.perf_counter() - started) * 1000
+            edits.append(Edit(page_ms, *rebuild_steps(lines, started)))
             time.sleep(args.pause)
-        report(site, slug, first_build, times, pages)
+        report(site, slug, startup, edits)
     finally:
         brief.write_text(original, encoding="utf-8")
         server.terminate()
         server.wait(timeout=10)
     return 0
+
+
+class Startup:
+    """The server's start, and `folio build` of the same site when timed."""
+
+    def __init__(self, first_build: str, first_page_ms: float, build_ms: list[float]):
+        self.first_build = first_build
+        self.first_page_ms = first_page_ms
+        self.build_ms = build_ms
+
+
+class Edit:
+    """One edit: until its brief page was served, and each step's pages and end."""
+
+    def __init__(self, page_ms: float, own: int, more: int, all_ms: float):
+        self.page_ms = page_ms
+        self.own = own
+        self.more = more
+        self.all_ms = all_ms
 
 
 def parse_args() -> argparse.Namespace:
@@ -67,6 +94,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--brief", help="the brief to edit, relative to the site (default: the first)")
     parser.add_argument("--edits", type=int, default=20)
     parser.add_argument("--pause", type=float, default=0.3, help="seconds between edits")
+    parser.add_argument("--build", action="store_true", help="also time two `folio build`s of the site")
     parser.add_argument("--folio", default=str(Path(__file__).resolve().parent.parent / "target/release/folio"))
     return parser.parse_args()
 
@@ -78,15 +106,27 @@ def first_brief(site: Path) -> Path:
     return briefs[0]
 
 
+def time_build(folio: str, site: Path) -> float:
+    with tempfile.TemporaryDirectory() as out:
+        started = time.perf_counter()
+        subprocess.run(
+            [folio, "build", "--root", str(site), "--output", str(Path(out) / "public")],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        return (time.perf_counter() - started) * 1000
+
+
 def pump(stream, lines: queue.Queue) -> None:
     for line in stream:
-        lines.put(line.rstrip("\n"))
+        lines.put((time.perf_counter(), line.rstrip("\n")))
 
 
 def wait_for_start(lines: queue.Queue) -> tuple[str, int]:
     first_build = ""
     while True:
-        line = lines.get(timeout=600)
+        _, line = lines.get(timeout=600)
         if line.startswith("first build"):
             first_build = line
         found = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
@@ -107,27 +147,45 @@ def wait_for_page(url: str, marker: str, limit: float = 30.0) -> None:
     sys.exit(f"{url} never showed {marker!r}")
 
 
-def rendered_pages(lines: queue.Queue) -> int:
+def rebuild_steps(lines: queue.Queue, started: float) -> tuple[int, int, float]:
+    """The pages the rebuild rendered first (the brief's own) and after (the pages listing
+    it), and ms from the edit until the last step was published."""
+    own = more = -1
+    finished = started
     deadline = time.perf_counter() + 10
-    while time.perf_counter() < deadline:
+    while time.perf_counter() < deadline and more < 0:
         try:
-            line = lines.get(timeout=0.5)
+            at, line = lines.get(timeout=0.5)
         except queue.Empty:
             continue
-        found = re.search(r"rendered (\d+) pages", line)
-        if found:
-            return int(found.group(1))
-    return -1
+        later = re.search(r": then rendered (\d+) pages? ", line)
+        first = re.search(r": rendered (\d+) pages? in", line)
+        if later:
+            more, finished = int(later.group(1)), at
+        elif first:
+            own, finished = int(first.group(1)), at
+    return own, max(more, 0), (finished - started) * 1000
 
 
-def report(site: Path, slug: str, first_build: str, times: list[float], pages: list[int]) -> None:
-    print(f"site: {site}  brief: {slug}  edits: {len(times)}")
-    print(f"{first_build}")
+def report(site: Path, slug: str, startup: Startup, edits: list[Edit]) -> None:
+    page_ms = [e.page_ms for e in edits]
+    all_ms = [e.all_ms for e in edits]
+    print(f"site: {site}  brief: {slug}  edits: {len(edits)}")
+    print(startup.first_build)
+    print(f"serve start to first page served: {startup.first_page_ms:.0f} ms")
+    if startup.build_ms:
+        first, second = startup.build_ms
+        print(f"folio build of the same site: {first:.0f} ms, then {second:.0f} ms with its cache")
+    print(f"edit-to-page ms: median {statistics.median(page_ms):.1f}  min {min(page_ms):.1f}  max {max(page_ms):.1f}")
     print(
-        f"edit-to-page ms: median {statistics.median(times):.1f}  "
-        f"min {min(times):.1f}  max {max(times):.1f}"
+        f"edit-to-all-pages ms (listings published): median {statistics.median(all_ms):.1f}  "
+        f"min {min(all_ms):.1f}  max {max(all_ms):.1f}"
     )
-    print(f"pages re-rendered per edit: median {statistics.median(pages):.0f}  (each edit: {pages})")
+    totals = [e.own + e.more for e in edits]
+    print(
+        f"pages re-rendered per edit: median {statistics.median(totals):.0f}  "
+        f"(each edit, own + after: {[f'{e.own}+{e.more}' for e in edits]})"
+    )
 
 
 if __name__ == "__main__":

@@ -2,25 +2,42 @@
 //! error overlay. Requests only ever look up the built site's own files, so no request path can
 //! reach a file outside it.
 
-use super::preview::Served;
+use super::files::Served;
 use super::{Shared, Snapshot};
 use anyhow::Result;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use serde::Deserialize;
 use std::convert::Infallible;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::BroadcastStream;
 
 /// The path of the Server-Sent Events stream that tells pages to reload.
 pub const EVENTS_PATH: &str = "/__folio/events";
 
-/// Injected before `</body>` of every served page: reload when the site is rebuilt.
-const RELOAD_SCRIPT: &str = r#"<script>(function(){var s=new EventSource("/__folio/events");s.onmessage=function(){s.close();location.reload();};})();</script>"#;
+/// Injected before `</body>` of every served page: reload when the site is rebuilt. The page
+/// names the version it was served from, so that a rebuild published while it was loading
+/// reloads it too.
+fn reload_script(version: u64) -> String {
+    format!(
+        r#"<script>(function(){{var s=new EventSource("{EVENTS_PATH}?since={version}");s.onmessage=function(){{s.close();location.reload();}};}})();</script>"#
+    )
+}
+
+/// How long a request for a page being rendered again waits for it.
+const PENDING_WAIT: Duration = Duration::from_secs(5);
+
+/// The events stream's query: the version the asking page was served from.
+#[derive(Deserialize)]
+struct Since {
+    since: Option<u64>,
+}
 
 pub fn run(listener: std::net::TcpListener, shared: Arc<Shared>) -> Result<()> {
     listener.set_nonblocking(true)?;
@@ -43,32 +60,56 @@ pub fn run(listener: std::net::TcpListener, shared: Arc<Shared>) -> Result<()> {
     })
 }
 
+/// Tells of each rebuild from now on, and at once of one the page missed since its version.
 async fn events(
     State(shared): State<Arc<Shared>>,
+    Query(page): Query<Since>,
 ) -> Sse<impl tokio_stream::Stream<Item = Result<Event, Infallible>>> {
-    let stream = BroadcastStream::new(shared.reload.subscribe())
-        .filter_map(|version| version.ok())
+    let rebuilds =
+        BroadcastStream::new(shared.reload.subscribe()).filter_map(|version| version.ok());
+    let current = shared.current().version;
+    let missed = page.since.filter(|&since| since < current).map(|_| current);
+    let stream = tokio_stream::iter(missed)
+        .chain(rebuilds)
         .map(|version| Ok(Event::default().event("message").data(version.to_string())));
     Sse::new(stream).keep_alive(KeepAlive::default())
 }
 
 async fn page(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
-    let snapshot = shared.current();
     let Some(path) = site_path(uri.path()) else {
-        return not_found(&snapshot);
+        return not_found(&shared.current());
     };
     let candidates = [path.clone(), format!("{path}index.html")];
+    let snapshot = settled(&shared, &candidates).await;
     let found = candidates
         .iter()
         .find_map(|key| snapshot.files.get(key).map(|file| (key, file)));
     match found {
         Some((key, file)) => serve_file(&snapshot, key, file, StatusCode::OK).await,
-        None if !path.ends_with('/')
-            && snapshot.files.contains_key(&format!("{path}/index.html")) =>
-        {
+        None if !path.ends_with('/') && snapshot.files.contains(&format!("{path}/index.html")) => {
             redirect(&format!("{path}/"))
         }
         None => not_found(&snapshot),
+    }
+}
+
+/// The current snapshot, once none of the `paths` is a page that the rebuild under way will
+/// replace (an edited brief's page is published before the listings that show it); after
+/// `PENDING_WAIT`, the current one anyway.
+async fn settled(shared: &Shared, paths: &[String]) -> Arc<Snapshot> {
+    let mut rebuilds = shared.reload.subscribe();
+    let deadline = tokio::time::Instant::now() + PENDING_WAIT;
+    loop {
+        let snapshot = shared.current();
+        if !paths.iter().any(|path| snapshot.pending.contains(path)) {
+            return snapshot;
+        }
+        if tokio::time::timeout_at(deadline, rebuilds.recv())
+            .await
+            .is_err()
+        {
+            return snapshot;
+        }
     }
 }
 
@@ -150,7 +191,7 @@ fn with_preview_extras(snapshot: &Snapshot, html: Vec<u8>) -> Vec<u8> {
     if !snapshot.errors.is_empty() {
         extras.push_str(&overlay(&snapshot.errors));
     }
-    extras.push_str(RELOAD_SCRIPT);
+    extras.push_str(&reload_script(snapshot.version));
     let text = String::from_utf8_lossy(&html);
     let at = text.rfind("</body>").unwrap_or(text.len());
     let mut out = String::with_capacity(text.len() + extras.len());

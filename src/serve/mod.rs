@@ -1,13 +1,16 @@
 //! `folio serve`: builds the site into memory, serves it on loopback, watches the site's files,
 //! rebuilds what a change touches and tells open pages to reload.
 
+mod affected;
+mod files;
 mod http;
 mod preview;
 mod watch;
 
 use anyhow::{Context, Result};
-use preview::{Preview, Served};
-use std::collections::HashMap;
+use files::Files;
+use preview::Preview;
+use std::collections::HashSet;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
@@ -27,7 +30,10 @@ pub struct ServeOptions {
 
 /// What the server serves at one moment: the last good build and any errors since.
 pub struct Snapshot {
-    pub files: HashMap<String, Served>,
+    pub files: Files,
+    /// Paths of pages in `files` that a rebuild under way is rendering again (the listings of
+    /// an edited brief whose own page is published first): requests for them wait.
+    pub pending: HashSet<String>,
     /// Diagnostics of the last failed rebuild, as printed; empty when it succeeded.
     pub errors: Vec<String>,
     pub version: u64,
@@ -101,6 +107,25 @@ fn report(preview: &Preview, what: &str, outcome: preview::Outcome, started: Ins
             if outcome.errors == 1 { "" } else { "s" }
         );
     } else {
-        println!("{what}: rendered {} pages in {ms} ms", outcome.pages);
+        println!("{what}: rendered {} in {ms} ms", pages(outcome.pages));
+    }
+}
+
+/// Prints one line for the pages an edit of briefs left to render after the briefs' own.
+fn report_pending(preview: &Preview, what: &str, outcome: preview::Outcome, started: Instant) {
+    if outcome.errors > 0 {
+        return report(preview, what, outcome, started);
+    }
+    let ms = started.elapsed().as_millis();
+    println!(
+        "{what}: then rendered {} that show it in {ms} ms",
+        pages(outcome.pages)
+    );
+}
+
+fn pages(count: usize) -> String {
+    match count {
+        1 => "1 page".to_string(),
+        n => format!("{n} pages"),
     }
 }

@@ -1,27 +1,21 @@
-//! The preview's build state: the site kept in memory, rebuilt whole or, for an edited brief,
-//! only the pages that show it.
+//! The preview's build state: the site kept in memory, rebuilt whole or, for edited briefs,
+//! only the pages that show them, their own pages first.
+
+mod edits;
 
 use super::Snapshot;
+use super::files::{Files, Served};
+use crate::cache::BuildCache;
 use crate::config::{Config, load_config};
-use crate::content::{Content, Doc, brief_entry, load_content, load_entry};
-use crate::diagnostics::{Diagnostic, Diagnostics, display_path};
+use crate::content::load_content;
+use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::render::{
-    Contents, Feed, FileJob, Job, Theme, copied_files, job_path, jobs, load_theme, page_count,
-    prepare_theme, render_jobs,
+    Contents, Job, OutputFile, Theme, copied_files, job_path, jobs, load_theme, prepare_theme,
+    render_jobs,
 };
 use crate::site::{Site, link_site};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-
-/// One file the preview serves.
-#[derive(Clone)]
-pub enum Served {
-    Bytes(Arc<[u8]>),
-    /// Read from disk when asked for (figures, the theme's static files).
-    File(PathBuf),
-    Embedded(&'static [u8]),
-}
 
 /// What changed on disk, by how much has to be rebuilt.
 #[derive(Debug, PartialEq, Eq)]
@@ -47,9 +41,14 @@ pub struct Preview {
     config: Option<Config>,
     theme: Option<Theme>,
     site: Option<Site>,
-    files: HashMap<String, Served>,
-    /// Paths of rendered pages in `files` (the rest are copied files).
+    files: Files,
+    /// Paths of rendered pages in `files`.
     pages: HashSet<String>,
+    /// Paths of the files in `files` copied beside the pages.
+    copied: HashSet<String>,
+    /// Pages of the current site still to render after edited briefs' own pages: the listings,
+    /// feeds and sources pages that show them.
+    pending: Vec<Job>,
     errors: Vec<Diagnostic>,
     warnings: Vec<Diagnostic>,
 }
@@ -63,8 +62,10 @@ impl Preview {
             config: None,
             theme: None,
             site: None,
-            files: HashMap::new(),
+            files: Files::default(),
             pages: HashSet::new(),
+            copied: HashSet::new(),
+            pending: Vec::new(),
             errors: Vec::new(),
             warnings: Vec::new(),
         }
@@ -80,11 +81,25 @@ impl Preview {
 
     /// What the server should serve now: the last good pages, and the current errors.
     pub fn snapshot(&self, version: u64) -> Snapshot {
+        let pending = match &self.site {
+            Some(site) => self
+                .pending
+                .iter()
+                .map(|&job| key(&job_path(site, job)))
+                .collect(),
+            None => HashSet::new(),
+        };
         Snapshot {
             files: self.files.clone(),
+            pending,
             errors: self.errors.iter().map(ToString::to_string).collect(),
             version,
         }
+    }
+
+    /// Whether pages wait for `render_pending`.
+    pub fn has_pending(&self) -> bool {
+        !self.pending.is_empty()
     }
 
     /// Sorts changed paths into the rebuild they need.
@@ -134,6 +149,8 @@ impl Preview {
             }
         }
         let config = self.config.clone().expect("settings loaded above");
+        let cache = BuildCache::for_preview(&self.root);
+        crate::render::cite::remember(cache.citations());
         let (content, mut diagnostics) = load_content(&config);
         let (site, problems) = link_site(config, content, self.drafts);
         diagnostics.extend(problems.sorted());
@@ -147,17 +164,16 @@ impl Preview {
             Ok(rendered) => rendered,
             Err(problems) => return self.failed(problems),
         };
-        let mut files = HashMap::new();
-        let mut pages = HashSet::new();
-        for file in &rendered {
-            pages.insert(key(&file.path));
-        }
-        for file in rendered.into_iter().chain(copied_files(&site, theme)) {
-            files.insert(key(&file.path), served(file.contents));
-        }
-        let count = pages.len();
-        self.files = files;
-        self.succeeded(site, pages, diagnostics, count)
+        let rendered = keyed(rendered);
+        let copied = keyed(copied_files(&site, theme));
+        self.pages = rendered.iter().map(|(path, _)| path.clone()).collect();
+        self.copied = copied.iter().map(|(path, _)| path.clone()).collect();
+        let count = rendered.len();
+        self.files = Files::new(rendered.into_iter().chain(copied).collect());
+        self.pending.clear();
+        cache.keep_citations(&crate::render::cite::site_citations(&site));
+        self.site = Some(site);
+        self.succeeded(diagnostics, count)
     }
 
     fn load_settings(&mut self) -> Result<(), Vec<Diagnostic>> {
@@ -171,115 +187,55 @@ impl Preview {
         Ok(())
     }
 
-    /// Re-reads the given briefs and re-renders them and every listing page they change.
-    fn rebuild_briefs(&mut self, paths: &[PathBuf]) -> Outcome {
-        let site = self
-            .site
-            .take()
-            .expect("classify() only allows this with a site");
-        let before = Listings::of(&site);
-        let (config, mut content) = site.into_content();
-        let mut removed = Vec::new();
-        let mut diagnostics = Diagnostics::default();
-        let mut changed = Edited::default();
-        for path in paths {
-            let shown = display_path(&config.root, path);
-            let (gone, kept): (Vec<_>, Vec<_>) =
-                content.briefs.drain(..).partition(|b| b.shown == shown);
-            content.briefs = kept;
-            gone.iter().for_each(|b| changed.add(b));
-            removed.extend(gone);
-            if !path.is_file() {
-                continue;
-            }
-            let Some(entry) = brief_entry(&config, path) else {
-                continue;
+    /// Renders the pages left pending by edits of briefs.
+    pub fn render_pending(&mut self) -> Outcome {
+        let jobs = std::mem::take(&mut self.pending);
+        let (Some(site), Some(theme)) = (&self.site, &self.theme) else {
+            return Outcome {
+                pages: 0,
+                errors: 0,
             };
-            let (doc, problems) = load_entry(&config, entry);
-            diagnostics.extend(problems);
-            if let Some(Doc::Brief(brief)) = doc {
-                changed.add(&brief);
-                content.briefs.push(*brief);
-            }
+        };
+        match render_jobs(site, theme, &jobs) {
+            Ok(rendered) => Outcome {
+                pages: self.store(rendered),
+                errors: 0,
+            },
+            Err(problems) => self.failed(problems),
         }
-        let restore =
-            |mut content: Content, removed: Vec<_>, paths: &[PathBuf], config: &Config| {
-                content.briefs.retain(|b| {
-                    !paths
-                        .iter()
-                        .any(|p| display_path(&config.root, p) == b.shown)
-                });
-                content.briefs.extend(removed);
-                content
-            };
-        if diagnostics.has_errors() {
-            let content = restore(content, removed, paths, &config);
-            self.site = Some(link_site(config, content, self.drafts).0);
-            return self.failed(diagnostics.sorted());
-        }
-        let (site, problems) = link_site(config, content, self.drafts);
-        if problems.has_errors() {
-            let (config, content) = site.into_content();
-            let content = restore(content, removed, paths, &config);
-            self.site = Some(link_site(config, content, self.drafts).0);
-            return self.failed(problems.sorted());
-        }
-        diagnostics.extend(problems.sorted());
-        self.render_changes(site, &before, &changed, diagnostics)
     }
 
-    fn render_changes(
-        &mut self,
-        site: Site,
-        before: &Listings,
-        changed: &Edited,
-        diagnostics: Diagnostics,
-    ) -> Outcome {
-        let after = Listings::of(&site);
-        let theme = self
-            .theme
-            .as_mut()
-            .expect("a site was built, so a theme is loaded");
-        prepare_theme(&site, theme);
-        let all = jobs(&site);
-        let affected: Vec<Job> = all
-            .iter()
-            .copied()
-            .filter(|&job| is_affected(&site, job, before, &after, changed))
-            .collect();
-        let rendered = match render_jobs(&site, theme, &affected) {
-            Ok(rendered) => rendered,
-            Err(problems) => {
-                self.site = Some(site);
-                return self.failed(problems);
-            }
-        };
-        let pages: HashSet<String> = all.iter().map(|&job| key(&job_path(&site, job))).collect();
-        for stale in self.pages.difference(&pages) {
-            self.files.remove(stale);
-        }
+    /// Puts rendered files in place of their last versions; returns how many there were.
+    fn store(&mut self, rendered: Vec<OutputFile>) -> usize {
         let count = rendered.len();
         for file in rendered {
             self.files.insert(key(&file.path), served(file.contents));
         }
-        for file in copied_files(&site, theme) {
-            self.files
-                .entry(key(&file.path))
-                .or_insert_with(|| served(file.contents));
-        }
-        self.succeeded(site, pages, diagnostics, count)
+        count
     }
 
-    /// Keeps a successful rebuild's site and clears the errors it fixed.
-    fn succeeded(
-        &mut self,
-        site: Site,
-        pages: HashSet<String>,
-        diagnostics: Diagnostics,
-        rendered: usize,
-    ) -> Outcome {
-        self.pages = pages;
-        self.site = Some(site);
+    /// Brings the files copied beside the pages (figures, PDFs, the theme's static files) up
+    /// to date with the site: new ones are added, those no longer copied removed.
+    fn update_copied_files(&mut self) {
+        let (Some(site), Some(theme)) = (&self.site, &self.theme) else {
+            return;
+        };
+        let mut copied = HashSet::new();
+        for file in copied_files(site, theme) {
+            let path = key(&file.path);
+            if !self.copied.contains(&path) {
+                self.files.insert(path.clone(), served(file.contents));
+            }
+            copied.insert(path);
+        }
+        for stale in self.copied.difference(&copied) {
+            self.files.remove(stale);
+        }
+        self.copied = copied;
+    }
+
+    /// Clears the errors a successful rebuild fixed.
+    fn succeeded(&mut self, diagnostics: Diagnostics, rendered: usize) -> Outcome {
         self.errors.clear();
         self.warnings = diagnostics.sorted();
         Outcome {
@@ -295,139 +251,17 @@ impl Preview {
     }
 }
 
-/// What the edited briefs touch, in their old and new versions.
-#[derive(Default)]
-struct Edited {
-    slugs: HashSet<String>,
-    urls: HashSet<String>,
-    domains: HashSet<String>,
-}
-
-impl Edited {
-    fn add(&mut self, brief: &crate::content::BriefDoc) {
-        self.slugs.insert(brief.slug.clone());
-        for source in &brief.body.sources {
-            self.urls.insert(source.url.clone());
-            self.domains.insert(source.domain.clone());
-        }
-    }
-
-    /// Whether a brief shows something the edit changed: itself, or a source it shares with
-    /// an edited brief (its Sources list says how many other briefs cite each URL).
-    fn shows(&self, brief: &crate::site::Brief) -> bool {
-        self.slugs.contains(&brief.doc.slug)
-            || brief
-                .doc
-                .body
-                .sources
-                .iter()
-                .any(|s| self.urls.contains(&s.url))
-    }
-}
-
-/// Whether a page must be rendered again after the briefs in `changed` were edited.
-fn is_affected(
-    site: &Site,
-    job: Job,
-    before: &Listings,
-    after: &Listings,
-    changed: &Edited,
-) -> bool {
-    let differs = |old: Option<&Vec<Vec<String>>>, new: Option<&Vec<Vec<String>>>, page: usize| {
-        let old = old.and_then(|pages| pages.get(page - 1));
-        let new = new.and_then(|pages| pages.get(page - 1));
-        old != new || new.is_some_and(|slugs| slugs.iter().any(|s| changed.slugs.contains(s)))
-    };
-    let lists_an_edit = |old: Option<&Vec<Vec<String>>>, new: Option<&Vec<Vec<String>>>| {
-        old.into_iter()
-            .chain(new)
-            .flatten()
-            .flatten()
-            .any(|slug| changed.slugs.contains(slug))
-    };
-    match job {
-        Job::Brief(index) => changed.shows(&site.briefs[index]),
-        Job::File(FileJob::CiteBib(index) | FileJob::CiteRis(index)) => {
-            changed.slugs.contains(&site.briefs[index].doc.slug)
-        }
-        Job::Home { page } => differs(before.home(), after.home(), page),
-        Job::Author { index, page } => {
-            let slug = &site.authors[index].doc.slug;
-            differs(before.authors.get(slug), after.authors.get(slug), page)
-        }
-        Job::Topic { index, page } => {
-            let slug = &site.topics[index].slug;
-            differs(before.topics.get(slug), after.topics.get(slug), page)
-        }
-        Job::File(FileJob::Feed(Feed::Author(index))) => {
-            let slug = &site.authors[index].doc.slug;
-            lists_an_edit(before.authors.get(slug), after.authors.get(slug))
-        }
-        Job::File(FileJob::Feed(Feed::Topic(index))) => {
-            let slug = &site.topics[index].slug;
-            lists_an_edit(before.topics.get(slug), after.topics.get(slug))
-        }
-        Job::SourceDomain { index, .. } => {
-            changed.domains.contains(&site.sources.domains[index].name)
-        }
-        Job::Page(_) | Job::NotFound | Job::File(FileJob::Robots) => false,
-        // Indexes of authors, topics and domains, the search page (it lists topics, authors
-        // and years), the site feed and the sitemap.
-        Job::Authors
-        | Job::Topics
-        | Job::Search
-        | Job::Sources { .. }
-        | Job::File(FileJob::Feed(Feed::Site) | FileJob::Sitemap(_)) => true,
-    }
-}
-
-/// The slugs on each page of each listing, to see which pages an edit changes.
-struct Listings {
-    home: Vec<Vec<String>>,
-    authors: HashMap<String, Vec<Vec<String>>>,
-    topics: HashMap<String, Vec<Vec<String>>>,
-}
-
-impl Listings {
-    fn of(site: &Site) -> Self {
-        let per = site.config.paginate;
-        let pages = |briefs: &[usize]| -> Vec<Vec<String>> {
-            let mut pages: Vec<Vec<String>> = briefs
-                .chunks(per)
-                .map(|chunk| {
-                    chunk
-                        .iter()
-                        .map(|&i| site.briefs[i].doc.slug.clone())
-                        .collect()
-                })
-                .collect();
-            pages.resize(page_count(briefs.len(), per), Vec::new());
-            pages
-        };
-        let all: Vec<usize> = (0..site.briefs.len()).collect();
-        Listings {
-            home: pages(&all),
-            authors: site
-                .authors
-                .iter()
-                .map(|a| (a.doc.slug.clone(), pages(&a.briefs)))
-                .collect(),
-            topics: site
-                .topics
-                .iter()
-                .map(|t| (t.slug.clone(), pages(&t.briefs)))
-                .collect(),
-        }
-    }
-
-    fn home(&self) -> Option<&Vec<Vec<String>>> {
-        Some(&self.home)
-    }
-}
-
 /// The URL path a file is served at.
 fn key(path: &Path) -> String {
     format!("/{}", path.to_string_lossy().replace('\\', "/"))
+}
+
+/// Files with the URL paths they are served at.
+fn keyed(files: Vec<OutputFile>) -> Vec<(String, Served)> {
+    files
+        .into_iter()
+        .map(|file| (key(&file.path), served(file.contents)))
+        .collect()
 }
 
 fn served(contents: Contents) -> Served {

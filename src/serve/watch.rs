@@ -1,7 +1,7 @@
 //! Watches the site's inputs (notify, debounced) and runs each rebuild on its own thread.
 
 use super::preview::Preview;
-use super::{Shared, report};
+use super::{Shared, report, report_pending};
 use anyhow::{Context, Result};
 use notify::EventKind;
 use notify::RecursiveMode;
@@ -20,7 +20,7 @@ const WATCHED: &[&str] = &["content", "themes", "templates", "static"];
 /// Starts watching; the returned debouncer must be kept alive.
 pub fn start(
     root: &Path,
-    mut preview: Preview,
+    preview: Preview,
     shared: Arc<Shared>,
 ) -> Result<Debouncer<notify::RecommendedWatcher, RecommendedCache>> {
     let (tx, rx) = mpsc::channel::<DebounceEventResult>();
@@ -37,29 +37,80 @@ pub fn start(
                 .with_context(|| format!("could not watch {}", path.display()))?;
         }
     }
-    let root = root.to_path_buf();
-    std::thread::spawn(move || {
-        let mut version = 0;
-        while let Ok(events) = rx.recv() {
-            let mut paths = relevant(&root, events);
+    let rebuilder = Rebuilder {
+        root: root.to_path_buf(),
+        preview,
+        shared,
+        version: 0,
+        last_change: String::new(),
+    };
+    std::thread::spawn(move || rebuilder.run(&rx));
+    Ok(debouncer)
+}
+
+/// The rebuild thread's state: each burst of changes is rebuilt and published, and the pages
+/// an edit of briefs left pending are rendered and published once no newer change waits.
+struct Rebuilder {
+    root: PathBuf,
+    preview: Preview,
+    shared: Arc<Shared>,
+    version: u64,
+    /// The last change, as reported.
+    last_change: String,
+}
+
+impl Rebuilder {
+    fn run(mut self, rx: &mpsc::Receiver<DebounceEventResult>) {
+        while let Some(events) = self.next_events(rx) {
+            let mut paths = relevant(&self.root, events);
             // Take whatever else arrived meanwhile into the same rebuild.
             while let Ok(more) = rx.try_recv() {
-                paths.extend(relevant(&root, more));
+                paths.extend(relevant(&self.root, more));
             }
             paths.sort();
             paths.dedup();
-            if paths.is_empty() {
-                continue;
+            if !paths.is_empty() {
+                self.rebuild(&paths);
             }
-            let started = Instant::now();
-            let change = preview.classify(&paths);
-            let outcome = preview.rebuild(change);
-            version += 1;
-            shared.publish(preview.snapshot(version));
-            report(&preview, &describe(&root, &paths), outcome, started);
         }
-    });
-    Ok(debouncer)
+    }
+
+    /// Waits for the next burst of changes, rendering the pending pages first unless a change
+    /// already waits; `None` once the watcher is gone.
+    fn next_events(
+        &mut self,
+        rx: &mpsc::Receiver<DebounceEventResult>,
+    ) -> Option<DebounceEventResult> {
+        while self.preview.has_pending() {
+            match rx.try_recv() {
+                Ok(events) => return Some(events),
+                Err(mpsc::TryRecvError::Empty) => self.render_pending(),
+                Err(mpsc::TryRecvError::Disconnected) => return None,
+            }
+        }
+        rx.recv().ok()
+    }
+
+    fn rebuild(&mut self, paths: &[PathBuf]) {
+        let started = Instant::now();
+        let change = self.preview.classify(paths);
+        let outcome = self.preview.rebuild(change);
+        self.publish();
+        self.last_change = describe(&self.root, paths);
+        report(&self.preview, &self.last_change, outcome, started);
+    }
+
+    fn render_pending(&mut self) {
+        let started = Instant::now();
+        let outcome = self.preview.render_pending();
+        self.publish();
+        report_pending(&self.preview, &self.last_change, outcome, started);
+    }
+
+    fn publish(&mut self) {
+        self.version += 1;
+        self.shared.publish(self.preview.snapshot(self.version));
+    }
 }
 
 /// The changed paths that are inputs of the site (not its output, editors' swap files, etc.).

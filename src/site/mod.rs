@@ -2,6 +2,7 @@
 //! attached files, checked across files.
 
 mod attachments;
+mod relink;
 mod sources;
 
 pub use attachments::{Pdf, human_size};

@@ -1,0 +1,234 @@
+//! Which pages an edit of some briefs changes, so that only those are rendered again.
+
+use crate::content::BriefDoc;
+use crate::render::{Feed, FileJob, Job, page_count};
+use crate::site::{Brief, Site};
+use std::collections::{HashMap, HashSet};
+use std::hash::{DefaultHasher, Hash, Hasher};
+
+/// What the edited briefs touch, in their old and new versions.
+#[derive(Default)]
+pub(super) struct Edited {
+    /// Their slugs, old and new.
+    slugs: HashSet<String>,
+    /// The domains they cite, old and new.
+    domains: HashSet<String>,
+}
+
+impl Edited {
+    pub(super) fn add(&mut self, brief: &BriefDoc) {
+        self.slugs.insert(brief.slug.clone());
+        for source in &brief.body.sources {
+            self.domains.insert(source.domain.clone());
+        }
+    }
+
+    /// Whether the brief is one of the edited.
+    pub(super) fn includes(&self, brief: &Brief) -> bool {
+        self.slugs.contains(&brief.doc.slug)
+    }
+}
+
+/// Whether a page must be rendered again after the briefs in `changed` were edited and the
+/// site linked again: one that shows an edited brief, or something linking changed (the
+/// briefs on a page of a listing, its counts, the names of topics, a brief's places in the
+/// sources index or its authors' counts).
+pub(super) fn is_affected(
+    site: &Site,
+    job: Job,
+    before: &Links,
+    after: &Links,
+    changed: &Edited,
+) -> bool {
+    if before.topic_names != after.topic_names {
+        // Every page may name a topic.
+        return true;
+    }
+    let differs = |old: Option<&Listing>, new: Option<&Listing>, page: usize| {
+        let size = |listing: Option<&Listing>| {
+            listing.map(|pages| (pages.len(), pages.iter().map(Vec::len).sum::<usize>()))
+        };
+        let old_page = old.and_then(|pages| pages.get(page - 1));
+        let new_page = new.and_then(|pages| pages.get(page - 1));
+        size(old) != size(new)
+            || old_page != new_page
+            || new_page.is_some_and(|slugs| slugs.iter().any(|s| changed.slugs.contains(s)))
+    };
+    let lists_an_edit = |old: Option<&Listing>, new: Option<&Listing>| {
+        old.into_iter()
+            .chain(new)
+            .flatten()
+            .flatten()
+            .any(|slug| changed.slugs.contains(slug))
+    };
+    match job {
+        Job::Brief(index) => {
+            let slug = &site.briefs[index].doc.slug;
+            changed.includes(&site.briefs[index])
+                || before.brief_context.get(slug) != after.brief_context.get(slug)
+        }
+        Job::File(FileJob::CiteBib(index) | FileJob::CiteRis(index)) => {
+            changed.includes(&site.briefs[index])
+        }
+        Job::Home { page } => differs(Some(&before.home), Some(&after.home), page),
+        Job::Author { index, page } => {
+            let slug = &site.authors[index].doc.slug;
+            differs(before.authors.get(slug), after.authors.get(slug), page)
+        }
+        Job::Topic { index, page } => {
+            let slug = &site.topics[index].slug;
+            differs(before.topics.get(slug), after.topics.get(slug), page)
+        }
+        Job::File(FileJob::Feed(Feed::Author(index))) => {
+            let slug = &site.authors[index].doc.slug;
+            lists_an_edit(before.authors.get(slug), after.authors.get(slug))
+        }
+        Job::File(FileJob::Feed(Feed::Topic(index))) => {
+            let slug = &site.topics[index].slug;
+            lists_an_edit(before.topics.get(slug), after.topics.get(slug))
+        }
+        Job::SourceDomain { index, .. } => {
+            changed.domains.contains(&site.sources.domains[index].name)
+        }
+        Job::Page(_) | Job::NotFound | Job::File(FileJob::Robots) => false,
+        // Indexes of authors, topics and domains, the search page (it lists topics, authors
+        // and years), the site feed and the sitemap.
+        Job::Authors
+        | Job::Topics
+        | Job::Search
+        | Job::Sources { .. }
+        | Job::File(FileJob::Feed(Feed::Site) | FileJob::Sitemap(_)) => true,
+    }
+}
+
+/// The slugs on each page of a listing.
+type Listing = Vec<Vec<String>>;
+
+/// What linking gave the pages, to see which pages an edit changes: the slugs on each page of
+/// each listing, the topics' names, and what each brief's page shows of other briefs.
+pub(super) struct Links {
+    home: Listing,
+    authors: HashMap<String, Listing>,
+    topics: HashMap<String, Listing>,
+    topic_names: Vec<(String, String)>,
+    /// By brief slug, a hash of its places in the sources index (which say how many briefs
+    /// cite each URL) and of its authors' brief counts.
+    brief_context: HashMap<String, u64>,
+}
+
+impl Links {
+    pub(super) fn of(site: &Site) -> Self {
+        let per = site.config.paginate;
+        let pages = |briefs: &[usize]| -> Listing {
+            let mut pages: Listing = briefs
+                .chunks(per)
+                .map(|chunk| {
+                    chunk
+                        .iter()
+                        .map(|&i| site.briefs[i].doc.slug.clone())
+                        .collect()
+                })
+                .collect();
+            pages.resize(page_count(briefs.len(), per), Vec::new());
+            pages
+        };
+        let all: Vec<usize> = (0..site.briefs.len()).collect();
+        Links {
+            home: pages(&all),
+            authors: site
+                .authors
+                .iter()
+                .map(|a| (a.doc.slug.clone(), pages(&a.briefs)))
+                .collect(),
+            topics: site
+                .topics
+                .iter()
+                .map(|t| (t.slug.clone(), pages(&t.briefs)))
+                .collect(),
+            topic_names: site
+                .topics
+                .iter()
+                .map(|t| (t.slug.clone(), t.name.clone()))
+                .collect(),
+            brief_context: site
+                .briefs
+                .iter()
+                .map(|b| (b.doc.slug.clone(), context_hash(site, b)))
+                .collect(),
+        }
+    }
+}
+
+/// A hash of what a brief's page shows of other briefs.
+fn context_hash(site: &Site, brief: &Brief) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    for place in &brief.source_refs {
+        (&place.index_url, place.brief_count).hash(&mut hasher);
+    }
+    for &author in &brief.authors {
+        site.authors[author].briefs.len().hash(&mut hasher);
+    }
+    hasher.finish()
+}
+
+/// The pages and files besides its own page that show brief `index` after an edit that left
+/// everything the site links from it as it was (`Site::relink_briefs`): its citation files,
+/// the page of each listing it is on, the feeds that may list it, and the pages of the sources
+/// index that list it. Every other page shows only the counts, dates and links of the briefs,
+/// which such an edit does not change.
+pub(super) fn showing(site: &Site, index: usize) -> Vec<Job> {
+    let per = site.config.paginate;
+    let mut jobs = vec![
+        Job::File(FileJob::CiteBib(index)),
+        Job::File(FileJob::CiteRis(index)),
+        Job::Home {
+            page: index / per + 1,
+        },
+        Job::File(FileJob::Feed(Feed::Site)),
+    ];
+    jobs.extend(listings_of(site, index));
+    for page in sources_pages_of(site, index) {
+        if !jobs.contains(&page) {
+            jobs.push(page);
+        }
+    }
+    jobs
+}
+
+/// The page of each author's and topic's listing that lists brief `index`, and their feeds.
+fn listings_of(site: &Site, index: usize) -> Vec<Job> {
+    let page_of = |briefs: &[usize]| {
+        let at = briefs.iter().position(|&b| b == index).unwrap_or(0);
+        at / site.config.paginate + 1
+    };
+    let brief = &site.briefs[index];
+    let mut jobs = Vec::new();
+    for &author in &brief.authors {
+        let page = page_of(&site.authors[author].briefs);
+        jobs.push(Job::Author {
+            index: author,
+            page,
+        });
+        jobs.push(Job::File(FileJob::Feed(Feed::Author(author))));
+    }
+    for &topic in &brief.topics {
+        let page = page_of(&site.topics[topic].briefs);
+        jobs.push(Job::Topic { index: topic, page });
+        jobs.push(Job::File(FileJob::Feed(Feed::Topic(topic))));
+    }
+    jobs
+}
+
+/// The pages of the sources index that list brief `index` among a source's citing briefs.
+fn sources_pages_of(site: &Site, index: usize) -> impl Iterator<Item = Job> + '_ {
+    site.sources
+        .domains
+        .iter()
+        .enumerate()
+        .flat_map(|(domain, listed)| listed.sources.iter().map(move |s| (domain, s)))
+        .filter(move |(_, source)| source.citing.iter().any(|&(b, _)| b == index))
+        .map(|(domain, source)| Job::SourceDomain {
+            index: domain,
+            page: source.page,
+        })
+}

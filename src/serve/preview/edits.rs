@@ -1,0 +1,334 @@
+//! Rebuilding after edits of briefs: their own pages first, the pages that show them next.
+
+use super::{Outcome, Preview, key};
+use crate::config::Config;
+use crate::content::{BriefDoc, Content, Doc, brief_entry, load_entry};
+use crate::diagnostics::{Diagnostics, display_path};
+use crate::render::{Job, job_path, jobs, prepare_theme, render_jobs};
+use crate::serve::affected::{Edited, Links, is_affected, showing};
+use crate::site::{Site, link_site};
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+impl Preview {
+    /// Re-reads the given briefs and renders their pages again, leaving the pages that show
+    /// them pending. Edits that change nothing the site links from the briefs (the usual
+    /// edit of a text or title) take their old versions' places; any other edit links the
+    /// whole site again.
+    pub(super) fn rebuild_briefs(&mut self, paths: &[PathBuf]) -> Outcome {
+        let site = self
+            .site
+            .as_mut()
+            .expect("classify() only allows this with a site");
+        let (docs, diagnostics) = read_briefs(&site.config, paths);
+        if diagnostics.has_errors() {
+            return self.failed(diagnostics.sorted());
+        }
+        let relinked = if docs.len() == paths.len() {
+            site.relink_briefs(docs)
+        } else {
+            Err(docs)
+        };
+        match relinked {
+            Ok(replaced) => self.render_relinked(&replaced, diagnostics),
+            Err(docs) => self.relink_all(paths, docs, diagnostics),
+        }
+    }
+
+    /// Renders the pages of briefs that took the places of their old versions (`replaced`, by
+    /// index), and leaves pending the pages that show them.
+    fn render_relinked(
+        &mut self,
+        replaced: &[(usize, BriefDoc)],
+        diagnostics: Diagnostics,
+    ) -> Outcome {
+        let site = self.site.as_ref().expect("relinked in it");
+        let theme = self.theme.as_ref().expect("a site was built with it");
+        let own: Vec<Job> = replaced
+            .iter()
+            .map(|&(index, _)| Job::Brief(index))
+            .collect();
+        let rendered = match render_jobs(site, theme, &own) {
+            Ok(rendered) => rendered,
+            Err(problems) => return self.failed(problems),
+        };
+        for job in replaced.iter().flat_map(|&(index, _)| showing(site, index)) {
+            if !self.pending.contains(&job) {
+                self.pending.push(job);
+            }
+        }
+        let copies_differ = replaced
+            .iter()
+            .any(|(index, old)| copies_differ(old, &site.briefs[*index].doc));
+        let count = self.store(rendered);
+        if copies_differ {
+            self.update_copied_files();
+        }
+        self.succeeded(diagnostics, count)
+    }
+
+    /// Links the site again with the new versions of the briefs at `paths` (`docs`; a brief
+    /// whose file is gone has none), renders the edited briefs' pages, and leaves pending the
+    /// other pages the edit changed. On errors the site stays as it was.
+    fn relink_all(
+        &mut self,
+        paths: &[PathBuf],
+        docs: Vec<BriefDoc>,
+        mut diagnostics: Diagnostics,
+    ) -> Outcome {
+        // The pending pages belong to the site about to be linked again.
+        self.render_pending();
+        let site = self
+            .site
+            .take()
+            .expect("classify() only allows this with a site");
+        let before = Links::of(&site);
+        let (config, mut content) = site.into_content();
+        let shown: Vec<PathBuf> = paths
+            .iter()
+            .map(|p| display_path(&config.root, p))
+            .collect();
+        let (removed, changed) = replace_briefs(&mut content, &shown, docs);
+        let (site, problems) = link_site(config, content, self.drafts);
+        if problems.has_errors() {
+            let (config, mut content) = site.into_content();
+            replace_briefs(&mut content, &shown, removed);
+            self.site = Some(link_site(config, content, self.drafts).0);
+            return self.failed(problems.sorted());
+        }
+        diagnostics.extend(problems.sorted());
+        self.render_changes(site, &before, &changed, diagnostics)
+    }
+
+    /// Renders the edited briefs' pages of a site linked again, and leaves pending the other
+    /// pages the edit changed.
+    fn render_changes(
+        &mut self,
+        site: Site,
+        before: &Links,
+        changed: &Edited,
+        diagnostics: Diagnostics,
+    ) -> Outcome {
+        let after = Links::of(&site);
+        let theme = self
+            .theme
+            .as_mut()
+            .expect("a site was built, so a theme is loaded");
+        prepare_theme(&site, theme);
+        let all = jobs(&site);
+        let (own, others): (Vec<Job>, Vec<Job>) = all
+            .iter()
+            .copied()
+            .filter(|&job| is_affected(&site, job, before, &after, changed))
+            .partition(
+                |&job| matches!(job, Job::Brief(index) if changed.includes(&site.briefs[index])),
+            );
+        let rendered = match render_jobs(&site, theme, &own) {
+            Ok(rendered) => rendered,
+            Err(problems) => {
+                self.site = Some(site);
+                return self.failed(problems);
+            }
+        };
+        let pages: HashSet<String> = all.iter().map(|&job| key(&job_path(&site, job))).collect();
+        for stale in self.pages.difference(&pages) {
+            self.files.remove(stale);
+        }
+        self.pages = pages;
+        self.pending = others;
+        self.site = Some(site);
+        let count = self.store(rendered);
+        self.update_copied_files();
+        self.succeeded(diagnostics, count)
+    }
+}
+
+/// Takes the briefs read from the files `shown` out of `content` and puts `docs` in their
+/// place; returns those taken out, and what the change touches.
+fn replace_briefs(
+    content: &mut Content,
+    shown: &[PathBuf],
+    docs: Vec<BriefDoc>,
+) -> (Vec<BriefDoc>, Edited) {
+    let (removed, kept): (Vec<_>, Vec<_>) = content
+        .briefs
+        .drain(..)
+        .partition(|b| shown.contains(&b.shown));
+    let mut changed = Edited::default();
+    removed.iter().chain(&docs).for_each(|b| changed.add(b));
+    content.briefs = kept;
+    content.briefs.extend(docs);
+    (removed, changed)
+}
+
+/// Whether two versions of a brief have different files copied beside the pages: attached
+/// files, a PDF, or code (which needs the highlighting stylesheet).
+fn copies_differ(old: &BriefDoc, new: &BriefDoc) -> bool {
+    old.bundle != new.bundle || old.pdf != new.pdf || old.body.has_code != new.body.has_code
+}
+
+/// Reads the briefs at `paths` again; a path whose file is gone (or is not a brief) gives none.
+fn read_briefs(config: &Config, paths: &[PathBuf]) -> (Vec<BriefDoc>, Diagnostics) {
+    let mut docs = Vec::new();
+    let mut diagnostics = Diagnostics::default();
+    for path in paths.iter().filter(|path| path.is_file()) {
+        let Some(entry) = brief_entry(config, path) else {
+            continue;
+        };
+        let (doc, problems) = load_entry(config, entry);
+        diagnostics.extend(problems);
+        if let Some(Doc::Brief(brief)) = doc {
+            docs.push(*brief);
+        }
+    }
+    (docs, diagnostics)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Change, Preview};
+    use crate::render::Job;
+    use crate::serve::files::Served;
+    use std::collections::BTreeMap;
+    use std::path::{Path, PathBuf};
+
+    /// The `features` fixture, copied into a temporary folder.
+    fn fixture() -> tempfile::TempDir {
+        let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/features");
+        let dir = tempfile::tempdir().unwrap();
+        for entry in walkdir::WalkDir::new(&source) {
+            let entry = entry.unwrap();
+            let target = dir.path().join(entry.path().strip_prefix(&source).unwrap());
+            if entry.file_type().is_dir() {
+                std::fs::create_dir_all(&target).unwrap();
+            } else {
+                std::fs::copy(entry.path(), &target).unwrap();
+            }
+        }
+        dir
+    }
+
+    fn built(root: &Path) -> Preview {
+        let root = root.canonicalize().unwrap();
+        let mut preview = Preview::new(root, "http://127.0.0.1:4000".into(), false);
+        let outcome = preview.rebuild(Change::Everything);
+        assert_eq!(outcome.errors, 0, "{:?}", preview.errors());
+        preview
+    }
+
+    /// Every file served: its text, or where it is read from.
+    fn served(preview: &Preview) -> BTreeMap<String, String> {
+        let shown = |file: &Served| match file {
+            Served::Bytes(bytes) => String::from_utf8_lossy(bytes).into_owned(),
+            Served::File(path) => format!("file {}", path.display()),
+            Served::Embedded(bytes) => String::from_utf8_lossy(bytes).into_owned(),
+        };
+        let all = preview.files.all();
+        all.into_iter()
+            .map(|(path, file)| (path.to_string(), shown(file)))
+            .collect()
+    }
+
+    /// Replaces `from` with `to` in a file of the site (or writes `to` as a new file when
+    /// `from` is empty), and rebuilds as the server does, without rendering what is left
+    /// pending. Returns whether the edit left the site's links as they were, as the pages it
+    /// left pending tell: linking again always changes the index of authors.
+    fn edit(preview: &mut Preview, relative: &str, from: &str, to: &str) -> bool {
+        let path: PathBuf = preview.root.join(relative);
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(text.contains(from), "{relative} has no {from:?}");
+        std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+        let change = preview.classify(&[path]);
+        assert!(matches!(change, Change::Briefs(_)), "{change:?}");
+        let outcome = preview.rebuild(change);
+        assert_eq!(outcome.errors, 0, "{:?}", preview.errors());
+        !preview.pending.contains(&Job::Authors)
+    }
+
+    /// Renders what the edits left pending, and checks that the preview serves what a whole
+    /// build of the edited site serves.
+    fn assert_serves_a_whole_build(mut preview: Preview) {
+        while preview.has_pending() {
+            assert_eq!(preview.render_pending().errors, 0);
+        }
+        let whole = built(&preview.root);
+        let (edited, whole) = (served(&preview), served(&whole));
+        assert_eq!(
+            edited.keys().collect::<Vec<_>>(),
+            whole.keys().collect::<Vec<_>>()
+        );
+        for (path, text) in &whole {
+            assert!(
+                edited[path] == *text,
+                "{path} differs from a whole build:\n{}\n---- whole:\n{text}",
+                edited[path]
+            );
+        }
+    }
+
+    const NOTES: &str = "content/briefs/notes-twice.md";
+    const FIGURES: &str = "content/briefs/with-figures/index.md";
+
+    #[test]
+    fn edits_that_keep_the_links_serve_what_a_whole_build_serves() {
+        let dir = fixture();
+        let mut preview = built(dir.path());
+        let title = ("title: Notes Cited Twice", "title: Notes Anew");
+        assert!(edit(&mut preview, NOTES, title.0, title.1));
+        // The listings follow the brief's page; requests for them wait.
+        let listing = "/topics/public-finance/index.html";
+        assert!(preview.snapshot(1).pending.contains(listing));
+        assert!(edit(&mut preview, NOTES, "a note.", "a longer note."));
+        // The second place citing the report goes; the report stays a source.
+        let second = "and the [same report](https://data.example.org/report.csv) again";
+        assert!(edit(
+            &mut preview,
+            NOTES,
+            second,
+            "and the same report again"
+        ));
+        assert!(edit(&mut preview, FIGURES, "title:", "title: New"));
+        let figure = "content/briefs/with-figures/extra.svg";
+        assert!(edit(&mut preview, figure, "", "<svg/>"));
+        assert_serves_a_whole_build(preview);
+    }
+
+    #[test]
+    fn edits_that_change_the_links_serve_what_a_whole_build_serves() {
+        let dir = fixture();
+        let mut preview = built(dir.path());
+        let title = ("title: Notes Cited Twice", "title: Notes Anew");
+        assert!(edit(&mut preview, NOTES, title.0, title.1));
+        // Linking again renders what the title edit left pending first.
+        assert!(!edit(&mut preview, NOTES, "2025-04-02", "2023-01-05"));
+        let topics = "topics: [Public Finance, Energy Transition]";
+        assert!(!edit(
+            &mut preview,
+            NOTES,
+            topics,
+            "topics: [Public Finance]"
+        ));
+        let url = "A [report](https://data.example.org/report.csv)";
+        assert!(!edit(
+            &mut preview,
+            NOTES,
+            url,
+            "A [report](https://example.net/r.csv)"
+        ));
+        assert_serves_a_whole_build(preview);
+    }
+
+    #[test]
+    fn new_and_removed_briefs_serve_what_a_whole_build_serves() {
+        let dir = fixture();
+        let mut preview = built(dir.path());
+        let new =
+            "---\ntitle: A New Brief\ndate: 2025-06-01\nauthors: [ada-lovelace]\n---\nText.\n";
+        assert!(!edit(&mut preview, "content/briefs/new-brief.md", "", new));
+        let older = preview.root.join("content/briefs/older-brief.md");
+        std::fs::remove_file(&older).unwrap();
+        let change = preview.classify(&[older]);
+        assert_eq!(preview.rebuild(change).errors, 0);
+        assert_serves_a_whole_build(preview);
+    }
+}
