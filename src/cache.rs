@@ -16,6 +16,9 @@ use std::path::{Path, PathBuf};
 /// A site's folder in the cache, when there is a cache folder.
 pub struct BuildCache {
     dir: Option<PathBuf>,
+    /// The file of formatted citations: the preview's have its local address in them, so it
+    /// keeps its own and never evicts the build's.
+    citations_file: &'static str,
 }
 
 /// A hash of a cache entry's inputs and of the folio executable that made it (its version, size
@@ -50,17 +53,23 @@ impl BuildCache {
     pub fn for_site(root: &Path) -> BuildCache {
         let site = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
         let dir = cache_root().map(|dir| dir.join(format!("site-{}", Key::of(&site).hex())));
-        BuildCache { dir }
+        BuildCache {
+            dir,
+            citations_file: "citations.json",
+        }
     }
 
-    /// A cache that keeps nothing.
-    pub fn none() -> BuildCache {
-        BuildCache { dir: None }
+    /// The cache of `folio serve` for the site at `root`.
+    pub fn for_preview(root: &Path) -> BuildCache {
+        BuildCache {
+            citations_file: "citations-preview.json",
+            ..BuildCache::for_site(root)
+        }
     }
 
     /// The formatted citations of the last build.
     pub fn citations(&self) -> HashMap<Key, String> {
-        let Some(text) = self.read("citations.json") else {
+        let Some(text) = self.read(self.citations_file) else {
             return HashMap::new();
         };
         let stored: HashMap<String, String> = serde_json::from_str(&text).unwrap_or_default();
@@ -77,7 +86,7 @@ impl BuildCache {
             .map(|(key, html)| (key.hex(), html.as_str()))
             .collect();
         if let Ok(json) = serde_json::to_string(&stored) {
-            self.write("citations.json", json.as_bytes());
+            self.write(self.citations_file, json.as_bytes());
         }
     }
 

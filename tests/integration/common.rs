@@ -10,18 +10,23 @@ pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
 
-/// Runs the folio binary with `args`, its build cache kept under the target folder rather than
-/// in the user's cache folder.
+/// Runs the folio binary with `args`.
 pub fn folio(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_folio"))
+    folio_command(Path::new(env!("CARGO_BIN_EXE_folio")))
         .args(args)
-        .env("NO_COLOR", "1")
-        .env(
-            "FOLIO_CACHE_DIR",
-            Path::new(env!("CARGO_TARGET_TMPDIR")).join("folio-cache"),
-        )
         .output()
         .expect("folio runs")
+}
+
+/// A command running the folio binary at `binary`, its build cache kept under the target
+/// folder rather than in the user's cache folder.
+pub fn folio_command(binary: &Path) -> Command {
+    let mut command = Command::new(binary);
+    command.env("NO_COLOR", "1").env(
+        "FOLIO_CACHE_DIR",
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join("folio-cache"),
+    );
+    command
 }
 
 /// A fixture site copied into a temporary folder, so each test builds its own.

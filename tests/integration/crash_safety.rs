@@ -6,7 +6,7 @@
 //! `FOLIO_CRASH_KILLS` (default 50), `FOLIO_CRASH_BRIEFS` (default 1000), `FOLIO_BIN` (a
 //! release binary is much faster than the test's debug one), `FOLIO_CRASH_SEED`.
 
-use crate::common::walkdir;
+use crate::common::{folio_command, walkdir};
 use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
@@ -55,7 +55,7 @@ fn difference(found: &Snapshot, wanted: &Snapshot) -> String {
 }
 
 fn build(bin: &Path, root: &Path, output: &Path) -> Command {
-    let mut command = Command::new(bin);
+    let mut command = folio_command(bin);
     command
         .args(["build", "--root"])
         .arg(root)

@@ -1,10 +1,11 @@
 //! `folio serve`: a real server process on a free loopback port, edited under its feet.
 
-use crate::common::{Site, sel, text_of};
+use crate::common::{Site, folio_command, sel, text_of};
 use scraper::Html;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 /// A running `folio serve`, stopped when dropped.
@@ -23,7 +24,7 @@ impl Drop for Server {
 
 impl Server {
     fn start(site: Site) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_folio"))
+        let mut child = folio_command(Path::new(env!("CARGO_BIN_EXE_folio")))
             .args([
                 "serve",
                 "--root",
