@@ -28,10 +28,7 @@ pub struct Key(u128);
 
 impl Key {
     pub fn of(inputs: impl Hash) -> Key {
-        let mut hasher = SipHasher13::new_with_keys(0, 0);
-        executable().hash(&mut hasher);
-        inputs.hash(&mut hasher);
-        Key(hasher.finish128().as_u128())
+        Key::of_each(inputs, std::iter::empty::<()>())
     }
 
     /// The key of `first` and each of `items`, hashed as they come.

@@ -274,7 +274,7 @@ pub(crate) fn cached_style(name: &str, reference_list: bool) -> Option<&'static 
     type Cache = Vec<(ArchivedStyle, bool, &'static IndependentStyle)>;
     static STYLES: Mutex<Cache> = Mutex::new(Vec::new());
     let archived = ArchivedStyle::by_name(name)?;
-    let mut styles = STYLES.lock().unwrap_or_else(|e| e.into_inner());
+    let mut styles = lock(&STYLES);
     if let Some((_, _, style)) = styles
         .iter()
         .find(|(a, trimmed, _)| *a == archived && *trimmed == reference_list)
