@@ -2,6 +2,7 @@
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use folio::build::{BuildOptions, load_site};
+use folio::cache::BuildCache;
 use folio::content::SourceFile;
 use folio::content::frontmatter::{Fields, split};
 use folio::markdown::{MarkdownInput, render_markdown};
@@ -124,7 +125,7 @@ fn example_site() -> folio::build::LoadedSite {
         drafts: false,
         base_url: None,
     };
-    let Ok(mut loaded) = load_site(&options) else {
+    let Ok(mut loaded) = load_site(&options, &BuildCache::disabled()) else {
         panic!("the example site does not load");
     };
     assert!(

@@ -67,16 +67,16 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         ])
     })?;
     let mut timings = Timings::from_env();
+    let cache = BuildCache::for_site(&options.root);
     let LoadedSite {
         site,
         mut theme,
         mut diagnostics,
-    } = load_site(options)?;
+    } = load_site(options, &cache)?;
     timings.lap("load");
     if diagnostics.has_errors() {
         return Err(BuildError::Content(diagnostics.sorted()));
     }
-    let cache = BuildCache::for_site(&options.root);
     crate::render::cite::remember(cache.citations());
     let staging = Staging::open(&output).map_err(BuildError::Output)?;
     let emit = |file: &OutputFile| staging.write(file);
@@ -111,6 +111,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     staging.commit().map_err(BuildError::Output)?;
     timings.lap("write");
     cache.keep_citations(&crate::render::cite::site_citations(&site));
+    cache.evict_renderings();
     Ok(BuildReport {
         pages: rendered.pages,
         files,
@@ -123,11 +124,12 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
 /// Reads the settings, theme and content and links them into a site, writing nothing: the
 /// steps `build` and `check` share, so both find the same problems. Settings that cannot be
 /// used and a theme that cannot be loaded stop it; content problems are returned beside the site.
-pub fn load_site(options: &BuildOptions) -> Result<LoadedSite, BuildError> {
+/// Unchanged texts are read from `cache` rendered.
+pub fn load_site(options: &BuildOptions, cache: &BuildCache) -> Result<LoadedSite, BuildError> {
     let config = configure(options)?;
     let theme = load_theme(&config).map_err(BuildError::Content)?;
     let mut timings = Timings::from_env();
-    let (content, mut diagnostics) = load_content(&config);
+    let (content, mut diagnostics) = load_content(&config, cache);
     timings.lap("content");
     let (site, link_problems) = link_site(config, content, options.drafts);
     timings.lap("link");
@@ -195,7 +197,11 @@ impl Timings {
     }
 
     fn lap(&mut self, stage: &str) {
-        if let Some(since) = self.0.replace(Instant::now()) {
+        if let Some(since) = self
+            .0
+            .as_mut()
+            .map(|since| std::mem::replace(since, Instant::now()))
+        {
             eprintln!(
                 "timing: {stage:<8} {:>8.1} ms",
                 since.elapsed().as_secs_f64() * 1e3

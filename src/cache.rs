@@ -1,5 +1,5 @@
-//! The build cache: results that are slow to make and depend only on their inputs (formatted
-//! citations, the search index), kept between builds in the user's cache folder.
+//! The build cache: results that are slow to make and depend only on their inputs (rendered
+//! Markdown, formatted citations, the search index), kept between builds in the user's cache folder.
 //!
 //! Like Hugo's `cacheDir`, it lives outside the site and the output: `$FOLIO_CACHE_DIR`, else
 //! `$XDG_CACHE_HOME/folio`, else `~/.cache/folio`, one folder per site. Every entry is keyed by
@@ -9,9 +9,13 @@
 
 use crate::render::{Contents, OutputFile};
 use siphasher::sip128::{Hasher128, SipHasher13};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::Hash;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// The folder of rendered Markdown texts, a file per text named by its key.
+const RENDERINGS: &str = "renderings";
 
 /// A site's folder in the cache, when there is a cache folder.
 pub struct BuildCache {
@@ -19,6 +23,8 @@ pub struct BuildCache {
     /// The file of formatted citations: the preview's have its local address in them, so it
     /// keeps its own and never evicts the build's.
     citations_file: &'static str,
+    /// The rendered texts this build looked up or kept: the others are evicted after it.
+    renderings_used: Mutex<HashSet<Key>>,
 }
 
 /// A hash of a cache entry's inputs and of the folio executable that made it (its version, size
@@ -53,6 +59,16 @@ impl BuildCache {
         BuildCache {
             dir,
             citations_file: "citations.json",
+            renderings_used: Mutex::default(),
+        }
+    }
+
+    /// No cache: every lookup misses and nothing is kept.
+    pub fn disabled() -> BuildCache {
+        BuildCache {
+            dir: None,
+            citations_file: "citations.json",
+            renderings_used: Mutex::default(),
         }
     }
 
@@ -133,6 +149,50 @@ impl BuildCache {
         let _ = std::fs::remove_dir_all(&fresh);
     }
 
+    /// The rendered Markdown kept for `key`, as `keep_rendering` was given it.
+    pub fn rendering(&self, key: Key) -> Option<Vec<u8>> {
+        let dir = self.dir.as_ref()?;
+        self.mark_used(key);
+        std::fs::read(dir.join(RENDERINGS).join(key.hex())).ok()
+    }
+
+    /// Keeps the rendered Markdown for `key`, one file per text so that a build reads only
+    /// the renderings it needs, from any thread.
+    pub fn keep_rendering(&self, key: Key, bytes: &[u8]) {
+        if self.dir.is_some() {
+            self.mark_used(key);
+            self.write(&format!("{RENDERINGS}/{}", key.hex()), bytes);
+        }
+    }
+
+    /// Removes the renderings this build did not use: texts since edited or removed.
+    pub fn evict_renderings(&self) {
+        let Some(dir) = &self.dir else { return };
+        let used = self
+            .renderings_used
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let Ok(entries) = std::fs::read_dir(dir.join(RENDERINGS)) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let key = name.to_str().and_then(|n| u128::from_str_radix(n, 16).ok());
+            // A name that is not a key is another build's file being written: left alone.
+            if key.is_some_and(|key| !used.contains(&Key(key))) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+
+    fn mark_used(&self, key: Key) {
+        let mut used = self
+            .renderings_used
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        used.insert(key);
+    }
+
     fn read(&self, name: &str) -> Option<String> {
         std::fs::read_to_string(self.dir.as_ref()?.join(name)).ok()
     }
@@ -142,7 +202,9 @@ impl BuildCache {
         let Some(dir) = &self.dir else { return };
         let path = dir.join(name);
         let temporary = dir.join(format!("{name}.new-{}", std::process::id()));
-        let written = std::fs::create_dir_all(dir).is_ok()
+        let written = path
+            .parent()
+            .is_some_and(|parent| std::fs::create_dir_all(parent).is_ok())
             && std::fs::write(&temporary, bytes).is_ok()
             && std::fs::rename(&temporary, &path).is_ok();
         if !written {

@@ -8,6 +8,7 @@
 //! are refused, as the published site would leave them dangling.
 
 use crate::build::{BuildError, BuildOptions, LoadedSite, load_site, render_checked};
+use crate::cache::BuildCache;
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, suggest};
 use crate::markdown::{Facts, Rendered};
@@ -32,7 +33,7 @@ pub fn check_site(root: &Path) -> Result<Vec<Diagnostic>, BuildError> {
         site,
         mut theme,
         mut diagnostics,
-    } = match load_site(&options) {
+    } = match load_site(&options, &BuildCache::for_site(root)) {
         Ok(loaded) => loaded,
         Err(BuildError::Content(problems)) => return Ok(problems),
         Err(err) => return Err(err),

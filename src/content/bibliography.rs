@@ -3,6 +3,7 @@
 //! cite from it.
 
 use super::csl_json;
+use crate::cache::Key;
 use crate::diagnostics::{Diagnostic, display_path};
 use hayagriva::Library;
 use std::collections::HashMap;
@@ -14,6 +15,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 #[derive(Debug)]
 pub struct BibFile {
     pub library: Library,
+    /// A hash of the file's text: renderings kept in the build cache depend on it.
+    pub fingerprint: Key,
 }
 
 /// A file's parse, shared by every brief that names it; `reported` makes sure its error is
@@ -82,7 +85,10 @@ fn parse_file(root: &Path, path: &Path) -> Result<Arc<BibFile>, Diagnostic> {
             .help("export the references from your reference manager as BibLaTeX or CSL-JSON"));
         }
     };
-    Ok(Arc::new(BibFile { library }))
+    Ok(Arc::new(BibFile {
+        library,
+        fingerprint: Key::of(&text),
+    }))
 }
 
 /// A `.bib` file through hayagriva's BibLaTeX reader; the first error is placed in the file.

@@ -3,14 +3,14 @@
 
 use super::bibliography::{BibFile, BibProblem, Bibliographies};
 use super::frontmatter::{Fields, Located, Place, split};
+use super::memo::{self, Cited};
 use super::walk::{Entry, Kind};
 use super::{SourceFile, read_source};
+use crate::cache::BuildCache;
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, display_path, suggest};
 use crate::markdown::sanitize::sanitize_rendered;
-use crate::markdown::{
-    Bibliography, MarkdownInput, Rendered, render_cited_markdown, with_figure_dir,
-};
+use crate::markdown::{Bibliography, MarkdownInput, Rendered};
 use chrono::NaiveDate;
 use serde_yaml::Value;
 use std::path::PathBuf;
@@ -100,10 +100,11 @@ pub(crate) fn parse(
     entry: Entry,
     known_authors: &[String],
     bibliographies: &Bibliographies,
+    cache: &BuildCache,
 ) -> (Option<Doc>, Vec<Diagnostic>) {
     let shown = display_path(&config.root, &entry.path);
     match read_source(entry.path.clone(), shown) {
-        Ok(file) => parse_read(config, file, entry, known_authors, bibliographies),
+        Ok(file) => parse_read(config, file, entry, known_authors, bibliographies, cache),
         Err(diagnostic) => (None, vec![diagnostic]),
     }
 }
@@ -121,17 +122,19 @@ pub(crate) fn parse_source(
         entry,
         known_authors,
         &Bibliographies::default(),
+        &BuildCache::disabled(),
     )
 }
 
 /// Checks and renders one content file already read, its bibliography files parsed through
-/// the build's `bibliographies`.
+/// the build's `bibliographies`; its rendering may come from `cache`.
 fn parse_read(
     config: &Config,
     file: SourceFile,
     entry: Entry,
     known_authors: &[String],
     bibliographies: &Bibliographies,
+    cache: &BuildCache,
 ) -> (Option<Doc>, Vec<Diagnostic>) {
     let split = match split(&file) {
         Ok(split) => split,
@@ -166,11 +169,13 @@ fn parse_read(
         id_prefix: &doc.as_ref().map(Partial::id_prefix).unwrap_or_default(),
         root_path: &config.root_path,
     };
+    let cited = Cited {
+        bibliography: bibliography.as_ref(),
+        files: &files,
+        style: &config.citation.style,
+    };
     // Figures are read beside the file, for their width and height.
-    let figure_dir = file.path.parent();
-    let (mut rendered, markdown_problems) = with_figure_dir(figure_dir, || {
-        render_cited_markdown(&body, bibliography.as_ref())
-    });
+    let (mut rendered, markdown_problems) = memo::render(cache, &body, &cited, file.path.parent());
     if config.markdown.sanitize {
         sanitize_rendered(&mut rendered, &config.markdown.embed_origins);
     }

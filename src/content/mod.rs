@@ -5,8 +5,10 @@ mod bibliography;
 mod csl_json;
 mod documents;
 pub mod frontmatter;
+mod memo;
 mod walk;
 
+use crate::cache::BuildCache;
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use rayon::prelude::*;
@@ -34,7 +36,7 @@ pub struct Content {
 }
 
 /// Reads and parses every content file; files with errors are left out and reported.
-pub fn load_content(config: &Config) -> (Content, Diagnostics) {
+pub fn load_content(config: &Config, cache: &BuildCache) -> (Content, Diagnostics) {
     let mut diagnostics = Diagnostics::default();
     let entries = walk::discover(config, &mut diagnostics);
     // Every file in content/authors/, parsed or not: a brief naming an author whose file has
@@ -58,7 +60,7 @@ pub fn load_content(config: &Config) -> (Content, Diagnostics) {
     }
     let parsed: Vec<(Option<documents::Doc>, Vec<Diagnostic>)> = entries
         .into_par_iter()
-        .map(|entry| documents::parse(config, entry, &authors, &bibliographies))
+        .map(|entry| documents::parse(config, entry, &authors, &bibliographies, cache))
         .collect();
     let mut content = Content::default();
     for (doc, problems) in parsed {
@@ -103,6 +105,7 @@ pub fn load_entry(config: &Config, entry: Entry) -> (Option<Doc>, Vec<Diagnostic
         entry,
         &authors,
         &bibliography::Bibliographies::default(),
+        &BuildCache::disabled(),
     )
 }
 

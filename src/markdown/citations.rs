@@ -18,7 +18,7 @@ use hayagriva::{
     BibliographyDriver, BibliographyRequest, CitationItem, CitationRequest, CitePurpose, ElemChild,
     ElemChildren, ElemMeta, Entry, Library, LocatorPayload, SpecificLocator, standalone_citation,
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -57,7 +57,7 @@ impl<'a> Bibliography<'a> {
 }
 
 /// One entry of a brief's References list.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Reference {
     /// The entry's element id; in-text citations link to it.
     pub id: String,
@@ -66,7 +66,6 @@ pub struct Reference {
     /// The entry formatted in the site's style, with `<i>` and links.
     pub html: String,
     /// The entry as a Highwire Press `citation_reference` value.
-    #[serde(skip)]
     pub highwire: String,
 }
 

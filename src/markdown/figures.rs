@@ -3,6 +3,7 @@
 
 use super::{Spanned, escape, plain_text};
 use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
+use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::path::{Component, Path, PathBuf};
@@ -10,6 +11,16 @@ use std::path::{Component, Path, PathBuf};
 thread_local! {
     /// The folder the figures of the text being rendered on this thread are read from.
     static FIGURE_DIR: RefCell<Option<PathBuf>> = const { RefCell::new(None) };
+    /// The figures looked up in that folder so far, with what was found.
+    static FIGURES_READ: RefCell<Vec<FigureRead>> = const { RefCell::new(Vec::new()) };
+}
+
+/// One figure's file looked up while rendering, and the size found (`None`: no such file, or
+/// not an image): what a rendering kept in the build cache must find again to be used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FigureRead {
+    src: String,
+    size: Option<(u32, u32)>,
 }
 
 /// The hook that gives figures their size: runs `render` (a Markdown rendering) with the
@@ -17,17 +28,43 @@ thread_local! {
 /// file and the page does not shift as images load. A scoped hook rather than a field of
 /// `MarkdownInput`, as only the content stage knows where a file lies: texts rendered without
 /// it (site.toml's `about`, the fuzz targets) get no sizes and read nothing from disk.
-pub fn with_figure_dir<R>(dir: Option<&Path>, render: impl FnOnce() -> R) -> R {
+/// Also returns every figure looked up, in order.
+pub fn with_figure_dir<R>(dir: Option<&Path>, render: impl FnOnce() -> R) -> (R, Vec<FigureRead>) {
     let previous = FIGURE_DIR.with(|d| d.replace(dir.map(Path::to_path_buf)));
+    let read_before = FIGURES_READ.with(|r| r.take());
     let result = render();
     FIGURE_DIR.with(|d| *d.borrow_mut() = previous);
-    result
+    let read = FIGURES_READ.with(|r| r.replace(read_before));
+    (result, read)
+}
+
+/// Whether each figure in `read` still has the size it had, its file looked up in `dir`.
+pub fn figures_unchanged(dir: Option<&Path>, read: &[FigureRead]) -> bool {
+    let (now, _) = with_figure_dir(dir, || {
+        read.iter()
+            .map(|figure| figure_size(&figure.src))
+            .collect::<Vec<_>>()
+    });
+    now.iter()
+        .zip(read)
+        .all(|(size, figure)| *size == figure.size)
 }
 
 /// The width and height of a figure's file, when it lies beside the text: an SVG's `width` and
 /// `height` (in pixels, or unitless), else its `viewBox`; a raster image's from its header.
 fn figure_size(src: &str) -> Option<(u32, u32)> {
     let dir = FIGURE_DIR.with(|d| d.borrow().clone())?;
+    let size = size_in(&dir, src);
+    FIGURES_READ.with(|r| {
+        r.borrow_mut().push(FigureRead {
+            src: src.to_string(),
+            size,
+        })
+    });
+    size
+}
+
+fn size_in(dir: &Path, src: &str) -> Option<(u32, u32)> {
     let relative = Path::new(src.split(['?', '#']).next()?);
     let inside = relative
         .components()
@@ -201,7 +238,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("c.svg"), r#"<svg viewBox="0 0 640 480"/>"#).unwrap();
         assert_eq!(figure_size("c.svg"), None, "no folder, no lookup");
-        with_figure_dir(Some(dir.path()), || {
+        let ((), read) = with_figure_dir(Some(dir.path()), || {
             assert_eq!(figure_size("c.svg"), Some((640, 480)));
             assert_eq!(figure_size("./c.svg?v=2"), Some((640, 480)));
             assert_eq!(figure_size("../c.svg"), None);
@@ -209,5 +246,15 @@ mod tests {
             assert_eq!(figure_size("missing.png"), None);
         });
         assert_eq!(figure_size("c.svg"), None, "the hook is scoped");
+        assert_eq!(read.len(), 5, "every lookup is recorded");
+        assert!(figures_unchanged(Some(dir.path()), &read));
+        std::fs::write(dir.path().join("c.svg"), r#"<svg viewBox="0 0 64 48"/>"#).unwrap();
+        assert!(
+            !figures_unchanged(Some(dir.path()), &read),
+            "a resized file"
+        );
+        std::fs::write(dir.path().join("missing.png"), b"not an image").unwrap();
+        std::fs::write(dir.path().join("c.svg"), r#"<svg viewBox="0 0 640 480"/>"#).unwrap();
+        assert!(figures_unchanged(Some(dir.path()), &read), "still no size");
     }
 }

@@ -4,11 +4,11 @@
 use super::{MarkdownInput, Spanned};
 use crate::diagnostics::Diagnostic;
 use pulldown_cmark::{Event, Tag, TagEnd};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 /// One note, for the theme's Notes section.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Footnote {
     pub number: usize,
     /// The label the author wrote (`[^label]`).
@@ -21,7 +21,7 @@ pub struct Footnote {
 }
 
 /// A link from a note back to one reference to it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BackRef {
     /// The reference's element id.
     pub id: String,

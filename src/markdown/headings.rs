@@ -1,11 +1,11 @@
 //! Heading ids, unique on the page, and the table of contents they feed.
 
 use pulldown_cmark::HeadingLevel;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 
 /// One entry of a table of contents.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct TocEntry {
     pub level: u8,
     pub id: String,

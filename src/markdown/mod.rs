@@ -20,20 +20,20 @@ use citations::Citations;
 use footnotes::Notes;
 use headings::Headings;
 use pulldown_cmark::{CodeBlockKind, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sources::SourceList;
 use std::collections::VecDeque;
 use std::ops::Range;
 use std::path::Path;
 
 pub use citations::{Bibliography, Reference};
-pub use figures::with_figure_dir;
+pub use figures::{FigureRead, figures_unchanged, with_figure_dir};
 pub use footnotes::{BackRef, Footnote};
 pub use headings::TocEntry;
 pub use sources::{Citation, Source};
 
 /// A Markdown text rendered to HTML, with what a theme needs to place beside it.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Rendered {
     pub html: String,
     /// Level 2 and 3 headings, in order.
@@ -47,13 +47,13 @@ pub struct Rendered {
     pub figure_count: usize,
     pub has_code: bool,
     pub word_count: usize,
-    /// Headings, internal links and images with their places, for `folio check`.
-    #[serde(skip)]
+    /// Headings, internal links and images with their places, for `folio check` (kept in the
+    /// build cache with the rest; themes are given the other fields one by one).
     pub facts: Facts,
 }
 
 /// What a text holds that `folio check` inspects, each with its place in the file.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Facts {
     /// Every heading of the body and notes, in order.
     pub headings: Vec<HeadingFact>,
@@ -63,21 +63,21 @@ pub struct Facts {
     pub images: Vec<ImageFact>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct HeadingFact {
     pub level: u8,
     pub title: String,
     pub at: Spot,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LinkFact {
     /// The address as written.
     pub dest: String,
     pub at: Spot,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ImageFact {
     pub src: String,
     pub alt: String,
@@ -89,7 +89,7 @@ pub struct ImageFact {
 }
 
 /// A place in the file a Markdown text came from, kept for diagnostics made after rendering.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Spot {
     /// 1-based line of the file.
     pub line: usize,

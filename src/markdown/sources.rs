@@ -1,11 +1,11 @@
 //! Sources: every external URL a text cites, each listed once with the places that cite it.
 
 use super::escape;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 /// One external URL and every place in the brief that cites it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Source {
     pub url: String,
     /// The host, without a leading `www.`.
@@ -16,7 +16,7 @@ pub struct Source {
 }
 
 /// One citing link: its element id in the page and where it is, for a reader.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Citation {
     pub id: String,
     pub label: String,

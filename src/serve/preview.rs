@@ -151,7 +151,7 @@ impl Preview {
         let config = self.config.clone().expect("settings loaded above");
         let cache = BuildCache::for_preview(&self.root);
         crate::render::cite::remember(cache.citations());
-        let (content, mut diagnostics) = load_content(&config);
+        let (content, mut diagnostics) = load_content(&config, &cache);
         let (site, problems) = link_site(config, content, self.drafts);
         diagnostics.extend(problems.sorted());
         if diagnostics.has_errors() {

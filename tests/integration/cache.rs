@@ -1,13 +1,13 @@
-//! The build cache: a build from cached citations and search index writes the same site as one
-//! without, and an edited brief misses the cache.
+//! The build cache: a build from cached renderings, citations and search index writes the same
+//! site as one without, and an edited brief, a resized figure or a text with problems misses it.
 
 use crate::common::{Site, sel};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
-/// Builds `site` into `output` with the cache in `cache` ("" turns it off).
-fn build_with_cache(site: &Site, output: &Path, cache: &str) {
+/// Builds `site` into `output` with the cache in `cache` ("" turns it off); returns stderr.
+fn build_with_cache(site: &Site, output: &Path, cache: &str) -> String {
     let result = Command::new(env!("CARGO_BIN_EXE_folio"))
         .args(["build", "--root"])
         .arg(site.root())
@@ -16,11 +16,17 @@ fn build_with_cache(site: &Site, output: &Path, cache: &str) {
         .env("FOLIO_CACHE_DIR", cache)
         .output()
         .expect("folio runs");
-    assert!(
-        result.status.success(),
-        "{}",
-        String::from_utf8_lossy(&result.stderr)
-    );
+    let stderr = String::from_utf8_lossy(&result.stderr).into_owned();
+    assert!(result.status.success(), "{stderr}");
+    stderr
+}
+
+/// The names of the rendered texts kept in `cache`.
+fn renderings(cache: &str) -> Vec<String> {
+    files(Path::new(cache))
+        .into_keys()
+        .filter(|name| name.contains("/renderings/"))
+        .collect()
 }
 
 /// Every file under `dir`, by relative path, with its bytes.
@@ -60,6 +66,17 @@ fn a_build_from_the_cache_writes_the_same_site_as_one_without() {
         kept.keys().any(|name| name.ends_with("search/key")),
         "{:?}",
         kept.keys()
+    );
+    let texts = std::fs::read_dir(site.root().join("content"))
+        .unwrap()
+        .flat_map(|kind| walkdir::WalkDir::new(kind.unwrap().path()))
+        .filter(|entry| entry.as_ref().unwrap().path().extension() == Some("md".as_ref()))
+        .count();
+    // Texts with warnings are rendered on every build, so that the warnings are given again.
+    let kept_texts = renderings(cache).len();
+    assert!(
+        kept_texts > texts / 2 && kept_texts <= texts,
+        "{kept_texts} of {texts} texts kept"
     );
     build_with_cache(&site, &warm, cache);
     build_with_cache(&site, &uncached, "");
@@ -111,4 +128,67 @@ fn an_edited_brief_misses_the_cache() {
         files(&output.join("pagefind")) != index_before,
         "the search index was made again"
     );
+}
+
+#[test]
+fn an_edited_text_or_resized_figure_is_rendered_again_and_its_old_rendering_evicted() {
+    let site = Site::fixture("features");
+    let scratch = tempfile::tempdir().unwrap();
+    let cache = scratch.path().join("cache");
+    let cache = cache.to_str().unwrap();
+    let output = site.output();
+    build_with_cache(&site, &output, cache);
+    let kept_before = renderings(cache);
+
+    let brief = site.root().join("content/briefs/with-figures/index.md");
+    let text = std::fs::read_to_string(&brief).unwrap();
+    let edited = text.replacen("An inline image", "A wombat-shaped inline image", 1);
+    assert_ne!(text, edited);
+    std::fs::write(&brief, edited).unwrap();
+    let figure = site.root().join("content/briefs/with-figures/installs.svg");
+    let svg = std::fs::read_to_string(&figure).unwrap();
+    std::fs::write(&figure, svg.replacen("0 0 10 10", "0 0 640 360", 1)).unwrap();
+    build_with_cache(&site, &output, cache);
+
+    let page = site.page("/briefs/with-figures/");
+    let body = page.root_element().html();
+    assert!(body.contains("wombat-shaped"), "the edit is published");
+    let sized = page
+        .select(&sel("figure img[src='installs.svg']"))
+        .next()
+        .expect("the figure");
+    assert_eq!(sized.value().attr("width"), Some("640"), "the new size");
+    let kept_after = renderings(cache);
+    assert_eq!(
+        kept_after.len(),
+        kept_before.len(),
+        "the old rendering is evicted"
+    );
+    assert_ne!(kept_after, kept_before);
+
+    // The figure alone changes back: the text is the same, its kept rendering is not used.
+    std::fs::write(&figure, svg).unwrap();
+    build_with_cache(&site, &output, cache);
+    let sized = site.page("/briefs/with-figures/");
+    let img = sized.select(&sel("figure img[src='installs.svg']")).next();
+    assert_eq!(img.unwrap().value().attr("width"), Some("10"));
+}
+
+#[test]
+fn warnings_are_given_on_every_build_and_timings_only_when_asked() {
+    let site = Site::fixture("features");
+    let scratch = tempfile::tempdir().unwrap();
+    let cache = scratch.path().join("cache");
+    let cache = cache.to_str().unwrap();
+    let text = std::fs::read_to_string(site.root().join("content/briefs/older-brief.md")).unwrap();
+    site.write(
+        "content/briefs/older-brief.md",
+        &format!("{text}\n[^never-cited]: A note no sentence refers to.\n"),
+    );
+    let first = build_with_cache(&site, &site.output(), cache);
+    let second = build_with_cache(&site, &site.output(), cache);
+    for stderr in [&first, &second] {
+        assert!(stderr.contains("never-cited"), "{stderr}");
+        assert!(!stderr.contains("timing:"), "{stderr}");
+    }
 }
