@@ -15,15 +15,6 @@ pub fn write(path: &Path, contents: &[u8]) -> Result<()> {
     fs::write(path, contents).with_context(|| format!("could not write {}", path.display()))
 }
 
-pub fn copy(from: &Path, to: &Path) -> Result<()> {
-    if let Some(parent) = to.parent() {
-        create_dir_all(parent)?;
-    }
-    fs::copy(from, to)
-        .map(drop)
-        .with_context(|| format!("could not copy {} to {}", from.display(), to.display()))
-}
-
 pub fn create_dir_all(path: &Path) -> Result<()> {
     fs::create_dir_all(path).with_context(|| format!("could not create {}", path.display()))
 }

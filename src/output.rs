@@ -5,7 +5,9 @@ use crate::fsutil;
 use crate::render::{Contents, OutputFile};
 use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
+use std::collections::HashSet;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Mutex;
 
 /// Refuses output folders whose replacement would destroy the site or more.
 pub fn check_output_dir(root: &Path, output: &Path) -> Result<(), String> {
@@ -86,6 +88,8 @@ pub struct Staging {
     output: PathBuf,
     /// The output of the previous build, when there is one: unchanged files are linked from it.
     previous: Option<PathBuf>,
+    /// The folders made so far: most files share theirs with others.
+    folders: Mutex<HashSet<PathBuf>>,
     committed: bool,
 }
 
@@ -105,15 +109,56 @@ impl Staging {
         fsutil::create_dir_all(&dir)?;
         Ok(Staging {
             previous: output.is_dir().then(|| output.clone()),
+            folders: Mutex::new(HashSet::from([dir.clone()])),
             dir,
             output,
             committed: false,
         })
     }
 
-    /// Writes one file of the site; safe to call from many threads at once.
+    /// Writes one file of the site; safe to call from many threads at once. A file whose bytes
+    /// are the same as in the previous build is hard-linked from it instead: no new inode, and
+    /// the old folder's removal after the swap only drops a name. Builds never change a written
+    /// file in place, so sharing is safe.
     pub fn write(&self, file: &OutputFile) -> Result<()> {
-        write_file(&self.dir, self.previous.as_deref(), file)
+        check_inside(&file.path)?;
+        let target = self.dir.join(&file.path);
+        if let Some(folder) = target.parent() {
+            self.make_folder(folder)?;
+        }
+        let old = self.previous.as_ref().map(|dir| dir.join(&file.path));
+        let same = match (&file.contents, file.contents.bytes()) {
+            (Contents::Copy(source), _) => same_as_source(old.as_deref(), source),
+            (_, bytes) => unchanged(old.as_deref(), bytes.unwrap_or_default()),
+        };
+        if let (true, Some(old)) = (same, &old)
+            && std::fs::hard_link(old, &target).is_ok()
+        {
+            return Ok(());
+        }
+        match (&file.contents, file.contents.bytes()) {
+            (Contents::Copy(source), _) => {
+                std::fs::copy(source, &target).map(drop).with_context(|| {
+                    format!(
+                        "could not copy {} to {}",
+                        source.display(),
+                        target.display()
+                    )
+                })
+            }
+            (_, bytes) => std::fs::write(&target, bytes.unwrap_or_default())
+                .with_context(|| format!("could not write {}", target.display())),
+        }
+    }
+
+    /// Makes `folder` and its parents, once per build.
+    fn make_folder(&self, folder: &Path) -> Result<()> {
+        let mut made = self.folders.lock().unwrap_or_else(|e| e.into_inner());
+        if !made.contains(folder) {
+            fsutil::create_dir_all(folder)?;
+            made.insert(folder.to_path_buf());
+        }
+        Ok(())
     }
 
     /// Swaps the staging folder in as the output.
@@ -140,33 +185,19 @@ pub fn write_site(output: &Path, files: &[OutputFile]) -> Result<usize> {
     Ok(files.len())
 }
 
-/// Writes one file into the staging folder. A page whose bytes are the same as in the previous
-/// build is hard-linked from it instead: no new inode, and the old folder's removal after the
-/// swap only drops a name. Builds never change a written file in place, so sharing is safe.
-fn write_file(staging: &Path, previous: Option<&Path>, file: &OutputFile) -> Result<()> {
-    if file
-        .path
+/// Refuses a path that would leave the output folder.
+fn check_inside(path: &Path) -> Result<()> {
+    if path
         .components()
         .any(|c| !matches!(c, Component::Normal(_)))
-        || file.path.as_os_str().is_empty()
+        || path.as_os_str().is_empty()
     {
         bail!(
             "refusing to write {} outside the output folder",
-            file.path.display()
+            path.display()
         );
     }
-    let target = staging.join(&file.path);
-    let old = previous.map(|dir| dir.join(&file.path));
-    let bytes: &[u8] = match &file.contents {
-        Contents::Bytes(bytes) => bytes,
-        Contents::Embedded(bytes) => bytes,
-        Contents::Copy(source) => return fsutil::copy(source, &target),
-    };
-    if unchanged(old.as_deref(), bytes) {
-        link_or_write(old.as_deref(), &target, bytes)
-    } else {
-        fsutil::write(&target, bytes)
-    }
+    Ok(())
 }
 
 /// Whether the previous build has this file with exactly these bytes.
@@ -180,14 +211,15 @@ fn unchanged(old: Option<&Path>, bytes: &[u8]) -> bool {
     }
 }
 
-fn link_or_write(old: Option<&Path>, target: &Path, bytes: &[u8]) -> Result<()> {
-    if let (Some(old), Some(parent)) = (old, target.parent()) {
-        fsutil::create_dir_all(parent)?;
-        if std::fs::hard_link(old, target).is_ok() {
-            return Ok(());
+/// Whether the previous build has a copy of `source` with the same bytes.
+fn same_as_source(old: Option<&Path>, source: &Path) -> bool {
+    let Some(old) = old else { return false };
+    match (std::fs::symlink_metadata(old), std::fs::metadata(source)) {
+        (Ok(old_meta), Ok(meta)) if old_meta.is_file() && old_meta.len() == meta.len() => {
+            std::fs::read(source).is_ok_and(|bytes| unchanged(Some(old), &bytes))
         }
+        _ => false,
     }
-    fsutil::write(target, bytes)
 }
 
 /// Replaces `output` by `staging`: atomically where the OS can exchange two folders.

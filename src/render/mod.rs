@@ -30,6 +30,17 @@ pub enum Contents {
     Embedded(&'static [u8]),
 }
 
+impl Contents {
+    /// The bytes, unless they are in a file to copy.
+    pub fn bytes(&self) -> Option<&[u8]> {
+        match self {
+            Contents::Bytes(bytes) => Some(bytes),
+            Contents::Embedded(bytes) => Some(bytes),
+            Contents::Copy(_) => None,
+        }
+    }
+}
+
 /// One page or file to render.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Job {

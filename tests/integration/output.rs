@@ -112,3 +112,34 @@ fn a_template_with_a_syntax_error_names_its_file_and_leaves_the_output() {
     assert!(stderr.contains("templates/page.html"), "{stderr}");
     assert_eq!(before, crate::common::snapshot(&site.output()));
 }
+
+#[cfg(unix)]
+#[test]
+fn a_rebuild_links_unchanged_files_from_the_previous_output_and_writes_changed_ones() {
+    use std::os::unix::fs::MetadataExt;
+    let site = Site::fixture("features");
+    site.build_ok(&[]);
+    let inode = |file: &str| std::fs::metadata(site.output().join(file)).unwrap().ino();
+    let unchanged = [
+        "briefs/with-figures/installs.svg",
+        "briefs/notes-twice/index.html",
+        "favicon.svg",
+    ];
+    let before: Vec<u64> = unchanged.iter().map(|file| inode(file)).collect();
+    let changed_before = inode("briefs/with-figures/prices.svg");
+    let figure = site.root().join("content/briefs/with-figures/prices.svg");
+    let svg = std::fs::read_to_string(&figure).unwrap();
+    std::fs::write(&figure, format!("{svg}\n<!-- redrawn -->")).unwrap();
+    site.build_ok(&[]);
+    let after: Vec<u64> = unchanged.iter().map(|file| inode(file)).collect();
+    assert_eq!(
+        before, after,
+        "unchanged pages and copies are the same files"
+    );
+    assert_ne!(inode("briefs/with-figures/prices.svg"), changed_before);
+    let copied = std::fs::read_to_string(site.output().join("briefs/with-figures/prices.svg"));
+    assert!(
+        copied.unwrap().ends_with("<!-- redrawn -->"),
+        "the new copy"
+    );
+}
