@@ -187,8 +187,8 @@ impl BuildError {
     }
 }
 
-/// Stage times printed to stderr when `FOLIO_TIMINGS` is set: what the benchmark's profile
-/// notes start from.
+/// Stage times and the peak memory so far, printed to stderr when `FOLIO_TIMINGS` is set:
+/// what the benchmark's profile notes start from.
 struct Timings(Option<Instant>);
 
 impl Timings {
@@ -203,9 +203,18 @@ impl Timings {
             .map(|since| std::mem::replace(since, Instant::now()))
         {
             eprintln!(
-                "timing: {stage:<8} {:>8.1} ms",
-                since.elapsed().as_secs_f64() * 1e3
+                "timing: {stage:<8} {:>8.1} ms  peak {:>5} MB",
+                since.elapsed().as_secs_f64() * 1e3,
+                peak_memory_mb().map_or("?".into(), |mb| mb.to_string())
             );
         }
     }
+}
+
+/// The process's peak resident memory so far, in MB (Linux: `VmHWM` in /proc/self/status).
+fn peak_memory_mb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024)
 }
