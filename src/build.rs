@@ -6,7 +6,7 @@ use crate::check::broken_links;
 use crate::config::{Config, load_config};
 use crate::content::load_content;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::output::{Staging, check_output_dir};
+use crate::output::{Staging, absolute, check_output_dir};
 use crate::render::{OutputFile, RenderFailure, RenderedSite, Theme, load_theme, render_site};
 use crate::search::index_briefs;
 use crate::site::{Site, link_site};
@@ -78,7 +78,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         return Err(BuildError::Content(diagnostics.sorted()));
     }
     crate::render::cite::remember(cache.citations());
-    let staging = Staging::open(&output).map_err(BuildError::Output)?;
+    let spare = cache.spare_output(&absolute(&output));
+    let staging = Staging::open(&output, spare).map_err(BuildError::Output)?;
     let emit = |file: &OutputFile| staging.write(file);
     // The search index needs only the model, not the pages: it is made on a thread of its own
     // while the pages render.

@@ -11,6 +11,7 @@ use crate::render::{Contents, OutputFile};
 use siphasher::sip128::{Hasher128, SipHasher13};
 use std::collections::{HashMap, HashSet};
 use std::hash::Hash;
+use std::hash::Hasher;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -52,10 +53,11 @@ impl Key {
 }
 
 impl BuildCache {
-    /// The cache folder of the site at `root` (none when no cache folder can be found).
+    /// The cache folder of the site at `root` (none when no cache folder can be found): named
+    /// by the site's path alone, so a new folio uses the same folder and evicts what it misses.
     pub fn for_site(root: &Path) -> BuildCache {
         let site = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-        let dir = cache_root().map(|dir| dir.join(format!("site-{}", Key::of(&site).hex())));
+        let dir = cache_root().map(|dir| dir.join(format!("site-{:016x}", path_hash(&site))));
         BuildCache {
             dir,
             citations_file: "citations.json",
@@ -149,6 +151,20 @@ impl BuildCache {
         let _ = std::fs::remove_dir_all(&fresh);
     }
 
+    /// Where the output folder `output` replaced by a build is kept, to be the next build's
+    /// staging folder (see `output::Staging`). Not keyed by the executable: it holds only a
+    /// built site, and every file in it is checked or replaced before it is used.
+    /// `output` is absolute (`output::absolute`), so every build names it the same way.
+    pub fn spare_output(&self, output: &Path) -> Option<PathBuf> {
+        let mut hasher = SipHasher13::new_with_keys(0, 0);
+        output.hash(&mut hasher);
+        Some(
+            self.dir
+                .as_ref()?
+                .join(format!("output-{:016x}", hasher.finish())),
+        )
+    }
+
     /// The rendered Markdown kept for `key`, as `keep_rendering` was given it.
     pub fn rendering(&self, key: Key) -> Option<Vec<u8>> {
         let dir = self.dir.as_ref()?;
@@ -211,6 +227,13 @@ impl BuildCache {
             let _ = std::fs::remove_file(&temporary);
         }
     }
+}
+
+/// A hash of a path, to name a folder by.
+fn path_hash(path: &Path) -> u64 {
+    let mut hasher = SipHasher13::new_with_keys(0, 0);
+    path.hash(&mut hasher);
+    hasher.finish()
 }
 
 /// What tells one build of folio from another.

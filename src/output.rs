@@ -57,7 +57,7 @@ pub fn check_output_dir(root: &Path, output: &Path) -> Result<(), String> {
 }
 
 /// The path made absolute and free of `.`/`..` (following symbolic links where it exists).
-fn absolute(path: &Path) -> PathBuf {
+pub fn absolute(path: &Path) -> PathBuf {
     if let Ok(real) = path.canonicalize() {
         return real;
     }
@@ -81,21 +81,35 @@ fn absolute(path: &Path) -> PathBuf {
 }
 
 /// The folder a build writes into, beside the output, swapped in whole by `commit`. Pages are
-/// written as they are rendered, from any thread; dropped without `commit`, it removes itself
-/// and the previous output stays as it was.
+/// written as they are rendered, from any thread; dropped without `commit`, it is put away (or
+/// removed) and the previous output stays as it was.
+///
+/// Given a spare folder (in the build cache), the staging folder starts as the output before
+/// last, kept there by the last build instead of being removed: its folders exist and most of
+/// its files already are this build's, so a rebuild makes and removes few inodes (making and
+/// removing ~17,000 folders was a fifth of a 10,000-brief rebuild). Whatever it holds, each
+/// file is checked or replaced, and the files this build did not write are removed before the
+/// swap, so the output is the same as from a fresh folder.
 pub struct Staging {
     dir: PathBuf,
     output: PathBuf,
     /// The output of the previous build, when there is one: unchanged files are linked from it.
     previous: Option<PathBuf>,
+    /// Where the replaced output is kept for the next build, when there is such a place.
+    spare: Option<PathBuf>,
+    /// Whether `dir` started as the spare, holding an older build's files.
+    reused: bool,
     /// The folders made so far: most files share theirs with others.
     folders: Mutex<HashSet<PathBuf>>,
+    /// The files written, by path under the output: in a reused folder, the others are stale.
+    written: Mutex<HashSet<PathBuf>>,
     committed: bool,
 }
 
 impl Staging {
-    /// Makes a fresh staging folder beside `output`, removing any left by killed builds.
-    pub fn open(output: &Path) -> Result<Staging> {
+    /// Opens a staging folder beside `output` (the `spare` folder moved there, or a fresh one),
+    /// removing any left by killed builds.
+    pub fn open(output: &Path, spare: Option<PathBuf>) -> Result<Staging> {
         let output = absolute(output);
         let parent = output.parent().context("the output folder has no parent")?;
         let name = output
@@ -106,10 +120,24 @@ impl Staging {
         fsutil::create_dir_all(parent)?;
         remove_leftovers(parent, &name);
         let dir = parent.join(format!(".{name}.folio-new-{}", std::process::id()));
-        fsutil::create_dir_all(&dir)?;
+        let previous = output.is_dir().then(|| output.clone());
+        let reused = match (&spare, &previous) {
+            (Some(spare), Some(_)) => std::fs::rename(spare, &dir).is_ok(),
+            (Some(spare), None) => {
+                let _ = std::fs::remove_dir_all(spare);
+                false
+            }
+            _ => false,
+        };
+        if !reused {
+            fsutil::create_dir_all(&dir)?;
+        }
         Ok(Staging {
-            previous: output.is_dir().then(|| output.clone()),
+            previous,
+            spare,
+            reused,
             folders: Mutex::new(HashSet::from([dir.clone()])),
+            written: Mutex::default(),
             dir,
             output,
             committed: false,
@@ -119,23 +147,32 @@ impl Staging {
     /// Writes one file of the site; safe to call from many threads at once. A file whose bytes
     /// are the same as in the previous build is hard-linked from it instead: no new inode, and
     /// the old folder's removal after the swap only drops a name. Builds never change a written
-    /// file in place, so sharing is safe.
+    /// file in place (a file is replaced by a new one), so sharing is safe.
     pub fn write(&self, file: &OutputFile) -> Result<()> {
         check_inside(&file.path)?;
         let target = self.dir.join(&file.path);
         if let Some(folder) = target.parent() {
             self.make_folder(folder)?;
         }
+        if self.reused {
+            let mut written = self.written.lock().unwrap_or_else(|e| e.into_inner());
+            written.insert(file.path.clone());
+        }
         let old = self.previous.as_ref().map(|dir| dir.join(&file.path));
         let same = match (&file.contents, file.contents.bytes()) {
             (Contents::Copy(source), _) => same_as_source(old.as_deref(), source),
             (_, bytes) => unchanged(old.as_deref(), bytes.unwrap_or_default()),
         };
-        if let (true, Some(old)) = (same, &old)
-            && std::fs::hard_link(old, &target).is_ok()
-        {
-            return Ok(());
+        if let (true, Some(old)) = (same, &old) {
+            if self.reused && same_file(old, &target) {
+                return Ok(());
+            }
+            self.clear(&target)?;
+            if std::fs::hard_link(old, &target).is_ok() {
+                return Ok(());
+            }
         }
+        self.clear(&target)?;
         match (&file.contents, file.contents.bytes()) {
             (Contents::Copy(source), _) => {
                 std::fs::copy(source, &target).map(drop).with_context(|| {
@@ -151,38 +188,90 @@ impl Staging {
         }
     }
 
-    /// Makes `folder` and its parents, once per build.
+    /// Makes `folder` and its parents, once per build. In a reused folder a file may stand
+    /// where a folder now goes: it is removed.
     fn make_folder(&self, folder: &Path) -> Result<()> {
         let mut made = self.folders.lock().unwrap_or_else(|e| e.into_inner());
-        if !made.contains(folder) {
-            fsutil::create_dir_all(folder)?;
-            made.insert(folder.to_path_buf());
+        if made.contains(folder) {
+            return Ok(());
+        }
+        if std::fs::create_dir_all(folder).is_err() && self.reused {
+            for ancestor in folder.ancestors().take_while(|a| a.starts_with(&self.dir)) {
+                if std::fs::symlink_metadata(ancestor).is_ok_and(|m| !m.is_dir()) {
+                    let _ = std::fs::remove_file(ancestor);
+                }
+            }
+        }
+        fsutil::create_dir_all(folder)?;
+        made.insert(folder.to_path_buf());
+        Ok(())
+    }
+
+    /// Removes what a reused folder holds at `target`, so a new file can be put there.
+    fn clear(&self, target: &Path) -> Result<()> {
+        if !self.reused {
+            return Ok(());
+        }
+        match std::fs::symlink_metadata(target) {
+            Ok(meta) if meta.is_dir() => fsutil::remove_dir_all(target),
+            Ok(_) => std::fs::remove_file(target)
+                .with_context(|| format!("could not remove {}", target.display())),
+            Err(_) => Ok(()),
+        }
+    }
+
+    /// Removes the files of a reused folder that this build did not write, and the folders
+    /// they leave empty.
+    fn remove_stale(&self) -> Result<()> {
+        let written = self.written.lock().unwrap_or_else(|e| e.into_inner());
+        for entry in walkdir::WalkDir::new(&self.dir)
+            .min_depth(1)
+            .contents_first(true)
+        {
+            let entry = entry.with_context(|| format!("could not read {}", self.dir.display()))?;
+            let relative = entry.path().strip_prefix(&self.dir)?;
+            if entry.file_type().is_dir() {
+                // Fails, as it should, unless the folder is empty.
+                let _ = std::fs::remove_dir(entry.path());
+            } else if !written.contains(relative) {
+                std::fs::remove_file(entry.path())
+                    .with_context(|| format!("could not remove {}", entry.path().display()))?;
+            }
         }
         Ok(())
     }
 
-    /// Swaps the staging folder in as the output.
+    /// Swaps the staging folder in as the output; the replaced output is kept as the spare.
     pub fn commit(mut self) -> Result<()> {
+        if self.reused {
+            self.remove_stale()?;
+        }
         self.committed = true;
-        swap_in(&self.dir, &self.output)
+        swap_in(&self.dir, &self.output, self.spare.as_deref())
     }
 }
 
 impl Drop for Staging {
     fn drop(&mut self) {
         if !self.committed {
-            let _ = std::fs::remove_dir_all(&self.dir);
+            let kept = self
+                .spare
+                .as_ref()
+                .is_some_and(|spare| keep_spare(&self.dir, spare));
+            if !kept {
+                let _ = std::fs::remove_dir_all(&self.dir);
+            }
         }
     }
 }
 
-/// Writes every file into a staging folder beside `output`, then swaps it in. Returns the
-/// number of files written.
-pub fn write_site(output: &Path, files: &[OutputFile]) -> Result<usize> {
-    let staging = Staging::open(output)?;
-    files.par_iter().try_for_each(|file| staging.write(file))?;
-    staging.commit()?;
-    Ok(files.len())
+/// Moves a folder to `spare`, replacing any there; false if it could not be moved.
+fn keep_spare(dir: &Path, spare: &Path) -> bool {
+    let _ = std::fs::remove_dir_all(spare);
+    spare
+        .parent()
+        .is_some_and(|parent| std::fs::create_dir_all(parent).is_ok())
+        && std::fs::rename(dir, spare).is_ok()
 }
 
 /// Refuses a path that would leave the output folder.
@@ -222,13 +311,17 @@ fn same_as_source(old: Option<&Path>, source: &Path) -> bool {
     }
 }
 
-/// Replaces `output` by `staging`: atomically where the OS can exchange two folders.
-fn swap_in(staging: &Path, output: &Path) -> Result<()> {
+/// Replaces `output` by `staging`: atomically where the OS can exchange two folders. The
+/// replaced output is moved to `spare` when given (and on the same filesystem), else removed.
+fn swap_in(staging: &Path, output: &Path, spare: Option<&Path>) -> Result<()> {
     if !output.exists() {
         return fsutil::rename(staging, output);
     }
     if exchange(staging, output).is_ok() {
         // `staging` now holds the previous build.
+        if spare.is_some_and(|spare| keep_spare(staging, spare)) {
+            return Ok(());
+        }
         return remove_in_parallel(staging);
     }
     let old = staging.with_file_name(
@@ -283,6 +376,21 @@ fn remove_leftovers(parent: &Path, name: &str) {
             let _ = std::fs::remove_dir_all(entry.path());
         }
     }
+}
+
+/// Whether two paths name the same file (the same inode on the same device).
+#[cfg(unix)]
+fn same_file(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::symlink_metadata(a), std::fs::symlink_metadata(b)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn same_file(_: &Path, _: &Path) -> bool {
+    false
 }
 
 #[cfg(test)]

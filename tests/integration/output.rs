@@ -143,3 +143,60 @@ fn a_rebuild_links_unchanged_files_from_the_previous_output_and_writes_changed_o
         "the new copy"
     );
 }
+
+/// Builds the site into a folder of its own with no cache: what every rebuild must equal.
+fn fresh_build(site: &Site) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let fresh = tempfile::tempdir().unwrap();
+    let out = fresh.path().join("out");
+    let result = crate::common::folio_command(std::path::Path::new(env!("CARGO_BIN_EXE_folio")))
+        .args(["build", "--root"])
+        .arg(site.root())
+        .arg("--output")
+        .arg(&out)
+        .env("FOLIO_CACHE_DIR", "")
+        .output()
+        .unwrap();
+    assert!(result.status.success());
+    crate::common::snapshot(&out)
+}
+
+#[test]
+fn rebuilds_through_the_kept_output_folder_write_what_a_fresh_build_writes() {
+    let site = Site::fixture("features");
+    site.write("static/data", "a file that will become a folder");
+    site.build_ok(&[]);
+    site.build_ok(&[]);
+    // Each step changes what the kept folder (the output before last) holds: files removed,
+    // added and changed, a file that becomes a folder and back.
+    let steps: [&dyn Fn(); 4] = [
+        &|| {
+            std::fs::remove_file(site.root().join("content/briefs/older-brief.md")).unwrap();
+            std::fs::remove_file(site.root().join("static/data")).unwrap();
+            site.write("static/data/inside.txt", "now a folder");
+        },
+        &|| {
+            let figure = site.root().join("content/briefs/with-figures/prices.svg");
+            let svg = std::fs::read_to_string(&figure).unwrap();
+            std::fs::write(&figure, format!("{svg}<!-- v2 -->")).unwrap();
+        },
+        &|| {
+            std::fs::remove_dir_all(site.root().join("static/data")).unwrap();
+            site.write("static/data", "a file again");
+        },
+        &|| std::fs::remove_dir_all(site.output()).unwrap(),
+    ];
+    for (n, step) in steps.iter().enumerate() {
+        step();
+        site.build_ok(&[]);
+        assert!(
+            crate::common::snapshot(&site.output()) == fresh_build(&site),
+            "step {n}: the rebuild differs from a fresh build"
+        );
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(site.root())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains(".folio-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
