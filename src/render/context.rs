@@ -395,14 +395,19 @@ pub struct PaginationView {
     pub total: usize,
     pub prev_url: Option<String>,
     pub next_url: Option<String>,
+    /// The first and last pages and those near the current one, in order: a pager of a few
+    /// links however long the listing.
     pub pages: Vec<PageLink>,
 }
 
+/// One page a pager links to.
 #[derive(Serialize)]
 pub struct PageLink {
     pub number: usize,
     pub url: String,
     pub current: bool,
+    /// Whether pages are left out between the link before this one and this one.
+    pub gap_before: bool,
 }
 
 /// An Atom feed a page links in its head.

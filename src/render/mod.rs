@@ -466,14 +466,41 @@ fn pagination(base: &str, page: usize, total: usize) -> PaginationView {
         total,
         prev_url: (page > 1).then(|| page_url(base, page - 1)),
         next_url: (page < total).then(|| page_url(base, page + 1)),
-        pages: (1..=total)
-            .map(|number| PageLink {
-                number,
-                url: page_url(base, number),
-                current: number == page,
+        pages: pager_numbers(page, total)
+            .into_iter()
+            .scan(0, |last, number| {
+                let gap_before = number > *last + 1 && *last > 0;
+                *last = number;
+                Some(PageLink {
+                    number,
+                    url: page_url(base, number),
+                    current: number == page,
+                    gap_before,
+                })
             })
             .collect(),
     }
+}
+
+/// Pages either side of the current one that a pager links.
+const PAGER_REACH: usize = 2;
+
+/// The page numbers a pager links: the first, the last, and those within `PAGER_REACH` of
+/// `page`; a gap of one page is filled rather than marked. Listing every page would make each
+/// page of a 10,000-brief archive carry a thousand links.
+fn pager_numbers(page: usize, total: usize) -> Vec<usize> {
+    let near = page.saturating_sub(PAGER_REACH).max(1)..=(page + PAGER_REACH).min(total);
+    let mut numbers: Vec<usize> = [1, total].into_iter().chain(near).collect();
+    numbers.sort_unstable();
+    numbers.dedup();
+    let mut filled = Vec::with_capacity(numbers.len() + 2);
+    for number in numbers {
+        if filled.last().is_some_and(|&last| number == last + 2) {
+            filled.push(number - 1);
+        }
+        filled.push(number);
+    }
+    filled
 }
 
 /// Where a page's URL is written: `/a/b/` → `a/b/index.html`.
@@ -527,4 +554,33 @@ pub fn copied_files(site: &Site, theme: &Theme) -> Vec<OutputFile> {
         });
     }
     files
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pager_numbers;
+
+    #[test]
+    fn pagers_link_the_ends_and_the_pages_near_the_current_one() {
+        assert_eq!(pager_numbers(1, 1), [1]);
+        assert_eq!(
+            pager_numbers(1, 5),
+            [1, 2, 3, 4, 5],
+            "a gap of one is filled"
+        );
+        assert_eq!(pager_numbers(2, 7), [1, 2, 3, 4, 7]);
+        assert_eq!(pager_numbers(1, 1000), [1, 2, 3, 1000]);
+        assert_eq!(pager_numbers(500, 1000), [1, 498, 499, 500, 501, 502, 1000]);
+        assert_eq!(
+            pager_numbers(996, 1000),
+            [1, 994, 995, 996, 997, 998, 999, 1000]
+        );
+        for total in 1..60 {
+            for page in 1..=total {
+                let numbers = pager_numbers(page, total);
+                assert!(numbers.len() <= 9 && numbers.contains(&page));
+                assert!(numbers.windows(2).all(|w| w[0] < w[1]));
+            }
+        }
+    }
 }

@@ -193,3 +193,62 @@ fn every_internal_link_in_the_output_resolves_to_a_file() {
     let site = built(&["--drafts"]);
     assert_internal_links_resolve(&site.output());
 }
+
+#[test]
+fn a_long_listing_links_its_ends_and_nearby_pages_and_every_page_is_reachable() {
+    let site = Site::fixture("features");
+    let settings = std::fs::read_to_string(site.root().join("site.toml")).unwrap();
+    site.write(
+        "site.toml",
+        &settings.replace("paginate = 2", "paginate = 1"),
+    );
+    for n in 1..=40 {
+        site.write(
+            &format!("content/briefs/generated-{n:02}.md"),
+            &format!(
+                "---\ntitle: \"Generated Brief {n}\"\ndate: 2020-01-{:02}\nauthors: [ada-lovelace]\n---\n\nText {n}.\n",
+                n % 28 + 1
+            ),
+        );
+    }
+    site.build_ok(&[]);
+    let total = std::fs::read_dir(site.output().join("page"))
+        .unwrap()
+        .count()
+        + 1;
+    assert!(total > 40, "{total} pages");
+    let pager = |url: &str| -> Vec<String> {
+        site.page(url)
+            .select(&sel("nav.pagination li a:not([rel])"))
+            .map(|a| a.value().attr("href").unwrap().to_string())
+            .collect()
+    };
+    let middle = pager("/page/20/");
+    let expected: Vec<String> = [1, 18, 19, 20, 21, 22, total]
+        .iter()
+        .map(|&n| {
+            if n == 1 {
+                "/".into()
+            } else {
+                format!("/page/{n}/")
+            }
+        })
+        .collect();
+    assert_eq!(middle, expected, "the ends and two either side");
+    let gaps = site
+        .page("/page/20/")
+        .select(&sel("nav.pagination li span[aria-hidden]"))
+        .count();
+    assert_eq!(gaps, 2, "a mark where pages are left out");
+    // Every page can be reached from the first through the pager's links.
+    let mut seen = std::collections::BTreeSet::from(["/".to_string()]);
+    let mut queue = vec!["/".to_string()];
+    while let Some(url) = queue.pop() {
+        for link in pager(&url) {
+            if seen.insert(link.clone()) {
+                queue.push(link);
+            }
+        }
+    }
+    assert_eq!(seen.len(), total);
+}
