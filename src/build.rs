@@ -1,16 +1,19 @@
 //! `folio build`: runs the stages in order — settings, theme, content, links, pages, search
 //! index, output — and stops before writing anything when any of them found an error.
 
-use crate::cache::BuildCache;
+use crate::cache::{BuildCache, Key, PageStamp};
 use crate::check::broken_links;
 use crate::config::{Config, load_config};
 use crate::content::load_content;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::output::{Staging, absolute, check_output_dir};
-use crate::render::{OutputFile, RenderFailure, RenderedSite, Theme, load_theme, render_site};
+use crate::render::{
+    OutputFile, RenderFailure, RenderedSite, Reuse, Theme, load_theme, render_site,
+};
 use crate::search::index_briefs;
 use crate::site::{Site, link_site};
-use std::path::PathBuf;
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 /// What `folio build` was asked to do.
@@ -78,9 +81,17 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         return Err(BuildError::Content(diagnostics.sorted()));
     }
     crate::render::cite::remember(cache.citations());
-    let spare = cache.spare_output(&absolute(&output));
+    let absolute_output = absolute(&output);
+    let spare = cache.spare_output(&absolute_output);
     let staging = Staging::open(&output, spare).map_err(BuildError::Output)?;
     let emit = |file: &OutputFile| staging.write(file);
+    // A page whose template is given what it was given last time is the last build's file.
+    let last_pages = cache.pages(&absolute_output);
+    let reuse = |path: &Path, key: Key| {
+        last_pages
+            .get(path)
+            .is_some_and(|stamp| staging.keep_previous(path, |meta| stamp.fits(key, meta)))
+    };
     // The search index needs only the model, not the pages: it is made on a thread of its own
     // while the pages render.
     let (rendered, index) = std::thread::scope(|scope| {
@@ -89,7 +100,14 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
             .search
             .enabled
             .then(|| scope.spawn(|| index_briefs(&site, &cache)));
-        let rendered = render_checked(&site, &mut theme, !options.drafts, &mut diagnostics, &emit);
+        let rendered = render_checked(
+            &site,
+            &mut theme,
+            !options.drafts,
+            &mut diagnostics,
+            &emit,
+            &reuse,
+        );
         (rendered, index.map(|thread| thread.join()))
     });
     timings.lap("render");
@@ -111,6 +129,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     timings.lap("search");
     staging.commit().map_err(BuildError::Output)?;
     timings.lap("write");
+    cache.keep_pages(&absolute_output, &stamps(&output, &rendered.keys));
     cache.keep_citations(&crate::render::cite::site_citations(&site));
     cache.evict_renderings();
     Ok(BuildReport {
@@ -152,8 +171,9 @@ pub fn render_checked(
     as_published: bool,
     diagnostics: &mut Diagnostics,
     emit: &(dyn Fn(&OutputFile) -> anyhow::Result<()> + Sync),
+    reuse: Reuse<'_>,
 ) -> anyhow::Result<Option<RenderedSite>> {
-    match render_site(site, theme, emit) {
+    match render_site(site, theme, emit, reuse) {
         Ok(rendered) => {
             diagnostics.extend(broken_links(site, &rendered.paths, as_published));
             Ok(Some(rendered))
@@ -164,6 +184,16 @@ pub fn render_checked(
         }
         Err(RenderFailure::Emit(err)) => Err(err),
     }
+}
+
+/// Each page's key with its file as written into `output`, for the next build.
+fn stamps(output: &Path, keys: &[(PathBuf, Key)]) -> Vec<(PathBuf, PageStamp)> {
+    keys.par_iter()
+        .filter_map(|(path, key)| {
+            let meta = std::fs::symlink_metadata(output.join(path)).ok()?;
+            Some((path.clone(), PageStamp::new(*key, &meta)))
+        })
+        .collect()
 }
 
 /// Reads `site.toml` and applies the command line's overrides.

@@ -47,6 +47,11 @@ impl Key {
         Key(hasher.finish128().as_u128())
     }
 
+    /// A key made by hashing a key of this kind (one made with `of`) with more inputs.
+    pub fn from_hash(hash: u128) -> Key {
+        Key(hash)
+    }
+
     fn hex(self) -> String {
         format!("{:032x}", self.0)
     }
@@ -165,6 +170,25 @@ impl BuildCache {
         )
     }
 
+    /// The pages the last build into `output` (absolute) wrote, each with its key and file.
+    pub fn pages(&self, output: &Path) -> HashMap<PathBuf, PageStamp> {
+        let Some(dir) = &self.dir else {
+            return HashMap::new();
+        };
+        let Ok(bytes) = std::fs::read(dir.join(pages_file(output))) else {
+            return HashMap::new();
+        };
+        let pages: Vec<(PathBuf, PageStamp)> = postcard::from_bytes(&bytes).unwrap_or_default();
+        pages.into_iter().collect()
+    }
+
+    /// Keeps the pages this build wrote into `output`, for the next build.
+    pub fn keep_pages(&self, output: &Path, pages: &[(PathBuf, PageStamp)]) {
+        if let Ok(bytes) = postcard::to_stdvec(pages) {
+            self.write(&pages_file(output), &bytes);
+        }
+    }
+
     /// The rendered Markdown kept for `key`, as `keep_rendering` was given it.
     pub fn rendering(&self, key: Key) -> Option<Vec<u8>> {
         let dir = self.dir.as_ref()?;
@@ -227,6 +251,51 @@ impl BuildCache {
             let _ = std::fs::remove_file(&temporary);
         }
     }
+}
+
+/// A page as a build wrote it: the key of what its template was given, and its file as it was
+/// left (size, modification time and inode), so a file changed since is never taken for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PageStamp {
+    key: u128,
+    file: (u64, i64, u32, u64),
+}
+
+impl PageStamp {
+    /// The stamp of a page with `key` written as the file with metadata `meta`.
+    pub fn new(key: Key, meta: &std::fs::Metadata) -> PageStamp {
+        PageStamp {
+            key: key.0,
+            file: file_stamp(meta),
+        }
+    }
+
+    /// Whether the page had `key` and its file still has the metadata `meta`.
+    pub fn fits(&self, key: Key, meta: &std::fs::Metadata) -> bool {
+        self.key == key.0 && self.file == file_stamp(meta)
+    }
+}
+
+fn file_stamp(meta: &std::fs::Metadata) -> (u64, i64, u32, u64) {
+    let modified = meta
+        .modified()
+        .ok()
+        .and_then(|time| time.duration_since(std::time::UNIX_EPOCH).ok())
+        .unwrap_or_default();
+    #[cfg(unix)]
+    let inode = std::os::unix::fs::MetadataExt::ino(meta);
+    #[cfg(not(unix))]
+    let inode = 0;
+    (
+        meta.len(),
+        modified.as_secs() as i64,
+        modified.subsec_nanos(),
+        inode,
+    )
+}
+
+fn pages_file(output: &Path) -> String {
+    format!("pages-{:016x}.bin", path_hash(output))
 }
 
 /// A hash of a path, to name a folder by.

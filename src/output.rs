@@ -188,6 +188,33 @@ impl Staging {
         }
     }
 
+    /// Puts the previous build's file at `path` in the new output unchanged, if `fits` accepts
+    /// its metadata; false if there is no such file or it could not be linked.
+    pub fn keep_previous(&self, path: &Path, fits: impl Fn(&std::fs::Metadata) -> bool) -> bool {
+        let Some(old) = self.previous.as_ref().map(|dir| dir.join(path)) else {
+            return false;
+        };
+        if !std::fs::symlink_metadata(&old).is_ok_and(|meta| meta.is_file() && fits(&meta)) {
+            return false;
+        }
+        let target = self.dir.join(path);
+        if check_inside(path).is_err()
+            || target
+                .parent()
+                .is_some_and(|folder| self.make_folder(folder).is_err())
+        {
+            return false;
+        }
+        if self.reused {
+            let mut written = self.written.lock().unwrap_or_else(|e| e.into_inner());
+            written.insert(path.to_path_buf());
+            if same_file(&old, &target) {
+                return true;
+            }
+        }
+        self.clear(&target).is_ok() && std::fs::hard_link(&old, &target).is_ok()
+    }
+
     /// Makes `folder` and its parents, once per build. In a reused folder a file may stand
     /// where a folder now goes: it is removed.
     fn make_folder(&self, folder: &Path) -> Result<()> {

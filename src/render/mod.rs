@@ -5,16 +5,18 @@ pub mod cite;
 mod context;
 pub mod feeds;
 pub mod metadata;
+mod page_context;
 pub mod theme;
 
+use crate::cache::Key;
 use crate::diagnostics::Diagnostic;
 use crate::markdown::{MarkdownInput, highlight, render_markdown};
 use crate::site::{Site, page_url};
 use context::*;
 pub use feeds::Feed;
+use page_context::PageContext;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
-use tera::Context;
 pub use theme::{StaticFile, Theme, load_theme};
 
 /// One file of the built site, relative to the output root.
@@ -101,6 +103,24 @@ pub struct RenderedSite {
     pub paths: Vec<PathBuf>,
     /// How many of them are HTML pages.
     pub pages: usize,
+    /// Each page's path and key (see `page_context`), rendered or kept.
+    pub keys: Vec<(PathBuf, Key)>,
+}
+
+/// Asked with a page's path and key before the page is rendered: true when the last build's
+/// file for that path had the same key and has been put in the new output in its place.
+pub type Reuse<'r> = &'r (dyn Fn(&Path, Key) -> bool + Sync);
+
+/// Never reuses a page: every page is rendered.
+pub fn render_every_page(_: &Path, _: Key) -> bool {
+    false
+}
+
+/// What one job made: its file, unless the last build's was kept.
+struct Made {
+    path: PathBuf,
+    file: Option<OutputFile>,
+    key: Option<Key>,
 }
 
 /// Why rendering the site stopped.
@@ -118,28 +138,37 @@ pub fn render_site(
     site: &Site,
     theme: &mut Theme,
     emit: &(dyn Fn(&OutputFile) -> anyhow::Result<()> + Sync),
+    reuse: Reuse<'_>,
 ) -> Result<RenderedSite, RenderFailure> {
     prepare_theme(site, theme);
     let theme = &*theme;
     let jobs = jobs(site);
-    let rendered: Vec<Result<PathBuf, RenderFailure>> = jobs
+    let made: Vec<Result<(PathBuf, Option<Key>), RenderFailure>> = jobs
         .par_iter()
         .map(|&job| {
-            let file = render_job(site, theme, job)
+            let made = make_job(site, theme, job, reuse)
                 .map_err(|problem| RenderFailure::Pages(vec![problem]))?;
-            emit(&file).map_err(RenderFailure::Emit)?;
-            Ok(file.path)
+            if let Some(file) = &made.file {
+                emit(file).map_err(RenderFailure::Emit)?;
+            }
+            Ok((made.path, made.key))
         })
         .chain(copied_files(site, theme).into_par_iter().map(|file| {
             emit(&file).map_err(RenderFailure::Emit)?;
-            Ok(file.path)
+            Ok((file.path, None))
         }))
         .collect();
-    let mut paths = Vec::with_capacity(rendered.len());
+    let mut paths = Vec::with_capacity(made.len());
+    let mut keys = Vec::new();
     let mut problems = Vec::new();
-    for result in rendered {
+    for result in made {
         match result {
-            Ok(path) => paths.push(path),
+            Ok((path, key)) => {
+                if let Some(key) = key {
+                    keys.push((path.clone(), key));
+                }
+                paths.push(path);
+            }
             Err(RenderFailure::Pages(mut failed)) => problems.append(&mut failed),
             Err(failure @ RenderFailure::Emit(_)) => return Err(failure),
         }
@@ -148,7 +177,7 @@ pub fn render_site(
         return Err(RenderFailure::Pages(problems));
     }
     let pages = jobs.iter().filter(|job| job.is_page()).count();
-    Ok(RenderedSite { paths, pages })
+    Ok(RenderedSite { paths, pages, keys })
 }
 
 /// Gives the theme what every page shares (the site's view), once per site.
@@ -163,8 +192,13 @@ pub fn prepare_theme(site: &Site, theme: &mut Theme) {
         };
         render_markdown(&input).0.html
     });
+    let site_view = SiteView::new(site, about_html.as_deref());
+    let mut shared = PageContext::new();
+    shared.insert("site", &site_view);
+    shared.insert("drafts_shown", site.drafts_shown);
+    theme.shared = shared.key(theme.fingerprint, "");
     let globals = theme.tera.global_context();
-    globals.insert("site", &SiteView::new(site, about_html.as_deref()));
+    globals.insert("site", &site_view);
     globals.insert("drafts_shown", &site.drafts_shown);
 }
 
@@ -176,7 +210,12 @@ pub fn render_jobs(
 ) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     let rendered: Vec<Result<OutputFile, Diagnostic>> = jobs
         .par_iter()
-        .map(|&job| render_job(site, theme, job))
+        .map(|&job| {
+            let made = make_job(site, theme, job, &render_every_page)?;
+            Ok(made
+                .file
+                .expect("a page is rendered when it cannot be reused"))
+        })
         .collect();
     let mut files = Vec::with_capacity(rendered.len());
     let mut problems = Vec::new();
@@ -239,17 +278,24 @@ pub fn page_count(items: usize, per_page: usize) -> usize {
     items.div_ceil(per_page).max(1)
 }
 
-fn render_job(site: &Site, theme: &Theme, job: Job) -> Result<OutputFile, Diagnostic> {
+/// Renders one job's page or file, unless `reuse` keeps the last build's page.
+fn make_job(site: &Site, theme: &Theme, job: Job, reuse: Reuse<'_>) -> Result<Made, Diagnostic> {
     let config = &site.config;
     let url = job_url(site, job);
+    let path = output_path(&config.root_path, &url);
     if let Job::File(file) = job {
-        return Ok(OutputFile {
-            path: output_path(&config.root_path, &url),
+        let file = OutputFile {
+            path: path.clone(),
             contents: Contents::Bytes(render_file(site, file)),
+        };
+        return Ok(Made {
+            path,
+            file: Some(file),
+            key: None,
         });
     }
     let default_description = config.description.as_deref().unwrap_or(&config.title);
-    let mut context = Context::new();
+    let mut context = PageContext::new();
     let mut feeds = vec![FeedLink::new(site, Feed::Site)];
     let owned_title: String;
     let (template, title, description, has_code) = match job {
@@ -260,7 +306,7 @@ fn render_job(site: &Site, theme: &Theme, job: Job) -> Result<OutputFile, Diagno
         }
         Job::Brief(index) => {
             let brief = &site.briefs[index];
-            context.insert("brief", &BriefView::new(site, brief));
+            context.insert("brief", BriefView::new(site, brief));
             let description = brief
                 .doc
                 .summary
@@ -279,12 +325,12 @@ fn render_job(site: &Site, theme: &Theme, job: Job) -> Result<OutputFile, Diagno
                 .iter()
                 .map(|a| AuthorView::new(site, a))
                 .collect();
-            context.insert("authors", &authors);
+            context.insert("authors", authors);
             ("authors.html", "Authors", default_description, false)
         }
         Job::Author { index, page } => {
             let author = &site.authors[index];
-            context.insert("author", &AuthorView::new(site, author));
+            context.insert("author", AuthorView::new(site, author));
             feeds.push(FeedLink::new(site, Feed::Author(index)));
             listing(site, &mut context, &author.url, &author.briefs, page);
             let description = author.doc.role.as_deref().unwrap_or(default_description);
@@ -292,12 +338,12 @@ fn render_job(site: &Site, theme: &Theme, job: Job) -> Result<OutputFile, Diagno
         }
         Job::Topics => {
             let topics: Vec<TopicView> = site.topics.iter().map(TopicView::new).collect();
-            context.insert("topics", &topics);
+            context.insert("topics", topics);
             ("topics.html", "Topics", default_description, false)
         }
         Job::Topic { index, page } => {
             let topic = &site.topics[index];
-            context.insert("topic", &TopicView::new(topic));
+            context.insert("topic", TopicView::new(topic));
             feeds.push(FeedLink::new(site, Feed::Topic(index)));
             listing(site, &mut context, &topic.url, &topic.briefs, page);
             (
@@ -309,7 +355,7 @@ fn render_job(site: &Site, theme: &Theme, job: Job) -> Result<OutputFile, Diagno
         }
         Job::Page(index) => {
             let page = &site.pages[index];
-            context.insert("page", &PageView::new(page));
+            context.insert("page", PageView::new(page));
             let description = page.doc.summary.as_deref().unwrap_or(default_description);
             (
                 "page.html",
@@ -325,10 +371,10 @@ fn render_job(site: &Site, theme: &Theme, job: Job) -> Result<OutputFile, Diagno
                 .iter()
                 .map(DomainView::new)
                 .collect();
-            context.insert("domains", &domains);
-            context.insert("source_totals", &SourceTotalsView::new(index));
+            context.insert("domains", domains);
+            context.insert("source_totals", SourceTotalsView::new(index));
             let base = config.url("/sources/");
-            context.insert("pagination", &pagination(&base, page, index.page_count()));
+            context.insert("pagination", pagination(&base, page, index.page_count()));
             ("sources.html", "Sources", default_description, false)
         }
         Job::SourceDomain { index, page } => {
@@ -337,11 +383,11 @@ fn render_job(site: &Site, theme: &Theme, job: Job) -> Result<OutputFile, Diagno
                 .iter()
                 .map(|source| IndexedSourceView::new(site, source))
                 .collect();
-            context.insert("domain", &DomainView::new(domain));
-            context.insert("sources", &sources);
+            context.insert("domain", DomainView::new(domain));
+            context.insert("sources", sources);
             context.insert(
                 "pagination",
-                &pagination(&domain.url, page, domain.pages.len()),
+                pagination(&domain.url, page, domain.pages.len()),
             );
             owned_title = format!("{} — Sources", domain.name);
             (
@@ -358,22 +404,38 @@ fn render_job(site: &Site, theme: &Theme, job: Job) -> Result<OutputFile, Diagno
         Job::NotFound => ("404.html", "Page not found", default_description, false),
         Job::File(_) => unreachable!("files are rendered above"),
     };
-    context.insert("feeds", &feeds);
-    context.insert("page_title", title);
-    context.insert("canonical_url", &config.absolute_url(&url));
-    context.insert("page_url", &url);
+    context.insert("feeds", feeds);
+    context.insert("page_title", title.to_string());
+    context.insert("canonical_url", config.absolute_url(&url));
+    context.insert("page_url", url.as_str());
     context.insert("description", description);
-    context.insert("has_code", &has_code);
-    let html = theme.tera.render(template, &context).map_err(|err| {
-        Diagnostic::error(
-            format!("templates/{template}"),
-            format!("could not render {url}: {err}"),
-        )
-        .help("fix the template; docs/THEME.md lists what each template receives")
-    })?;
-    Ok(OutputFile {
-        path: output_path(&config.root_path, &url),
+    context.insert("has_code", has_code);
+    let key = context.key(theme.shared, template);
+    if reuse(&path, key) {
+        return Ok(Made {
+            path,
+            file: None,
+            key: Some(key),
+        });
+    }
+    let html = theme
+        .tera
+        .render(template, &context.into_tera())
+        .map_err(|err| {
+            Diagnostic::error(
+                format!("templates/{template}"),
+                format!("could not render {url}: {err}"),
+            )
+            .help("fix the template; docs/THEME.md lists what each template receives")
+        })?;
+    let file = OutputFile {
+        path: path.clone(),
         contents: Contents::Bytes(html.into_bytes()),
+    };
+    Ok(Made {
+        path,
+        file: Some(file),
+        key: Some(key),
     })
 }
 
@@ -424,7 +486,13 @@ pub fn job_path(site: &Site, job: Job) -> PathBuf {
 }
 
 /// Puts one page of a list of briefs, and its pagination, into the context.
-fn listing(site: &Site, context: &mut Context, base: &str, briefs: &[usize], page: usize) {
+fn listing<'a>(
+    site: &'a Site,
+    context: &mut PageContext<'a>,
+    base: &str,
+    briefs: &[usize],
+    page: usize,
+) {
     let per = site.config.paginate;
     let total = page_count(briefs.len(), per);
     let cards: Vec<CardView> = briefs
@@ -433,13 +501,13 @@ fn listing(site: &Site, context: &mut Context, base: &str, briefs: &[usize], pag
         .take(per)
         .map(|&i| CardView::new(site, &site.briefs[i]))
         .collect();
-    context.insert("briefs", &cards);
-    context.insert("pagination", &pagination(base, page, total));
+    context.insert("briefs", cards);
+    context.insert("pagination", pagination(base, page, total));
 }
 
 /// What the search page offers to filter by (the topics, authors and years of the briefs),
 /// and the links it shows without JavaScript.
-fn search_context(site: &Site, context: &mut Context) {
+fn search_context<'a>(site: &'a Site, context: &mut PageContext<'a>) {
     let topics: Vec<TopicView> = site.topics.iter().map(TopicView::new).collect();
     let authors: Vec<AuthorView> = site
         .authors
@@ -454,9 +522,9 @@ fn search_context(site: &Site, context: &mut Context) {
         .collect();
     years.sort_unstable_by(|a, b| b.cmp(a));
     years.dedup();
-    context.insert("topics", &topics);
-    context.insert("authors", &authors);
-    context.insert("years", &years);
+    context.insert("topics", topics);
+    context.insert("authors", authors);
+    context.insert("years", years);
 }
 
 /// Page `page` of `total` of a listing at `base`.

@@ -1,6 +1,7 @@
 //! The theme: Tera templates and static files, from `themes/<name>/` or, for the default theme,
 //! from the copy embedded in the binary; a site's `templates/` and `static/` override them.
 
+use crate::cache::Key;
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, display_path};
 use include_dir::{Dir, include_dir};
@@ -39,6 +40,10 @@ pub enum StaticFile {
 
 pub struct Theme {
     pub tera: Tera,
+    /// A hash of every template's name and text.
+    pub fingerprint: Key,
+    /// What every page of a build shares (templates, the site's view): set by `prepare_theme`.
+    pub shared: Key,
     /// Output path (relative to the output root) → file.
     pub statics: BTreeMap<PathBuf, StaticFile>,
 }
@@ -100,10 +105,16 @@ pub fn load_theme(config: &Config) -> Result<Theme, Vec<Diagnostic>> {
         .iter()
         .map(|(name, (text, _))| (name.clone(), text.clone()))
         .collect();
+    let fingerprint = Key::of_each("templates", sources.iter());
     if let Err(err) = tera.add_raw_templates(sources) {
         return Err(vec![template_error(&err, &templates)]);
     }
-    Ok(Theme { tera, statics })
+    Ok(Theme {
+        tera,
+        fingerprint,
+        shared: fingerprint,
+        statics,
+    })
 }
 
 /// Reads `dir/templates/**` and `dir/static/**` (a theme's or the site's own); a theme's

@@ -192,3 +192,56 @@ fn warnings_are_given_on_every_build_and_timings_only_when_asked() {
         assert!(!stderr.contains("timing:"), "{stderr}");
     }
 }
+
+#[test]
+fn a_rebuild_keeps_unchanged_pages_and_renders_those_whose_inputs_changed() {
+    let site = Site::fixture("features");
+    let scratch = tempfile::tempdir().unwrap();
+    let cache = scratch.path().join("cache");
+    let cache = cache.to_str().unwrap();
+    let output = site.output();
+    build_with_cache(&site, &output, cache);
+    build_with_cache(&site, &output, cache);
+
+    // A brief's new title reaches the listings that show it; a page edited by hand in the
+    // output is written again; a changed template reaches every page.
+    let brief = site.root().join("content/briefs/older-brief.md");
+    let text = std::fs::read_to_string(&brief).unwrap();
+    std::fs::write(
+        &brief,
+        text.replacen("title: An Older Brief", "title: A Numbat Brief", 1),
+    )
+    .unwrap();
+    let edited = output.join("briefs/notes-twice/index.html");
+    let page = std::fs::read_to_string(&edited).unwrap();
+    std::fs::write(&edited, page.replacen("<main", "<main data-hand-edited", 1)).unwrap();
+    build_with_cache(&site, &output, cache);
+    let topic = site.page("/topics/public-finance/");
+    assert!(
+        topic.root_element().html().contains("A Numbat Brief"),
+        "the listing"
+    );
+    assert!(
+        !std::fs::read_to_string(&edited)
+            .unwrap()
+            .contains("data-hand-edited")
+    );
+
+    let theme = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates");
+    let base = std::fs::read_to_string(theme.join("base.html")).unwrap();
+    site.write(
+        "templates/base.html",
+        &base.replacen("<body", "<body data-site-template", 1),
+    );
+    build_with_cache(&site, &output, cache);
+    for url in ["/", "/briefs/notes-twice/", "/topics/public-finance/"] {
+        let html = site.page(url).root_element().html();
+        assert!(html.contains("data-site-template"), "{url}");
+    }
+    let uncached = scratch.path().join("uncached");
+    build_with_cache(&site, &uncached, "");
+    assert!(
+        files(&output) == files(&uncached),
+        "the same as a build without the cache"
+    );
+}
