@@ -16,6 +16,9 @@ use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+/// How long the build cache keeps the folder of a site no build has used.
+const UNUSED_SITES_KEPT: Duration = Duration::from_secs(30 * 24 * 60 * 60);
+
 /// What `folio build` was asked to do.
 #[derive(Debug, Clone)]
 pub struct BuildOptions {
@@ -132,6 +135,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     cache.keep_pages(&absolute_output, &stamps(&output, &rendered.keys));
     cache.keep_citations(&crate::render::cite::site_citations(&site));
     cache.evict_renderings();
+    cache.evict_unused_sites(UNUSED_SITES_KEPT);
     Ok(BuildReport {
         pages: rendered.pages,
         files,

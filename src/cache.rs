@@ -15,6 +15,9 @@ use std::hash::Hasher;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+/// The file whose time says when a build last used a site's folder.
+const USED: &str = "last-used";
+
 /// The folder of rendered Markdown texts, a file per text named by its key.
 const RENDERINGS: &str = "renderings";
 
@@ -97,6 +100,29 @@ impl BuildCache {
             .into_iter()
             .filter_map(|(key, html)| Some((Key(u128::from_str_radix(&key, 16).ok()?), html)))
             .collect()
+    }
+
+    /// Marks this site's folder as used now, and removes the folders of sites no build has
+    /// used for `unused_for` (sites built from temporary folders, CI checkouts at changing
+    /// paths): each may hold a whole output folder.
+    pub fn evict_unused_sites(&self, unused_for: std::time::Duration) {
+        let Some(dir) = &self.dir else { return };
+        self.write(USED, b"");
+        let Some(root) = dir.parent() else { return };
+        let Ok(entries) = std::fs::read_dir(root) else {
+            return;
+        };
+        let now = std::time::SystemTime::now();
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let is_site = entry.file_name().to_string_lossy().starts_with("site-");
+            let used = std::fs::metadata(path.join(USED)).and_then(|m| m.modified());
+            let stale =
+                used.is_ok_and(|used| now.duration_since(used).unwrap_or_default() > unused_for);
+            if is_site && stale && path != *dir {
+                let _ = std::fs::remove_dir_all(&path);
+            }
+        }
     }
 
     /// Keeps this build's formatted citations (only these: entries no brief uses are dropped).

@@ -245,3 +245,31 @@ fn a_rebuild_keeps_unchanged_pages_and_renders_those_whose_inputs_changed() {
         "the same as a build without the cache"
     );
 }
+
+#[test]
+fn a_build_removes_the_cache_folders_of_sites_unused_for_a_month() {
+    let site = Site::fixture("features");
+    let scratch = tempfile::tempdir().unwrap();
+    let cache = scratch.path().join("cache");
+    let (old, recent) = (
+        cache.join("site-0000000000000001"),
+        cache.join("site-0000000000000002"),
+    );
+    for (dir, days) in [(&old, 40), (&recent, 3)] {
+        std::fs::create_dir_all(dir.join("renderings")).unwrap();
+        let used = std::fs::File::create(dir.join("last-used")).unwrap();
+        let then = std::time::SystemTime::now() - std::time::Duration::from_secs(days * 86_400);
+        used.set_modified(then).unwrap();
+    }
+    let unknown = cache.join("not-a-site");
+    std::fs::create_dir_all(&unknown).unwrap();
+    build_with_cache(&site, &site.output(), cache.to_str().unwrap());
+    assert!(!old.exists(), "unused for 40 days");
+    assert!(recent.exists() && unknown.exists());
+    let own = std::fs::read_dir(&cache)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p != &recent && p != &unknown)
+        .expect("the site's own folder");
+    assert!(own.join("last-used").is_file(), "{}", own.display());
+}
