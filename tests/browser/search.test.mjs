@@ -16,8 +16,18 @@ after(async () => {
   site?.close();
 });
 
+// Waits for a count of results ("2 briefs found…"), not "No briefs found": after a filter
+// changes, the previous search's "No briefs found." is still shown until the new one ends.
+// The count is shown before the results (up to 10) are added, so those are waited for too.
 async function resultTitles(page) {
-  await page.locator("#search-status").filter({ hasText: /found/ }).waitFor({ timeout: 10000 });
+  const status = page.locator("#search-status").filter({ hasText: /^\d+ briefs? found/ });
+  await status.waitFor({ timeout: 10000 });
+  const shown = Math.min(parseInt(await status.innerText(), 10), 10);
+  await page.waitForFunction(
+    (n) => document.querySelectorAll(".search-result-title a").length === n,
+    shown,
+    { timeout: 10000 },
+  );
   return page.locator(".search-result-title a").allInnerTexts();
 }
 
