@@ -149,28 +149,16 @@ impl Staging {
     /// the old folder's removal after the swap only drops a name. Builds never change a written
     /// file in place (a file is replaced by a new one), so sharing is safe.
     pub fn write(&self, file: &OutputFile) -> Result<()> {
-        check_inside(&file.path)?;
-        let target = self.dir.join(&file.path);
-        if let Some(folder) = target.parent() {
-            self.make_folder(folder)?;
-        }
-        if self.reused {
-            let mut written = self.written.lock().unwrap_or_else(|e| e.into_inner());
-            written.insert(file.path.clone());
-        }
+        let target = self.place(&file.path)?;
         let old = self.previous.as_ref().map(|dir| dir.join(&file.path));
         let same = match (&file.contents, file.contents.bytes()) {
             (Contents::Copy(source), _) => same_as_source(old.as_deref(), source),
             (_, bytes) => unchanged(old.as_deref(), bytes.unwrap_or_default()),
         };
-        if let (true, Some(old)) = (same, &old) {
-            if self.reused && same_file(old, &target) {
-                return Ok(());
-            }
-            self.clear(&target)?;
-            if std::fs::hard_link(old, &target).is_ok() {
-                return Ok(());
-            }
+        if let (true, Some(old)) = (same, &old)
+            && self.link_previous(old, &target)
+        {
+            return Ok(());
         }
         self.clear(&target)?;
         match (&file.contents, file.contents.bytes()) {
@@ -197,22 +185,32 @@ impl Staging {
         if !std::fs::symlink_metadata(&old).is_ok_and(|meta| meta.is_file() && fits(&meta)) {
             return false;
         }
+        self.place(path)
+            .is_ok_and(|target| self.link_previous(&old, &target))
+    }
+
+    /// Where the file at `path` goes in the staging folder, its folder made and the path noted
+    /// as written.
+    fn place(&self, path: &Path) -> Result<PathBuf> {
+        check_inside(path)?;
         let target = self.dir.join(path);
-        if check_inside(path).is_err()
-            || target
-                .parent()
-                .is_some_and(|folder| self.make_folder(folder).is_err())
-        {
-            return false;
+        if let Some(folder) = target.parent() {
+            self.make_folder(folder)?;
         }
         if self.reused {
             let mut written = self.written.lock().unwrap_or_else(|e| e.into_inner());
             written.insert(path.to_path_buf());
-            if same_file(&old, &target) {
-                return true;
-            }
         }
-        self.clear(&target).is_ok() && std::fs::hard_link(&old, &target).is_ok()
+        Ok(target)
+    }
+
+    /// Puts the previous build's file `old` at `target`: nothing to do when a reused folder
+    /// already holds that very file.
+    fn link_previous(&self, old: &Path, target: &Path) -> bool {
+        if self.reused && same_file(old, target) {
+            return true;
+        }
+        self.clear(target).is_ok() && std::fs::hard_link(old, target).is_ok()
     }
 
     /// Makes `folder` and its parents, once per build. In a reused folder a file may stand

@@ -1,24 +1,15 @@
 //! The build cache: a build from cached renderings, citations and search index writes the same
 //! site as one without, and an edited brief, a resized figure or a text with problems misses it.
 
-use crate::common::{Site, sel};
+use crate::common::{Site, build_with_cache, sel};
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Command;
 
-/// Builds `site` into `output` with the cache in `cache` ("" turns it off); returns stderr.
-fn build_with_cache(site: &Site, output: &Path, cache: &str) -> String {
-    let result = Command::new(env!("CARGO_BIN_EXE_folio"))
-        .args(["build", "--root"])
-        .arg(site.root())
-        .arg("--output")
-        .arg(output)
-        .env("FOLIO_CACHE_DIR", cache)
-        .output()
-        .expect("folio runs");
-    let stderr = String::from_utf8_lossy(&result.stderr).into_owned();
-    assert!(result.status.success(), "{stderr}");
-    stderr
+/// A scratch folder and, in it, the path of a cache folder.
+fn scratch_cache() -> (tempfile::TempDir, String) {
+    let scratch = tempfile::tempdir().unwrap();
+    let cache = scratch.path().join("cache").to_str().unwrap().to_string();
+    (scratch, cache)
 }
 
 /// The names of the rendered texts kept in `cache`.
@@ -48,9 +39,8 @@ fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 #[test]
 fn a_build_from_the_cache_writes_the_same_site_as_one_without() {
     let site = Site::fixture("features");
-    let scratch = tempfile::tempdir().unwrap();
-    let cache = scratch.path().join("cache");
-    let cache = cache.to_str().unwrap();
+    let (scratch, cache) = scratch_cache();
+    let cache = cache.as_str();
     let (cold, warm, uncached) = (
         scratch.path().join("cold"),
         scratch.path().join("warm"),
@@ -95,9 +85,8 @@ fn a_build_from_the_cache_writes_the_same_site_as_one_without() {
 #[test]
 fn an_edited_brief_misses_the_cache() {
     let site = Site::fixture("features");
-    let scratch = tempfile::tempdir().unwrap();
-    let cache = scratch.path().join("cache");
-    let cache = cache.to_str().unwrap();
+    let (_scratch, cache) = scratch_cache();
+    let cache = cache.as_str();
     let output = site.output();
     build_with_cache(&site, &output, cache);
     let index_before = files(&output.join("pagefind"));
@@ -133,9 +122,8 @@ fn an_edited_brief_misses_the_cache() {
 #[test]
 fn an_edited_text_or_resized_figure_is_rendered_again_and_its_old_rendering_evicted() {
     let site = Site::fixture("features");
-    let scratch = tempfile::tempdir().unwrap();
-    let cache = scratch.path().join("cache");
-    let cache = cache.to_str().unwrap();
+    let (_scratch, cache) = scratch_cache();
+    let cache = cache.as_str();
     let output = site.output();
     build_with_cache(&site, &output, cache);
     let kept_before = renderings(cache);
@@ -177,9 +165,8 @@ fn an_edited_text_or_resized_figure_is_rendered_again_and_its_old_rendering_evic
 #[test]
 fn warnings_are_given_on_every_build_and_timings_only_when_asked() {
     let site = Site::fixture("features");
-    let scratch = tempfile::tempdir().unwrap();
-    let cache = scratch.path().join("cache");
-    let cache = cache.to_str().unwrap();
+    let (_scratch, cache) = scratch_cache();
+    let cache = cache.as_str();
     let text = std::fs::read_to_string(site.root().join("content/briefs/older-brief.md")).unwrap();
     site.write(
         "content/briefs/older-brief.md",
@@ -196,9 +183,8 @@ fn warnings_are_given_on_every_build_and_timings_only_when_asked() {
 #[test]
 fn a_rebuild_keeps_unchanged_pages_and_renders_those_whose_inputs_changed() {
     let site = Site::fixture("features");
-    let scratch = tempfile::tempdir().unwrap();
-    let cache = scratch.path().join("cache");
-    let cache = cache.to_str().unwrap();
+    let (scratch, cache) = scratch_cache();
+    let cache = cache.as_str();
     let output = site.output();
     build_with_cache(&site, &output, cache);
     build_with_cache(&site, &output, cache);

@@ -29,6 +29,22 @@ pub fn folio_command(binary: &Path) -> Command {
     command
 }
 
+/// Builds `site` into `output` with the build cache in `cache` ("" turns it off); returns
+/// stderr.
+pub fn build_with_cache(site: &Site, output: &Path, cache: &str) -> String {
+    let result = folio_command(Path::new(env!("CARGO_BIN_EXE_folio")))
+        .args(["build", "--root"])
+        .arg(site.root())
+        .arg("--output")
+        .arg(output)
+        .env("FOLIO_CACHE_DIR", cache)
+        .output()
+        .expect("folio runs");
+    let stderr = String::from_utf8_lossy(&result.stderr).into_owned();
+    assert!(result.status.success(), "{stderr}");
+    stderr
+}
+
 /// A fixture site copied into a temporary folder, so each test builds its own.
 pub struct Site {
     pub dir: TempDir,

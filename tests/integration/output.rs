@@ -2,6 +2,15 @@
 
 use crate::common::Site;
 
+/// The staging folders of killed or failed builds left beside the output.
+fn staging_leftovers(site: &Site) -> Vec<String> {
+    std::fs::read_dir(site.root())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains(".folio-"))
+        .collect()
+}
+
 #[test]
 fn rebuild_replaces_the_output_whole_and_leaves_no_staging_folders() {
     let site = Site::fixture("features");
@@ -19,11 +28,7 @@ fn rebuild_replaces_the_output_whole_and_leaves_no_staging_folders() {
             .join("briefs/notes-twice/index.html")
             .is_file()
     );
-    let leftovers: Vec<_> = std::fs::read_dir(site.root())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|name| name.contains(".folio-"))
-        .collect();
+    let leftovers = staging_leftovers(&site);
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
@@ -148,15 +153,7 @@ fn a_rebuild_links_unchanged_files_from_the_previous_output_and_writes_changed_o
 fn fresh_build(site: &Site) -> Vec<(std::path::PathBuf, Vec<u8>)> {
     let fresh = tempfile::tempdir().unwrap();
     let out = fresh.path().join("out");
-    let result = crate::common::folio_command(std::path::Path::new(env!("CARGO_BIN_EXE_folio")))
-        .args(["build", "--root"])
-        .arg(site.root())
-        .arg("--output")
-        .arg(&out)
-        .env("FOLIO_CACHE_DIR", "")
-        .output()
-        .unwrap();
-    assert!(result.status.success());
+    crate::common::build_with_cache(site, &out, "");
     crate::common::snapshot(&out)
 }
 
@@ -193,10 +190,6 @@ fn rebuilds_through_the_kept_output_folder_write_what_a_fresh_build_writes() {
             "step {n}: the rebuild differs from a fresh build"
         );
     }
-    let leftovers: Vec<_> = std::fs::read_dir(site.root())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|name| name.contains(".folio-"))
-        .collect();
+    let leftovers = staging_leftovers(&site);
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
