@@ -109,7 +109,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
             !options.drafts,
             &mut diagnostics,
             &emit,
-            &reuse,
+            Some(&reuse),
         );
         (rendered, index.map(|thread| thread.join()))
     });

@@ -13,7 +13,6 @@ use crate::config::Config;
 use crate::diagnostics::{Diagnostic, suggest};
 use crate::markdown::{Facts, Rendered};
 use crate::render::OutputFile;
-use crate::render::render_every_page;
 use crate::site::Site;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -43,15 +42,8 @@ pub fn check_site(root: &Path) -> Result<Vec<Diagnostic>, BuildError> {
     if !diagnostics.has_errors() {
         // `check` writes nothing: each page is dropped once rendered, only its path is kept.
         let discard = |_: &OutputFile| Ok(());
-        render_checked(
-            &site,
-            &mut theme,
-            true,
-            &mut diagnostics,
-            &discard,
-            &render_every_page,
-        )
-        .expect("discarding a page cannot fail");
+        render_checked(&site, &mut theme, true, &mut diagnostics, &discard, None)
+            .expect("discarding a page cannot fail");
     }
     Ok(diagnostics.sorted())
 }

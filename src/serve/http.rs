@@ -30,6 +30,9 @@ fn reload_script(version: u64) -> String {
     )
 }
 
+/// The theme's page for paths the site does not have.
+const NOT_FOUND: &str = "/404.html";
+
 /// How long a request for a page being rendered again waits for it.
 const PENDING_WAIT: Duration = Duration::from_secs(5);
 
@@ -77,7 +80,7 @@ async fn events(
 
 async fn page(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
     let Some(path) = site_path(uri.path()) else {
-        return not_found(&shared.current());
+        return not_found_page(&shared).await;
     };
     let candidates = [path.clone(), format!("{path}index.html")];
     let snapshot = settled(&shared, &candidates).await;
@@ -86,29 +89,33 @@ async fn page(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
         .find_map(|key| snapshot.files.get(key).map(|file| (key, file)));
     match found {
         Some((key, file)) => serve_file(&snapshot, key, file, StatusCode::OK).await,
-        None if !path.ends_with('/') && snapshot.files.contains(&format!("{path}/index.html")) => {
+        None if !path.ends_with('/') && is_page(&snapshot, &format!("{path}/index.html")) => {
             redirect(&format!("{path}/"))
         }
-        None => not_found(&snapshot),
+        None => not_found_page(&shared).await,
     }
 }
 
-/// The current snapshot, once none of the `paths` is a page that the rebuild under way will
-/// replace (an edited brief's page is published before the listings that show it); after
-/// `PENDING_WAIT`, the current one anyway.
+/// Whether the site has a page at `path`, rendered or still to render.
+fn is_page(snapshot: &Snapshot, path: &str) -> bool {
+    snapshot.files.contains(path) || snapshot.pending.contains(path)
+}
+
+/// The current snapshot, once none of the `paths` is a page still to render (the first
+/// build's pages render as they are asked for; an edited brief's page is published before the
+/// listings that show it); after `PENDING_WAIT`, the current one anyway.
 async fn settled(shared: &Shared, paths: &[String]) -> Arc<Snapshot> {
-    let mut rebuilds = shared.reload.subscribe();
+    let mut published = shared.published.subscribe();
     let deadline = tokio::time::Instant::now() + PENDING_WAIT;
     loop {
         let snapshot = shared.current();
         if !paths.iter().any(|path| snapshot.pending.contains(path)) {
             return snapshot;
         }
-        if tokio::time::timeout_at(deadline, rebuilds.recv())
-            .await
-            .is_err()
-        {
-            return snapshot;
+        shared.ask(paths);
+        match tokio::time::timeout_at(deadline, published.changed()).await {
+            Ok(Ok(())) => {}
+            _ => return snapshot,
         }
     }
 }
@@ -162,8 +169,13 @@ async fn serve_file(snapshot: &Snapshot, key: &str, file: &Served, status: Statu
     response
 }
 
+/// The not-found response, with the theme's page once it is rendered.
+async fn not_found_page(shared: &Shared) -> Response {
+    not_found(&*settled(shared, &[NOT_FOUND.into()]).await)
+}
+
 fn not_found(snapshot: &Snapshot) -> Response {
-    let page = match snapshot.files.get("/404.html") {
+    let page = match snapshot.files.get(NOT_FOUND) {
         Some(Served::Bytes(bytes)) => bytes.to_vec(),
         _ => b"<!doctype html><title>Not found</title><h1>Not found</h1></body>".to_vec(),
     };

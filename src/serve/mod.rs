@@ -13,7 +13,7 @@ use preview::Preview;
 use std::collections::HashSet;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Instant;
 use tokio::sync::broadcast;
 
@@ -42,10 +42,25 @@ pub struct Snapshot {
 /// Shared between the rebuild thread and the HTTP handlers.
 pub struct Shared {
     snapshot: RwLock<Arc<Snapshot>>,
+    /// Open pages reload on each version sent.
     reload: broadcast::Sender<u64>,
+    /// Counts every snapshot published, reloading or not: requests waiting for a pending page
+    /// look again on each.
+    published: tokio::sync::watch::Sender<u64>,
+    /// Pending pages that requests wait for, by path: rendered before the others.
+    asked: Mutex<HashSet<String>>,
 }
 
 impl Shared {
+    fn new(snapshot: Snapshot) -> Shared {
+        Shared {
+            snapshot: RwLock::new(Arc::new(snapshot)),
+            reload: broadcast::channel(16).0,
+            published: tokio::sync::watch::Sender::new(0),
+            asked: Mutex::default(),
+        }
+    }
+
     fn current(&self) -> Arc<Snapshot> {
         self.snapshot
             .read()
@@ -53,14 +68,34 @@ impl Shared {
             .clone()
     }
 
-    fn publish(&self, snapshot: Snapshot) {
+    /// Serves `snapshot` from now on; when `reload`, open pages reload too.
+    fn publish(&self, snapshot: Snapshot, reload: bool) {
         let version = snapshot.version;
         *self
             .snapshot
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner()) = Arc::new(snapshot);
-        let _ = self.reload.send(version);
+        self.published.send_modify(|count| *count += 1);
+        if reload {
+            let _ = self.reload.send(version);
+        }
     }
+
+    /// Asks for pending pages to be rendered next.
+    fn ask(&self, paths: &[String]) {
+        lock(&self.asked).extend(paths.iter().cloned());
+    }
+
+    /// The pages asked for since the last call.
+    fn take_asked(&self) -> HashSet<String> {
+        std::mem::take(&mut *lock(&self.asked))
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Runs the preview server until interrupted.
@@ -74,14 +109,10 @@ pub fn serve(options: ServeOptions) -> Result<()> {
         .with_context(|| format!("the site folder {} does not exist", options.root.display()))?;
     let mut preview = Preview::new(root.clone(), base_url(address), options.drafts);
     let started = Instant::now();
-    let outcome = preview.rebuild(preview::Change::Everything);
-    report(&preview, "first build", outcome, started);
-    let (reload, _) = broadcast::channel(16);
-    let shared = Arc::new(Shared {
-        snapshot: RwLock::new(Arc::new(preview.snapshot(0))),
-        reload,
-    });
-    let _watcher = watch::start(&root, preview, shared.clone())?;
+    let outcome = preview.first_build();
+    report_first_build(&preview, outcome, started);
+    let shared = Arc::new(Shared::new(preview.snapshot(0)));
+    let _watcher = watch::start(&root, preview, shared.clone(), started)?;
     let url = format!("http://{address}/");
     println!("Serving {} at {url} (Ctrl+C to stop)", root.display());
     if options.open {
@@ -109,6 +140,30 @@ fn report(preview: &Preview, what: &str, outcome: preview::Outcome, started: Ins
     } else {
         println!("{what}: rendered {} in {ms} ms", pages(outcome.pages));
     }
+}
+
+/// Prints one line for the first build, which leaves its pages to render as asked for.
+fn report_first_build(preview: &Preview, outcome: preview::Outcome, started: Instant) {
+    if outcome.errors > 0 {
+        return report(preview, "first build", outcome, started);
+    }
+    for warning in preview.warnings() {
+        eprintln!("{warning}");
+    }
+    println!(
+        "first build: read and linked the site in {} ms; {} render as they are asked for, the rest meanwhile",
+        started.elapsed().as_millis(),
+        pages(preview.pending_count())
+    );
+}
+
+/// Prints one line once the first build's pages are all rendered.
+fn report_first_build_done(outcome: preview::Outcome, started: Instant) {
+    println!(
+        "first build: rendered all {} in {} ms",
+        pages(outcome.pages),
+        started.elapsed().as_millis()
+    );
 }
 
 /// Prints one line for the pages an edit of briefs left to render after the briefs' own.

@@ -81,20 +81,29 @@ impl Preview {
 
     /// What the server should serve now: the last good pages, and the current errors.
     pub fn snapshot(&self, version: u64) -> Snapshot {
-        let pending = match &self.site {
+        Snapshot {
+            files: self.files.clone(),
+            pending: self.pending_paths(),
+            errors: self.errors.iter().map(ToString::to_string).collect(),
+            version,
+        }
+    }
+
+    /// The URL paths of the pending pages.
+    fn pending_paths(&self) -> HashSet<String> {
+        match &self.site {
             Some(site) => self
                 .pending
                 .iter()
                 .map(|&job| key(&job_path(site, job)))
                 .collect(),
             None => HashSet::new(),
-        };
-        Snapshot {
-            files: self.files.clone(),
-            pending,
-            errors: self.errors.iter().map(ToString::to_string).collect(),
-            version,
         }
+    }
+
+    /// How many pages wait for `render_pending`.
+    pub fn pending_count(&self) -> usize {
+        self.pending.len()
     }
 
     /// Whether pages wait for `render_pending`.
@@ -136,12 +145,19 @@ impl Preview {
     pub fn rebuild(&mut self, change: Change) -> Outcome {
         match change {
             Change::Briefs(paths) => self.rebuild_briefs(&paths),
-            Change::Content => self.rebuild_all(false),
-            Change::Everything => self.rebuild_all(true),
+            Change::Content => self.rebuild_all(false, Render::Now),
+            Change::Everything => self.rebuild_all(true, Render::Now),
         }
     }
 
-    fn rebuild_all(&mut self, reload_settings: bool) -> Outcome {
+    /// Reads and links the site, and leaves every page pending: the server starts at once, and
+    /// pages render as they are asked for and, meanwhile, in the site's order (`render_pending`).
+    /// There is no last good page to keep yet, so nobody waits for the whole site.
+    pub fn first_build(&mut self) -> Outcome {
+        self.rebuild_all(true, Render::Later)
+    }
+
+    fn rebuild_all(&mut self, reload_settings: bool, render: Render) -> Outcome {
         if reload_settings || self.config.is_none() || self.theme.is_none() {
             match self.load_settings() {
                 Ok(()) => {}
@@ -160,20 +176,36 @@ impl Preview {
         let theme = self.theme.as_mut().expect("theme loaded above");
         prepare_theme(&site, theme);
         let all = jobs(&site);
-        let rendered = match render_jobs(&site, theme, &all) {
-            Ok(rendered) => rendered,
-            Err(problems) => return self.failed(problems),
+        let rendered = match render {
+            Render::Now => match render_jobs(&site, theme, &all) {
+                Ok(rendered) => keyed(rendered),
+                Err(problems) => return self.failed(problems),
+            },
+            Render::Later => Vec::new(),
         };
-        let rendered = keyed(rendered);
         let copied = keyed(copied_files(&site, theme));
-        self.pages = rendered.iter().map(|(path, _)| path.clone()).collect();
+        self.pages = all.iter().map(|&job| key(&job_path(&site, job))).collect();
         self.copied = copied.iter().map(|(path, _)| path.clone()).collect();
         let count = rendered.len();
         self.files = Files::new(rendered.into_iter().chain(copied).collect());
-        self.pending.clear();
-        cache.keep_citations(&crate::render::cite::site_citations(&site));
+        self.pending = match render {
+            Render::Now => {
+                cache.keep_citations(&crate::render::cite::site_citations(&site));
+                Vec::new()
+            }
+            Render::Later => all,
+        };
         self.site = Some(site);
         self.succeeded(diagnostics, count)
+    }
+
+    /// Keeps the citations formatted so far in the preview's cache: after a first build, once
+    /// its pages are rendered.
+    pub fn keep_citations(&self) {
+        if let Some(site) = &self.site {
+            let citations = crate::render::cite::site_citations(site);
+            BuildCache::for_preview(&self.root).keep_citations(&citations);
+        }
     }
 
     fn load_settings(&mut self) -> Result<(), Vec<Diagnostic>> {
@@ -187,15 +219,36 @@ impl Preview {
         Ok(())
     }
 
-    /// Renders the pages left pending by edits of briefs.
+    /// Renders every pending page.
+    #[cfg(test)]
     pub fn render_pending(&mut self) -> Outcome {
-        let jobs = std::mem::take(&mut self.pending);
+        self.render_some_pending(&HashSet::new(), usize::MAX)
+    }
+
+    /// Renders the pending pages at the paths `asked` for, if any are; else up to `limit` of
+    /// them, in the order they were left pending (a first build's: the site's order).
+    pub fn render_some_pending(&mut self, asked: &HashSet<String>, limit: usize) -> Outcome {
         let (Some(site), Some(theme)) = (&self.site, &self.theme) else {
+            self.pending.clear();
             return Outcome {
                 pages: 0,
                 errors: 0,
             };
         };
+        let (mut jobs, rest): (Vec<Job>, Vec<Job>) = if asked.is_empty() {
+            (Vec::new(), std::mem::take(&mut self.pending))
+        } else {
+            self.pending
+                .drain(..)
+                .partition(|&job| asked.contains(&key(&job_path(site, job))))
+        };
+        self.pending = rest;
+        if jobs.is_empty() {
+            jobs = self
+                .pending
+                .drain(..limit.min(self.pending.len()))
+                .collect();
+        }
         match render_jobs(site, theme, &jobs) {
             Ok(rendered) => Outcome {
                 pages: self.store(rendered),
@@ -249,6 +302,13 @@ impl Preview {
         self.errors = problems;
         Outcome { pages: 0, errors }
     }
+}
+
+/// Whether a whole rebuild renders its pages before it is published.
+#[derive(Clone, Copy)]
+enum Render {
+    Now,
+    Later,
 }
 
 /// The URL path a file is served at.

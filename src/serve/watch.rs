@@ -1,7 +1,7 @@
 //! Watches the site's inputs (notify, debounced) and runs each rebuild on its own thread.
 
-use super::preview::Preview;
-use super::{Shared, report, report_pending};
+use super::preview::{Outcome, Preview};
+use super::{Shared, report, report_first_build_done, report_pending};
 use anyhow::{Context, Result};
 use notify::EventKind;
 use notify::RecursiveMode;
@@ -22,6 +22,7 @@ pub fn start(
     root: &Path,
     preview: Preview,
     shared: Arc<Shared>,
+    started: Instant,
 ) -> Result<Debouncer<notify::RecommendedWatcher, RecommendedCache>> {
     let (tx, rx) = mpsc::channel::<DebounceEventResult>();
     let mut debouncer =
@@ -43,20 +44,47 @@ pub fn start(
         shared,
         version: 0,
         last_change: String::new(),
+        pending: Pending {
+            started,
+            rendered: 0,
+            first_build: true,
+        },
+        published: Instant::now(),
     };
     std::thread::spawn(move || rebuilder.run(&rx));
     Ok(debouncer)
 }
 
+/// How many pending pages are rendered between two looks for changes and for pages asked for:
+/// tens of milliseconds on two cores.
+const PENDING_BATCH: usize = 64;
+
+/// How often pages rendered in the background are published while more are pending. Pages
+/// asked for are published at once; each publish lists every pending page (~0.02 s at 10,000
+/// briefs), so the others wait for this.
+const PUBLISH_EVERY: Duration = Duration::from_secs(1);
+
 /// The rebuild thread's state: each burst of changes is rebuilt and published, and the pages
-/// an edit of briefs left pending are rendered and published once no newer change waits.
+/// left pending (by the first build, or by an edit of briefs) are rendered in batches and
+/// published while no newer change waits.
 struct Rebuilder {
     root: PathBuf,
     preview: Preview,
     shared: Arc<Shared>,
+    /// The version open pages show; a publish that reloads them makes a new one.
     version: u64,
     /// The last change, as reported.
     last_change: String,
+    pending: Pending,
+    published: Instant,
+}
+
+/// The pages being rendered after a build or rebuild was published.
+struct Pending {
+    started: Instant,
+    rendered: usize,
+    /// Left by the first build, whose pages nobody has seen: no page reloads when they are done.
+    first_build: bool,
 }
 
 impl Rebuilder {
@@ -84,7 +112,7 @@ impl Rebuilder {
         while self.preview.has_pending() {
             match rx.try_recv() {
                 Ok(events) => return Some(events),
-                Err(mpsc::TryRecvError::Empty) => self.render_pending(),
+                Err(mpsc::TryRecvError::Empty) => self.render_pending_batch(),
                 Err(mpsc::TryRecvError::Disconnected) => return None,
             }
         }
@@ -93,23 +121,64 @@ impl Rebuilder {
 
     fn rebuild(&mut self, paths: &[PathBuf]) {
         let started = Instant::now();
+        // An edit while the first build's pages still render joins them.
+        let filling = self.pending.first_build && self.preview.has_pending();
         let change = self.preview.classify(paths);
         let outcome = self.preview.rebuild(change);
-        self.publish();
+        self.publish(true);
         self.last_change = describe(&self.root, paths);
         report(&self.preview, &self.last_change, outcome, started);
+        if !filling {
+            self.pending = Pending {
+                started,
+                rendered: 0,
+                first_build: false,
+            };
+        }
     }
 
-    fn render_pending(&mut self) {
-        let started = Instant::now();
-        let outcome = self.preview.render_pending();
-        self.publish();
-        report_pending(&self.preview, &self.last_change, outcome, started);
+    /// Renders a batch of the pending pages, those asked for first, and publishes it; the
+    /// last batch is reported, and reloads the open pages unless the first build left them.
+    fn render_pending_batch(&mut self) {
+        let asked = self.shared.take_asked();
+        let outcome = self.preview.render_some_pending(&asked, PENDING_BATCH);
+        self.pending.rendered += outcome.pages;
+        if outcome.errors > 0 {
+            self.publish(true);
+            return report(
+                &self.preview,
+                &self.last_change,
+                outcome,
+                self.pending.started,
+            );
+        }
+        if self.preview.has_pending() {
+            if !asked.is_empty() || self.published.elapsed() >= PUBLISH_EVERY {
+                self.publish(false);
+            }
+            return;
+        }
+        self.publish(!self.pending.first_build);
+        let done = Outcome {
+            pages: self.pending.rendered,
+            errors: 0,
+        };
+        if self.pending.first_build {
+            self.pending.first_build = false;
+            self.preview.keep_citations();
+            report_first_build_done(done, self.pending.started);
+        } else {
+            report_pending(&self.preview, &self.last_change, done, self.pending.started);
+        }
     }
 
-    fn publish(&mut self) {
-        self.version += 1;
-        self.shared.publish(self.preview.snapshot(self.version));
+    fn publish(&mut self, reload: bool) {
+        self.published = Instant::now();
+        if reload {
+            self.version += 1;
+        }
+        self.shared
+            .publish(self.preview.snapshot(self.version), reload);
     }
 }
 

@@ -131,6 +131,44 @@ fn edited_title_is_served_within_two_seconds() {
 }
 
 #[test]
+fn pages_asked_for_while_the_first_build_renders_are_served_whole() {
+    // Enough briefs that the first build's pages are still rendering when the requests come:
+    // the last brief in the site's order (the oldest) and the not-found page come last.
+    let site = Site::fixture("features");
+    let briefs = 400;
+    for n in 0..briefs {
+        let date = chrono_like_date(n);
+        site.write(
+            &format!("content/briefs/extra-{n:03}.md"),
+            &format!("---\ntitle: Extra Brief {n}\ndate: {date}\nauthors: [ada-lovelace]\n---\nText {n}.\n"),
+        );
+    }
+    let server = Server::start(site);
+    let (status, body) = server.get("/briefs/extra-000/");
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(h1(&body), "Extra Brief 0");
+    assert!(body.contains("Text 0."));
+    let (status, body) = server.get("/no/such/page/");
+    assert_eq!(status, 404);
+    assert!(body.contains("<html"), "the theme's 404 page");
+    let (status, _) = server.get("/briefs/extra-399");
+    assert_eq!(status, 301, "a page still to render is known to be there");
+    for n in (0..briefs).step_by(37) {
+        let (status, body) = server.get(&format!("/briefs/extra-{n:03}/"));
+        assert_eq!(status, 200);
+        assert_eq!(h1(&body), format!("Extra Brief {n}"));
+    }
+}
+
+/// A date for the `n`th generated brief: a day earlier for each lower `n`, all before the
+/// fixture's briefs.
+fn chrono_like_date(n: usize) -> String {
+    let (year, day) = (2000 + n / 300, n % 300);
+    let (month, day) = (1 + day / 25, 1 + day % 25);
+    format!("{year}-{month:02}-{day:02}")
+}
+
+#[test]
 fn a_new_draft_appears_and_is_marked() {
     let server = Server::start(Site::fixture("features"));
     server.site.write(

@@ -76,8 +76,9 @@ impl Preview {
         docs: Vec<BriefDoc>,
         mut diagnostics: Diagnostics,
     ) -> Outcome {
-        // The pending pages belong to the site about to be linked again.
-        self.render_pending();
+        // The pending pages are jobs of the site about to be linked again: they are carried
+        // over by path, so a first build still filling in costs an edit nothing.
+        let unrendered = self.pending_paths();
         let site = self
             .site
             .take()
@@ -97,16 +98,17 @@ impl Preview {
             return self.failed(problems.sorted());
         }
         diagnostics.extend(problems.sorted());
-        self.render_changes(site, &before, &changed, diagnostics)
+        self.render_changes(site, &before, &changed, &unrendered, diagnostics)
     }
 
     /// Renders the edited briefs' pages of a site linked again, and leaves pending the other
-    /// pages the edit changed.
+    /// pages the edit changed and those still `unrendered` before it.
     fn render_changes(
         &mut self,
         site: Site,
         before: &Links,
         changed: &Edited,
+        unrendered: &HashSet<String>,
         diagnostics: Diagnostics,
     ) -> Outcome {
         let after = Links::of(&site);
@@ -119,7 +121,10 @@ impl Preview {
         let (own, others): (Vec<Job>, Vec<Job>) = all
             .iter()
             .copied()
-            .filter(|&job| is_affected(&site, job, before, &after, changed))
+            .filter(|&job| {
+                is_affected(&site, job, before, &after, changed)
+                    || unrendered.contains(&key(&job_path(&site, job)))
+            })
             .partition(
                 |&job| matches!(job, Job::Brief(index) if changed.includes(&site.briefs[index])),
             );
@@ -189,7 +194,7 @@ mod tests {
     use super::super::{Change, Preview};
     use crate::render::Job;
     use crate::serve::files::Served;
-    use std::collections::BTreeMap;
+    use std::collections::{BTreeMap, HashSet};
     use std::path::{Path, PathBuf};
 
     /// The `features` fixture, copied into a temporary folder.
@@ -299,7 +304,7 @@ mod tests {
         let mut preview = built(dir.path());
         let title = ("title: Notes Cited Twice", "title: Notes Anew");
         assert!(edit(&mut preview, NOTES, title.0, title.1));
-        // Linking again renders what the title edit left pending first.
+        // Linking again carries over what the title edit left pending.
         assert!(!edit(&mut preview, NOTES, "2025-04-02", "2023-01-05"));
         let topics = "topics: [Public Finance, Energy Transition]";
         assert!(!edit(
@@ -315,6 +320,46 @@ mod tests {
             url,
             "A [report](https://example.net/r.csv)"
         ));
+        assert_serves_a_whole_build(preview);
+    }
+
+    #[test]
+    fn a_first_build_renders_the_pages_asked_for_first_then_serves_a_whole_build() {
+        let dir = fixture();
+        let root = dir.path().canonicalize().unwrap();
+        let mut preview = Preview::new(root, "http://127.0.0.1:4000".into(), false);
+        assert_eq!(preview.first_build().errors, 0, "{:?}", preview.errors());
+        let whole = built(&preview.root);
+        assert_eq!(preview.pending_count(), whole.pages.len());
+        assert!(
+            preview
+                .pages
+                .iter()
+                .all(|page| !preview.files.contains(page))
+        );
+        let asked = "/briefs/notes-twice/index.html";
+        assert!(preview.snapshot(0).pending.contains(asked));
+        let outcome = preview.render_some_pending(&HashSet::from([asked.to_string()]), 1);
+        assert_eq!(outcome.pages, 1);
+        assert!(preview.files.contains(asked));
+        assert!(!preview.snapshot(1).pending.contains(asked));
+        assert_eq!(preview.pending_count(), whole.pages.len() - 1);
+        assert_serves_a_whole_build(preview);
+    }
+
+    #[test]
+    fn edits_while_a_first_build_renders_serve_what_a_whole_build_serves() {
+        let dir = fixture();
+        let root = dir.path().canonicalize().unwrap();
+        let mut preview = Preview::new(root, "http://127.0.0.1:4000".into(), false);
+        assert_eq!(preview.first_build().errors, 0, "{:?}", preview.errors());
+        preview.render_some_pending(&HashSet::new(), 3);
+        let left = preview.pending_count();
+        // (What `edit` returns tells nothing here: every page is pending.)
+        edit(&mut preview, NOTES, "a note.", "a longer note.");
+        // A new date links the site again, which keeps pending what was not rendered yet.
+        edit(&mut preview, NOTES, "2025-04-02", "2023-01-05");
+        assert!(preview.pending_count() >= left - 1);
         assert_serves_a_whole_build(preview);
     }
 
