@@ -3,17 +3,18 @@
 //!
 //! Like Hugo's `cacheDir`, it lives outside the site and the output: `$FOLIO_CACHE_DIR`, else
 //! `$XDG_CACHE_HOME/folio`, else `~/.cache/folio`, one folder per site. Every entry is keyed by
-//! a SipHash of its inputs and folio's version, so a stale entry is never used, only missed;
+//! a 128-bit hash (XXH3) of its inputs and folio's version, so a stale entry is never used, only missed;
 //! a cache that cannot be read or written is ignored (the build makes everything itself).
 //! Deleting the folder is always safe. CI can keep it between runs like any dependency cache.
 
 use crate::render::{Contents, OutputFile};
-use siphasher::sip128::{Hasher128, SipHasher13};
+use siphasher::sip128::SipHasher13;
 use std::collections::{HashMap, HashSet};
 use std::hash::Hash;
 use std::hash::Hasher;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use xxhash_rust::xxh3::Xxh3;
 
 /// The file whose time says when a build last used a site's folder.
 const USED: &str = "last-used";
@@ -43,16 +44,21 @@ impl Key {
 
     /// The key of `first` and each of `items`, hashed as they come.
     pub fn of_each<T: Hash>(first: impl Hash, items: impl Iterator<Item = T>) -> Key {
-        let mut hasher = SipHasher13::new_with_keys(0, 0);
+        let mut hasher = Xxh3::new();
         executable().hash(&mut hasher);
         first.hash(&mut hasher);
         items.for_each(|item| item.hash(&mut hasher));
-        Key(hasher.finish128().as_u128())
+        Key(hasher.digest128())
     }
 
     /// A key made by hashing a key of this kind (one made with `of`) with more inputs.
     pub fn from_hash(hash: u128) -> Key {
         Key(hash)
+    }
+
+    /// The key's bytes, to hash it with more inputs.
+    pub fn bytes(self) -> [u8; 16] {
+        self.0.to_le_bytes()
     }
 
     fn hex(self) -> String {

@@ -9,9 +9,8 @@
 
 use crate::cache::Key;
 use serde::Serialize;
-use siphasher::sip128::{Hasher128, SipHasher13};
-use std::hash::{Hash, Hasher};
 use tera::Context;
+use xxhash_rust::xxh3::xxh3_128;
 
 type Boxed<'a> = Box<dyn erased_serde::Serialize + Send + Sync + 'a>;
 
@@ -30,20 +29,25 @@ impl<'a> PageContext<'a> {
     }
 
     /// The page's key: `shared` (what every page of the build shares), the template and
-    /// every value.
+    /// every value, written out with postcard and hashed in one pass (hashing postcard's many
+    /// small writes as they come cost more than writing them).
     pub fn key(&self, shared: Key, template: &str) -> Key {
-        let mut hasher = SipHasher13::new_with_keys(0, 0);
-        shared.hash(&mut hasher);
-        template.hash(&mut hasher);
-        for (name, value) in &self.values {
-            name.hash(&mut hasher);
-            // postcard writes a value's bytes as it goes; a value it cannot write (none of
-            // folio's views) still changes the key, by its error, and is never wrongly equal.
-            if postcard::to_io(value, HashWriter(&mut hasher)).is_err() {
-                hasher.write_u8(0xff);
+        BYTES.with_borrow_mut(|bytes| {
+            bytes.clear();
+            bytes.extend_from_slice(&shared.bytes());
+            write_part(bytes, template.as_bytes());
+            for (name, value) in &self.values {
+                write_part(bytes, name.as_bytes());
+                // A value postcard cannot write (none of folio's views) still changes the key,
+                // by its error, and is never wrongly equal.
+                let start = bytes.len();
+                if postcard::to_io(value, &mut *bytes).is_err() {
+                    bytes.truncate(start);
+                    bytes.push(0xff);
+                }
             }
-        }
-        Key::from_hash(hasher.finish128().as_u128())
+            Key::from_hash(xxh3_128(bytes))
+        })
     }
 
     /// The context Tera renders the page with.
@@ -62,18 +66,15 @@ impl Default for PageContext<'_> {
     }
 }
 
-/// Feeds the bytes postcard writes into a hasher.
-struct HashWriter<'h>(&'h mut SipHasher13);
+thread_local! {
+    /// The bytes of the page being keyed, kept for the next page of the thread.
+    static BYTES: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
 
-impl std::io::Write for HashWriter<'_> {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.write(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
+/// A length-prefixed part, so that parts cannot run into each other.
+fn write_part(bytes: &mut Vec<u8>, part: &[u8]) {
+    bytes.extend_from_slice(&(part.len() as u64).to_le_bytes());
+    bytes.extend_from_slice(part);
 }
 
 #[cfg(test)]
