@@ -1,5 +1,6 @@
-//! `folio serve`: builds the site into memory, serves it on loopback, watches the site's files,
-//! rebuilds what a change touches and tells open pages to reload.
+//! `folio serve`: builds the site into memory (its pages as they are asked for, the rest in the
+//! background), serves it on loopback, watches the site's files, rebuilds what a change touches
+//! and tells open pages to reload.
 
 mod affected;
 mod files;

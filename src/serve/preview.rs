@@ -1,5 +1,6 @@
 //! The preview's build state: the site kept in memory, rebuilt whole or, for edited briefs,
-//! only the pages that show them, their own pages first.
+//! only the pages that show them, their own pages first; pages left pending render in batches,
+//! those asked for first.
 
 mod edits;
 
