@@ -71,13 +71,7 @@ def main() -> int:
             wall, rss = after_edit[name]
             print(f"  {n:>6} briefs  edited {name:<5} {wall:7.2f} s  {rss / 1024:8.0f} MiB", flush=True)
         edited.append((n, after_edit))
-    print("\ncold (empty output folder and build cache), one build each:")
-    for n, first in cold:
-        for name, (wall, rss) in first.items():
-            print(f"{n:>7} {name:<6} {wall:9.2f} s {rss / 1024:9.0f} MiB")
-        if "hugo" in first:
-            f, h = first["folio"], first["hugo"]
-            print(f"{n:>7} ratio  folio/hugo: time {f[0] / h[0]:.3f}  memory {f[1] / h[1]:.3f}")
+    print_single_builds("cold (empty output folder and build cache), one build each:", cold)
     print(f"\nrebuilds, medians of {args.runs}:")
     print(f"{'briefs':>7} {'tool':<6} {'median s':>9} {'median MiB':>11}")
     for n, results in rows:
@@ -87,22 +81,30 @@ def main() -> int:
             rss = statistics.median(s[1] for s in samples) / 1024
             medians[name] = (wall, rss)
             print(f"{n:>7} {name:<6} {wall:9.2f} {rss:11.0f}")
-        if "hugo" in medians:
-            f, h = medians["folio"], medians["hugo"]
-            print(f"{n:>7} ratio  folio/hugo: time {f[0] / h[0]:.3f}  memory {f[1] / h[1]:.3f}")
-    print("\none brief's text edited (a merge that changes a brief), then one rebuild each:")
-    for n, first in edited:
-        for name, (wall, rss) in first.items():
-            print(f"{n:>7} {name:<6} {wall:9.2f} s {rss / 1024:9.0f} MiB")
-        if "hugo" in first:
-            f, h = first["folio"], first["hugo"]
-            print(f"{n:>7} ratio  folio/hugo: time {f[0] / h[0]:.3f}  memory {f[1] / h[1]:.3f}")
+        print_ratio(n, medians)
+    print_single_builds("one brief's text edited (a merge that changes a brief), then one rebuild each:", edited)
     if len(rows) >= 2:
         small, large = rows[0], rows[-1]
         t_small = statistics.median(s[0] for s in small[1]["folio"])
         t_large = statistics.median(s[0] for s in large[1]["folio"])
         print(f"folio {large[0]} / {small[0]} briefs time ratio: {t_large / t_small:.2f}")
     return 0
+
+
+def print_single_builds(title: str, builds: list) -> None:
+    """One build per tool and size: (size, {tool: (wall s, peak KiB)})."""
+    print(f"\n{title}")
+    for n, first in builds:
+        for name, (wall, rss) in first.items():
+            print(f"{n:>7} {name:<6} {wall:9.2f} s {rss / 1024:9.0f} MiB")
+        print_ratio(n, first)
+
+
+def print_ratio(n: int, figures: dict) -> None:
+    """folio/Hugo of time and memory, when Hugo was measured."""
+    if "hugo" in figures:
+        f, h = figures["folio"], figures["hugo"]
+        print(f"{n:>7} ratio  folio/hugo: time {f[0] / h[0]:.3f}  memory {f[1] / h[1]:.3f}")
 
 
 def parse_args() -> argparse.Namespace:

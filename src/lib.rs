@@ -17,3 +17,11 @@ pub mod scaffold;
 pub mod search;
 pub mod serve;
 pub mod site;
+
+/// Locks `mutex`, carrying on past a thread that panicked while holding it: what each of
+/// folio's mutexes guards (caches, sets of paths) stays usable whatever was left half-done.
+pub(crate) fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}

@@ -5,6 +5,7 @@
 //! named by `[citation] style` in site.toml; styles are decoded once per process and shared.
 
 use crate::cache::Key;
+use crate::lock;
 use crate::markdown::escape;
 use crate::site::{Brief, Site};
 use hayagriva::archive::ArchivedStyle;
@@ -153,12 +154,6 @@ pub fn site_citations(site: &Site) -> Vec<(Key, String)> {
             Some((key, known.get(&key)?.clone()))
         })
         .collect()
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// The brief's reference formatted in the CSL style `style` (a name hayagriva's archive knows;

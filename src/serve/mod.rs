@@ -8,6 +8,7 @@ mod http;
 mod preview;
 mod watch;
 
+use crate::lock;
 use anyhow::{Context, Result};
 use files::Files;
 use preview::Preview;
@@ -91,12 +92,6 @@ impl Shared {
     fn take_asked(&self) -> HashSet<String> {
         std::mem::take(&mut *lock(&self.asked))
     }
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Runs the preview server until interrupted.

@@ -221,6 +221,14 @@ mod tests {
         preview
     }
 
+    /// A preview after its first build, every page still pending.
+    fn first_built(root: &Path) -> Preview {
+        let root = root.canonicalize().unwrap();
+        let mut preview = Preview::new(root, "http://127.0.0.1:4000".into(), false);
+        assert_eq!(preview.first_build().errors, 0, "{:?}", preview.errors());
+        preview
+    }
+
     /// Every file served: its text, or where it is read from.
     fn served(preview: &Preview) -> BTreeMap<String, String> {
         let shown = |file: &Served| match file {
@@ -326,9 +334,7 @@ mod tests {
     #[test]
     fn a_first_build_renders_the_pages_asked_for_first_then_serves_a_whole_build() {
         let dir = fixture();
-        let root = dir.path().canonicalize().unwrap();
-        let mut preview = Preview::new(root, "http://127.0.0.1:4000".into(), false);
-        assert_eq!(preview.first_build().errors, 0, "{:?}", preview.errors());
+        let mut preview = first_built(dir.path());
         let whole = built(&preview.root);
         assert_eq!(preview.pending_count(), whole.pages.len());
         assert!(
@@ -350,9 +356,7 @@ mod tests {
     #[test]
     fn edits_while_a_first_build_renders_serve_what_a_whole_build_serves() {
         let dir = fixture();
-        let root = dir.path().canonicalize().unwrap();
-        let mut preview = Preview::new(root, "http://127.0.0.1:4000".into(), false);
-        assert_eq!(preview.first_build().errors, 0, "{:?}", preview.errors());
+        let mut preview = first_built(dir.path());
         preview.render_some_pending(&HashSet::new(), 3);
         let left = preview.pending_count();
         // (What `edit` returns tells nothing here: every page is pending.)
