@@ -134,7 +134,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     timings.lap("write");
     cache.keep_pages(&absolute_output, &stamps(&output, &rendered.keys));
     cache.keep_citations(&crate::render::cite::site_citations(&site));
-    cache.evict_renderings();
+    cache.evict_unused_entries();
     cache.evict_unused_sites(UNUSED_SITES_KEPT);
     timings.lap("cache");
     let report = BuildReport {

@@ -19,8 +19,33 @@ use xxhash_rust::xxh3::Xxh3;
 /// The file whose time says when a build last used a site's folder.
 const USED: &str = "last-used";
 
-/// The folder of rendered Markdown texts, a file per text named by its key.
-const RENDERINGS: &str = "renderings";
+/// A folder of the cache whose entries are kept a file per key, so that a build reads only the
+/// entries it needs, from any thread. A build that used a shelf evicts the entries it did not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Shelf {
+    /// Rendered Markdown texts.
+    Renderings,
+    /// Briefs as Pagefind parsed them for the search index.
+    SearchPages,
+    /// The search index's files as Pagefind compressed them, by their uncompressed contents.
+    SearchCompressed,
+}
+
+impl Shelf {
+    const ALL: [Shelf; 3] = [
+        Shelf::Renderings,
+        Shelf::SearchPages,
+        Shelf::SearchCompressed,
+    ];
+
+    fn folder(self) -> &'static str {
+        match self {
+            Shelf::Renderings => "renderings",
+            Shelf::SearchPages => "search-pages",
+            Shelf::SearchCompressed => "search-compressed",
+        }
+    }
+}
 
 /// A site's folder in the cache, when there is a cache folder.
 pub struct BuildCache {
@@ -28,8 +53,8 @@ pub struct BuildCache {
     /// The file of formatted citations: the preview's have its local address in them, so it
     /// keeps its own and never evicts the build's.
     citations_file: &'static str,
-    /// The rendered texts this build looked up or kept: the others are evicted after it.
-    renderings_used: Mutex<HashSet<Key>>,
+    /// The entries this build looked up or kept, by shelf: the others are evicted after it.
+    used: Mutex<HashMap<Shelf, HashSet<Key>>>,
 }
 
 /// A hash of a cache entry's inputs and of the folio executable that made it (its version, size
@@ -75,7 +100,7 @@ impl BuildCache {
         BuildCache {
             dir,
             citations_file: "citations.json",
-            renderings_used: Mutex::default(),
+            used: Mutex::default(),
         }
     }
 
@@ -84,7 +109,7 @@ impl BuildCache {
         BuildCache {
             dir: None,
             citations_file: "citations.json",
-            renderings_used: Mutex::default(),
+            used: Mutex::default(),
         }
     }
 
@@ -221,48 +246,39 @@ impl BuildCache {
         }
     }
 
-    /// The rendered Markdown kept for `key`, as `keep_rendering` was given it.
-    pub fn rendering(&self, key: Key) -> Option<Vec<u8>> {
+    /// The entry kept on `shelf` for `key`, as `keep_entry` was given it.
+    pub fn entry(&self, shelf: Shelf, key: Key) -> Option<Vec<u8>> {
         let dir = self.dir.as_ref()?;
-        self.mark_used(key);
-        std::fs::read(dir.join(RENDERINGS).join(key.hex())).ok()
+        self.mark_used(shelf, key);
+        std::fs::read(dir.join(shelf.folder()).join(key.hex())).ok()
     }
 
-    /// Keeps the rendered Markdown for `key`, one file per text so that a build reads only
-    /// the renderings it needs, from any thread.
-    pub fn keep_rendering(&self, key: Key, bytes: &[u8]) {
+    /// Keeps `bytes` on `shelf` for `key`.
+    pub fn keep_entry(&self, shelf: Shelf, key: Key, bytes: &[u8]) {
         if self.dir.is_some() {
-            self.mark_used(key);
-            self.write(&format!("{RENDERINGS}/{}", key.hex()), bytes);
+            self.mark_used(shelf, key);
+            self.write(&format!("{}/{}", shelf.folder(), key.hex()), bytes);
         }
     }
 
-    /// Removes the renderings this build did not use: texts since edited or removed.
-    pub fn evict_renderings(&self) {
+    /// Removes, from each shelf this build used, the entries it did not use: texts since
+    /// edited or removed, briefs since changed. A shelf the build did not look at (the search
+    /// index's, when the whole index was kept) is left as it is.
+    pub fn evict_unused_entries(&self) {
         let Some(dir) = &self.dir else { return };
-        let used = self
-            .renderings_used
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        let Ok(entries) = std::fs::read_dir(dir.join(RENDERINGS)) else {
-            return;
-        };
-        for entry in entries.flatten() {
-            let name = entry.file_name();
-            let key = name.to_str().and_then(|n| u128::from_str_radix(n, 16).ok());
-            // A name that is not a key is another build's file being written: left alone.
-            if key.is_some_and(|key| !used.contains(&Key(key))) {
-                let _ = std::fs::remove_file(entry.path());
+        let used = crate::lock(&self.used);
+        for shelf in Shelf::ALL {
+            if let Some(used) = used.get(&shelf) {
+                evict_from(&dir.join(shelf.folder()), used);
             }
         }
     }
 
-    fn mark_used(&self, key: Key) {
-        let mut used = self
-            .renderings_used
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        used.insert(key);
+    fn mark_used(&self, shelf: Shelf, key: Key) {
+        crate::lock(&self.used)
+            .entry(shelf)
+            .or_default()
+            .insert(key);
     }
 
     fn read(&self, name: &str) -> Option<String> {
@@ -281,6 +297,21 @@ impl BuildCache {
             && std::fs::rename(&temporary, &path).is_ok();
         if !written {
             let _ = std::fs::remove_file(&temporary);
+        }
+    }
+}
+
+/// Removes the entries of `folder` whose keys are not in `used`.
+fn evict_from(folder: &Path, used: &HashSet<Key>) {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let key = name.to_str().and_then(|n| u128::from_str_radix(n, 16).ok());
+        // A name that is not a key is another build's file being written: left alone.
+        if key.is_some_and(|key| !used.contains(&Key(key))) {
+            let _ = std::fs::remove_file(entry.path());
         }
     }
 }

@@ -7,13 +7,14 @@
 //! themed page, so every theme gets the same index, and the filters (topic, author, year) and
 //! the result's metadata come from the front matter rather than from markup a theme might miss.
 
-use crate::cache::{BuildCache, Key};
+use crate::cache::{BuildCache, Key, Shelf};
 use crate::diagnostics::Diagnostic;
 use crate::markdown::escape;
 use crate::render::{Contents, OutputFile};
 use crate::site::{Brief, Site};
-use pagefind::api::PagefindIndex;
+use pagefind::api::{CompressedFiles, PagefindIndex, ParsedPage};
 use pagefind::options::PagefindServiceConfig;
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -35,17 +36,18 @@ const UNUSED: &[&str] = &[
 /// Indexes the site's briefs; returns the files to write under `pagefind/`, sorted by path.
 ///
 /// Pagefind's output depends only on what it is given and in which order: the briefs go in in
-/// the site's order (newest first, then by slug), one at a time, so two builds of the same
-/// content write the same bytes. That is also why an index kept in the build cache for the
-/// same documents can be used as it is: indexing is the slowest step of a build.
+/// the site's order (newest first, then by slug), so two builds of the same content write the
+/// same bytes. That is also why the build cache can keep its work: the whole index, for the
+/// same documents; else each brief as Pagefind parsed it, by its document, and each file as
+/// Pagefind compressed it. After an edit, only the edited briefs are parsed again, and only
+/// the index's changed files compressed.
 pub fn index_briefs(site: &Site, cache: &BuildCache) -> Result<Vec<OutputFile>, Diagnostic> {
-    let documents = || {
-        site.briefs
-            .iter()
-            .map(|brief| (search_url(site, brief), search_document(site, brief)))
-    };
-    // Hashed one document at a time, so the site's text is not held twice to make the key.
-    let key = Key::of_each(&site.config.language, documents());
+    let documents: Vec<Key> = site
+        .briefs
+        .par_iter()
+        .map(|brief| document_key(site, brief))
+        .collect();
+    let key = Key::of_each(&site.config.language, documents.iter());
     if let Some(files) = cache.search_index(key, Path::new(SEARCH_DIR)) {
         return Ok(files);
     }
@@ -53,7 +55,7 @@ pub fn index_briefs(site: &Site, cache: &BuildCache) -> Result<Vec<OutputFile>, 
         .enable_all()
         .build()
         .map_err(|err| failure(format!("could not start the indexer: {err}")))?;
-    let files = runtime.block_on(index(&site.config.language, documents()))?;
+    let files = runtime.block_on(index(site, &documents, cache))?;
     let mut files: Vec<OutputFile> = files
         .into_iter()
         .filter(|file| {
@@ -81,27 +83,98 @@ fn search_url(site: &Site, brief: &Brief) -> String {
         .to_string()
 }
 
+/// Briefs handed to Pagefind at a time: enough to keep every core parsing, few enough that
+/// their documents are not all held at once.
+const INDEX_BATCH: usize = 256;
+
+/// Pagefind's files for the site's briefs, whose documents have the keys `documents`. Each
+/// batch of briefs is taken from the cache or parsed by Pagefind on rayon's threads; the
+/// briefs keep the site's order, which numbers them in the index.
 async fn index(
-    language: &str,
-    documents: impl Iterator<Item = (String, String)>,
+    site: &Site,
+    documents: &[Key],
+    cache: &BuildCache,
 ) -> Result<Vec<pagefind::api::SyntheticFile>, Diagnostic> {
     let options = PagefindServiceConfig::builder()
-        .force_language(language.to_string())
+        .force_language(site.config.language.clone())
         .build();
     let mut index = PagefindIndex::new(Some(options)).map_err(|err| failure(format!("{err:#}")))?;
-    for (url, html) in documents {
-        index
-            .add_html_file(None, Some(url.clone()), html)
-            .await
-            .map_err(|err| {
-                failure(format!("could not index {url}: {err:#}"))
-                    .help("this is a bug in folio or Pagefind; set `[search] enabled = false` in site.toml to build without search")
-            })?;
+    for (briefs, keys) in site
+        .briefs
+        .chunks(INDEX_BATCH)
+        .zip(documents.chunks(INDEX_BATCH))
+    {
+        let pages = parsed_pages(site, briefs, keys, &index, cache).await?;
+        index.add_parsed_pages(pages).await;
     }
     index
-        .get_files()
+        .get_files_reusing(&KeptCompressed(cache))
         .await
         .map_err(|err| failure(format!("could not write the search index: {err:#}")))
+}
+
+/// The briefs as Pagefind parses them, in order: kept ones from the cache, the others parsed
+/// (in parallel) and kept.
+async fn parsed_pages(
+    site: &Site,
+    briefs: &[Brief],
+    keys: &[Key],
+    index: &PagefindIndex,
+    cache: &BuildCache,
+) -> Result<Vec<ParsedPage>, Diagnostic> {
+    let mut pages: Vec<Option<ParsedPage>> = keys
+        .par_iter()
+        .map(|&key| {
+            let bytes = cache.entry(Shelf::SearchPages, key)?;
+            postcard::from_bytes(&bytes).ok()
+        })
+        .collect();
+    let missing: Vec<usize> = (0..pages.len()).filter(|&i| pages[i].is_none()).collect();
+    let documents = missing
+        .par_iter()
+        .map(|&i| {
+            (
+                search_url(site, &briefs[i]),
+                search_document(site, &briefs[i]),
+            )
+        })
+        .collect();
+    let parsed = index.parse_html_files(documents).await.map_err(|err| {
+        failure(format!("could not index the briefs: {err:#}"))
+            .help("this is a bug in folio or Pagefind; set `[search] enabled = false` in site.toml to build without search")
+    })?;
+    parsed.par_iter().zip(&missing).for_each(|(page, &i)| {
+        if let Ok(bytes) = postcard::to_stdvec(page) {
+            cache.keep_entry(Shelf::SearchPages, keys[i], &bytes);
+        }
+    });
+    for (page, i) in parsed.into_iter().zip(missing) {
+        pages[i] = Some(page);
+    }
+    Ok(pages.into_iter().flatten().collect())
+}
+
+/// What a brief gives Pagefind, as a key: its URL and document, in the site's language.
+fn document_key(site: &Site, brief: &Brief) -> Key {
+    Key::of((
+        &site.config.language,
+        search_url(site, brief),
+        search_document(site, brief),
+    ))
+}
+
+/// The index's files as Pagefind compressed them in earlier builds, on the cache's shelf.
+struct KeptCompressed<'a>(&'a BuildCache);
+
+impl CompressedFiles for KeptCompressed<'_> {
+    fn get(&self, plain: &[u8]) -> Option<Vec<u8>> {
+        self.0.entry(Shelf::SearchCompressed, Key::of(plain))
+    }
+
+    fn keep(&self, plain: &[u8], compressed: &[u8]) {
+        self.0
+            .keep_entry(Shelf::SearchCompressed, Key::of(plain), compressed);
+    }
 }
 
 /// The HTML Pagefind reads for one brief: the words to find it by in `data-pagefind-body`, and
@@ -188,6 +261,69 @@ fn failure(message: String) -> Diagnostic {
 #[cfg(test)]
 mod tests {
     use super::join_names;
+    use pagefind::api::{PagefindIndex, ParsedPage, SyntheticFile};
+    use pagefind::options::PagefindServiceConfig;
+
+    /// Pages with headings that have ids (anchors, some with titles), diacritics and filters:
+    /// what a kept `ParsedPage` must carry whole.
+    fn pages() -> Vec<(String, String)> {
+        (0..40)
+            .map(|n| {
+                let html = format!(
+                    "<html lang=\"en\"><body><main data-pagefind-body>\
+                     <h1 data-pagefind-meta=\"title\">Brief {n} on café zoning</h1>\
+                     <h2 id=\"s{n}\">Section {n}</h2><p>Rents rose {n} per cent in Zürich.</p>\
+                     <h3 id=\"t{n}\" data-pagefind-meta=\"x\">Naïve {n}</h3>\
+                     </main><span data-pagefind-filter=\"topic\">Topic {}</span></body></html>",
+                    n % 3
+                );
+                (format!("/briefs/b{n}/"), html)
+            })
+            .collect()
+    }
+
+    fn new_index() -> PagefindIndex {
+        let options = PagefindServiceConfig::builder()
+            .force_language("en".to_string())
+            .build();
+        PagefindIndex::new(Some(options)).unwrap()
+    }
+
+    fn sorted(mut files: Vec<SyntheticFile>) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+        files.sort_by(|a, b| a.filename.cmp(&b.filename));
+        files
+            .into_iter()
+            .map(|f| (f.filename, f.contents))
+            .collect()
+    }
+
+    /// The patched Pagefind's batch API, through a round trip as the cache keeps pages, makes
+    /// the index that adding the pages one by one makes.
+    #[test]
+    fn pages_parsed_together_and_kept_index_as_pages_added_one_by_one() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let one_by_one = runtime.block_on(async {
+            let mut index = new_index();
+            for (url, html) in pages() {
+                index.add_html_file(None, Some(url), html).await.unwrap();
+            }
+            index.get_files().await.unwrap()
+        });
+        let batched = runtime.block_on(async {
+            let mut index = new_index();
+            let parsed = index.parse_html_files(pages()).await.unwrap();
+            let kept: Vec<ParsedPage> = parsed
+                .iter()
+                .map(|page| postcard::from_bytes(&postcard::to_stdvec(page).unwrap()).unwrap())
+                .collect();
+            index.add_parsed_pages(kept).await;
+            index.get_files().await.unwrap()
+        });
+        assert!(one_by_one.len() > 40, "{} files", one_by_one.len());
+        assert!(sorted(one_by_one) == sorted(batched));
+    }
 
     #[test]
     fn authors_are_joined_as_in_listings() {

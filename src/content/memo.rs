@@ -8,7 +8,7 @@
 //! without diagnostics are kept, so a text with problems reports them on every build.
 
 use super::bibliography::BibFile;
-use crate::cache::{BuildCache, Key};
+use crate::cache::{BuildCache, Key, Shelf};
 use crate::diagnostics::Diagnostic;
 use crate::markdown::{
     Bibliography, FigureRead, MarkdownInput, Rendered, figures_unchanged, render_cited_markdown,
@@ -60,7 +60,7 @@ pub(super) fn render(
             rendered: &rendered,
         };
         if let Ok(bytes) = postcard::to_stdvec(&kept) {
-            cache.keep_rendering(key, &bytes);
+            cache.keep_entry(Shelf::Renderings, key, &bytes);
         }
     }
     (rendered, problems)
@@ -68,7 +68,7 @@ pub(super) fn render(
 
 /// The rendering kept for `key`, when its figures still have the sizes it was given.
 fn kept(cache: &BuildCache, key: Key, figure_dir: Option<&Path>) -> Option<Rendered> {
-    let bytes = cache.rendering(key)?;
+    let bytes = cache.entry(Shelf::Renderings, key)?;
     let found: Found = postcard::from_bytes(&bytes).ok()?;
     figures_unchanged(figure_dir, &found.figures).then_some(found.rendered)
 }

@@ -20,6 +20,14 @@ fn renderings(cache: &str) -> Vec<String> {
         .collect()
 }
 
+/// The names of the entries kept in `cache` on the shelf `folder`.
+fn shelf(cache: &str, folder: &str) -> std::collections::BTreeSet<String> {
+    files(Path::new(cache))
+        .into_keys()
+        .filter(|name| name.contains(&format!("/{folder}/")))
+        .collect()
+}
+
 /// Every file under `dir`, by relative path, with its bytes.
 fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     walkdir::WalkDir::new(dir)
@@ -229,6 +237,52 @@ fn a_rebuild_keeps_unchanged_pages_and_renders_those_whose_inputs_changed() {
     assert!(
         files(&output) == files(&uncached),
         "the same as a build without the cache"
+    );
+}
+
+#[test]
+fn after_an_edit_only_the_edited_brief_is_indexed_again_and_the_index_is_as_without_the_cache() {
+    let site = Site::fixture("features");
+    let (scratch, cache) = scratch_cache();
+    let cache = cache.as_str();
+    let output = site.output();
+    build_with_cache(&site, &output, cache);
+    let parsed_before = shelf(cache, "search-pages");
+    let compressed_before = shelf(cache, "search-compressed");
+    assert!(parsed_before.len() >= 3, "{parsed_before:?}");
+
+    let brief = site.root().join("content/briefs/notes-twice.md");
+    let text = std::fs::read_to_string(&brief).unwrap();
+    std::fs::write(&brief, format!("{text}\nA closing word on quokkanomics.\n")).unwrap();
+    build_with_cache(&site, &output, cache);
+    let parsed_after = shelf(cache, "search-pages");
+    assert_eq!(
+        parsed_after.len(),
+        parsed_before.len(),
+        "the old entry is evicted"
+    );
+    assert_eq!(
+        parsed_after.difference(&parsed_before).count(),
+        1,
+        "one brief parsed again"
+    );
+    let compressed_after = shelf(cache, "search-compressed");
+    assert!(
+        compressed_after.intersection(&compressed_before).count() >= parsed_before.len() - 1,
+        "the unchanged briefs' fragments are reused"
+    );
+
+    let uncached = scratch.path().join("uncached");
+    build_with_cache(&site, &uncached, "");
+    let index = files(&output.join("pagefind"));
+    assert!(
+        index.keys().any(|name| name.starts_with("fragment/")),
+        "{:?}",
+        index.keys()
+    );
+    assert!(
+        index == files(&uncached.join("pagefind")),
+        "the index made from kept pages differs from one made without the cache"
     );
 }
 

@@ -34,6 +34,8 @@ const PAGEFIND_VERSION: &str = env!("CARGO_PKG_VERSION");
 struct SearchState {
     options: SearchOptions,
     fossicked_pages: Vec<FossickedData>,
+    /// folio: where each URL is in `fossicked_pages`, for `fossick_in_order`.
+    page_positions: HashMap<String, usize>,
     built_indexes: Vec<PagefindIndexes>,
 }
 
@@ -42,6 +44,7 @@ impl SearchState {
         Self {
             options,
             fossicked_pages: vec![],
+            page_positions: HashMap::new(),
             built_indexes: vec![],
         }
     }
@@ -108,9 +111,37 @@ impl SearchState {
         }
 
         let existing_page_count = self.fossicked_pages.len();
+        for (position, page) in results.iter().enumerate() {
+            self.page_positions
+                .insert(page.url.clone(), existing_page_count + position);
+        }
         self.fossicked_pages.extend(results);
 
         Ok(self.fossicked_pages.len() - existing_page_count)
+    }
+
+    /// folio: fossicks files on rayon's threads, each as `fossick_one` would; the pages are in
+    /// the order given. Stops at the first file that fails.
+    pub fn fossick_in_parallel(&self, files: Vec<Fossicker>) -> Result<Vec<FossickedData>> {
+        files
+            .into_par_iter()
+            .map(|file| file.fossick_sync(&self.options))
+            .collect()
+    }
+
+    /// folio: adds fossicked pages in the order given, as `fossick_one` would one by one (a
+    /// page with the URL of one already added replaces it).
+    pub fn add_in_order(&mut self, pages: Vec<FossickedData>) {
+        for page in pages {
+            match self.page_positions.get(&page.url) {
+                Some(&position) => self.fossicked_pages[position] = page,
+                None => {
+                    self.page_positions
+                        .insert(page.url.clone(), self.fossicked_pages.len());
+                    self.fossicked_pages.push(page);
+                }
+            }
+        }
     }
 
     pub fn fossick_one(&mut self, file: Fossicker) -> Result<FossickedData> {
@@ -123,6 +154,8 @@ impl SearchState {
             if let Some(existing) = existing {
                 *self.fossicked_pages.get_mut(existing).unwrap() = result.clone();
             } else {
+                self.page_positions
+                    .insert(result.url.clone(), self.fossicked_pages.len());
                 self.fossicked_pages.push(result.clone());
             }
         }
@@ -163,20 +196,25 @@ impl SearchState {
 
         log.status("[Reading languages]");
 
-        let pages_with_data = self.fossicked_pages.iter().filter(|d| {
-            if used_custom_body && !d.has_custom_body && !d.force_inclusion {
-                return false;
-            }
-            !d.word_data.is_empty()
-        });
+        // folio: the pages move into the index instead of being copied, which halves the
+        // memory it takes; so the index is built once, from the pages added since the last.
+        self.page_positions.clear();
+        let pages_with_data = std::mem::take(&mut self.fossicked_pages)
+            .into_iter()
+            .filter(|d| {
+                if used_custom_body && !d.has_custom_body && !d.force_inclusion {
+                    return false;
+                }
+                !d.word_data.is_empty()
+            });
 
         let mut language_map: HashMap<String, Vec<fossick::FossickedData>> = HashMap::new();
         for page in pages_with_data {
             let language = page.language.clone();
             if let Some(lang_pages) = language_map.get_mut(&language) {
-                lang_pages.push(page.clone());
+                lang_pages.push(page);
             } else {
-                language_map.insert(language, vec![page.clone()]);
+                language_map.insert(language, vec![page]);
             }
         }
 
@@ -338,6 +376,14 @@ impl SearchState {
     }
 
     pub async fn get_files(&self) -> Vec<SyntheticFile> {
+        self.get_files_reusing(None).await
+    }
+
+    /// folio: `get_files`, taking compressed files from `kept` where it has them.
+    pub async fn get_files_reusing(
+        &self,
+        kept: Option<&dyn api::CompressedFiles>,
+    ) -> Vec<SyntheticFile> {
         let outdir = &self.options.bundle_output;
 
         let index_entries: Vec<_> = self
@@ -348,7 +394,9 @@ impl SearchState {
 
         let mut files: Vec<_> =
             join_all(self.built_indexes.iter().map(|indexes| async {
-                indexes.write_files_to_memory(&self.options, outdir).await
+                indexes
+                    .write_files_to_memory(&self.options, outdir, kept)
+                    .await
             }))
             .await
             .into_iter()

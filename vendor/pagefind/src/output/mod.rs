@@ -303,10 +303,12 @@ impl PagefindIndexes {
 
     pub async fn write_files_to_memory(
         &self,
-        options: &SearchOptions,
+        _options: &SearchOptions,
         outdir: &PathBuf,
+        kept: Option<&dyn crate::api::CompressedFiles>,
     ) -> Vec<SyntheticFile> {
-        self.write_files(options, outdir, true).await.unwrap()
+        // folio: files kept in memory are compressed on rayon's threads, in parallel.
+        self.compress_in_parallel(outdir, kept)
     }
 
     async fn write_files(
@@ -388,6 +390,83 @@ impl PagefindIndexes {
     }
 }
 
+impl PagefindIndexes {
+    /// folio: the language's files as `write_files` makes them in memory, each compressed on
+    /// rayon's threads. The bytes are the same as `write`'s.
+    fn compress_in_parallel(
+        &self,
+        outdir: &PathBuf,
+        kept: Option<&dyn crate::api::CompressedFiles>,
+    ) -> Vec<SyntheticFile> {
+        use rayon::prelude::*;
+        let mut plain = Vec::new();
+        if self.language != "unknown" {
+            if let Some(wasm_path) = self.lang_wasm_path() {
+                plain.push(SyntheticFile {
+                    filename: outdir.join(format!("wasm.{}.pagefind", self.language)),
+                    contents: WEB_WASM_FILES
+                        .get_file(wasm_path)
+                        .expect("WASM should exist")
+                        .contents()
+                        .to_vec(),
+                });
+            }
+        }
+        let meta = (
+            format!("pagefind.{}.pf_meta", &self.meta_index.0),
+            self.meta_index.1.as_slice(),
+        );
+        let fragments = self.fragments.iter().map(|(hash, fragment)| {
+            (format!("fragment/{hash}.pf_fragment"), fragment.as_bytes())
+        });
+        let words = self
+            .word_indexes
+            .iter()
+            .map(|(hash, index)| (format!("index/{hash}.pf_index"), index.as_slice()));
+        let filters = self
+            .filter_indexes
+            .iter()
+            .map(|(hash, index)| (format!("filter/{hash}.pf_filter"), index.as_slice()));
+        let to_compress: Vec<(String, &[u8])> = std::iter::once(meta)
+            .chain(fragments)
+            .chain(words)
+            .chain(filters)
+            .collect();
+        let compressed: Vec<SyntheticFile> = to_compress
+            .into_par_iter()
+            .map(|(filename, contents)| SyntheticFile {
+                filename: outdir.join(filename),
+                contents: gzip_reusing(contents, kept),
+            })
+            .collect();
+        plain.extend(compressed);
+        plain
+    }
+}
+
+/// folio: `gzip` of one chunk, from `kept` if it has it, else made and kept there.
+fn gzip_reusing(plain: &[u8], kept: Option<&dyn crate::api::CompressedFiles>) -> Vec<u8> {
+    if let Some(compressed) = kept.and_then(|kept| kept.get(plain)) {
+        return compressed;
+    }
+    let compressed = gzip(vec![plain]);
+    if let Some(kept) = kept {
+        kept.keep(plain, &compressed);
+    }
+    compressed
+}
+
+/// Pagefind's compressed form of a file: each chunk after a `pagefind_dcd` marker, gzipped at
+/// the best level.
+fn gzip(content_chunks: Vec<&[u8]>) -> Vec<u8> {
+    let mut gz = GzEncoder::new(Vec::new(), Compression::best());
+    for chunk in content_chunks {
+        gz.write_all(b"pagefind_dcd").unwrap();
+        gz.write_all(chunk).unwrap();
+    }
+    gz.finish().expect("writing to a Vec cannot fail")
+}
+
 #[derive(Copy, Clone)]
 enum Compress {
     GZ,
@@ -435,12 +514,8 @@ async fn write(
 
     match compression {
         Compress::GZ => {
-            let mut gz = GzEncoder::new(Vec::new(), Compression::best());
-            for chunk in content_chunks {
-                gz.write_all(b"pagefind_dcd").unwrap();
-                gz.write_all(chunk).unwrap();
-            }
-            if let Ok(contents) = gz.finish() {
+            {
+                let contents = gzip(content_chunks);
                 if let Some(mut file) = file {
                     file.write_all(&contents).await.unwrap();
                     // `write_all` resolving only means the bytes are in tokio's

@@ -39,7 +39,7 @@ use rust_patch::Patch;
 use std::{collections::BTreeMap, path::PathBuf, sync::Arc};
 
 use crate::{
-    fossick::{parser::DomParserResult, Fossicker},
+    fossick::{parser::DomParserResult, FossickedData, Fossicker},
     options::PagefindServiceConfig,
     PagefindInboundConfig, SearchOptions, SearchState,
 };
@@ -111,6 +111,26 @@ impl PagefindIndex {
             page_url: data.fragment.data.url,
             page_meta: data.fragment.data.meta,
         })
+    }
+
+    /// folio: parse HTML files that aren't on disk, on rayon's threads, without adding them.
+    /// Each page is what `add_html_file` would add; keep it, and add it with `add_parsed_pages`.
+    ///
+    /// # Arguments
+    /// * `files` - Each file's explicit URL and its source HTML content.
+    pub async fn parse_html_files(&self, files: Vec<(String, String)>) -> Result<Vec<ParsedPage>> {
+        let files = files
+            .into_iter()
+            .map(|(url, content)| Fossicker::new_synthetic(None, Some(url), content))
+            .collect();
+        let pages = self.search_index.lock().await.fossick_in_parallel(files)?;
+        Ok(pages.into_iter().map(ParsedPage).collect())
+    }
+
+    /// folio: add parsed pages, in the order given, as `add_html_file` would have added each.
+    pub async fn add_parsed_pages(&mut self, pages: Vec<ParsedPage>) {
+        let pages = pages.into_iter().map(|page| page.0).collect();
+        self.search_index.lock().await.add_in_order(pages);
     }
 
     /// Index a custom record that isn't backed by an HTML file.
@@ -223,6 +243,31 @@ impl PagefindIndex {
         state.build_indexes().await?;
         Ok(state.get_files().await)
     }
+
+    /// folio: `get_files`, taking each compressed file from `kept` when it has it, and giving
+    /// it the ones it had not. The files are the same.
+    pub async fn get_files_reusing(
+        &mut self,
+        kept: &dyn CompressedFiles,
+    ) -> Result<Vec<SyntheticFile>> {
+        let mut state = self.search_index.lock().await;
+        state.build_indexes().await?;
+        Ok(state.get_files_reusing(Some(kept)).await)
+    }
+}
+
+/// folio: a page as Pagefind parsed it for the index. With serde it can be kept between
+/// builds, so that an unchanged page is not parsed again.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct ParsedPage(FossickedData);
+
+/// folio: the compressed files of earlier indexes (most of an index's files are the same from
+/// one build to the next, and compressing them is slow), by their uncompressed contents.
+pub trait CompressedFiles: Sync {
+    /// What Pagefind's compression made of `plain`, if kept.
+    fn get(&self, plain: &[u8]) -> Option<Vec<u8>>;
+    /// Keeps what Pagefind's compression made of `plain`.
+    fn keep(&self, plain: &[u8], compressed: &[u8]);
 }
 
 #[cfg(test)]
