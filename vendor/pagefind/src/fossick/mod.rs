@@ -17,6 +17,7 @@ use unicode_segmentation::UnicodeSegmentation;
 
 use crate::fossick::splitting::{
     get_dotted_tails, get_indexable_bigrams, get_indexable_cross_bigram, get_indexable_words,
+    IndexableWord,
 };
 use crate::fragments::{PageAnchorData, PageFragment, PageFragmentData};
 use crate::SearchOptions;
@@ -420,6 +421,9 @@ impl Fossicker {
         debug_assert!(((weight_max * weight_multiplier) as u8) < std::u8::MAX);
 
         let mut weight_stack: Vec<u8> = vec![(1.0 * weight_multiplier) as u8];
+        // folio: a word's indexable forms depend only on the word (and the page's stemmer and
+        // options), and most words of a page recur, so each is worked out once per page.
+        let mut word_forms: HashMap<String, Vec<IndexableWord>> = HashMap::new();
 
         let mut track_word = |word: &str,
                               append_whitespace: bool,
@@ -508,17 +512,22 @@ impl Fossicker {
 
             let word_weight = *weight_stack.last().unwrap_or(&1);
 
-            let mut indexable_words =
-                get_indexable_words(&base_word, stemmer.as_ref(), &options.include_characters);
-            let dotted_tails = get_dotted_tails(
-                &base_word,
-                stemmer.as_ref(),
-                &options.include_characters,
-                &indexable_words,
-            );
-            indexable_words.extend(dotted_tails);
+            let forms = |base_word: &str| {
+                let mut indexable_words =
+                    get_indexable_words(base_word, stemmer.as_ref(), &options.include_characters);
+                let dotted_tails = get_dotted_tails(
+                    base_word,
+                    stemmer.as_ref(),
+                    &options.include_characters,
+                    &indexable_words,
+                );
+                indexable_words.extend(dotted_tails);
+                indexable_words
+            };
             let mut cross_bigram = None;
-            if segmented {
+            let segmented_words;
+            let indexable_words: &Vec<IndexableWord> = if segmented {
+                let mut indexable_words = forms(&base_word);
                 let bigrams =
                     get_indexable_bigrams(&base_word, stemmer.as_ref(), &indexable_words);
                 indexable_words.extend(bigrams);
@@ -530,7 +539,14 @@ impl Fossicker {
                     stemmer.as_ref(),
                     &indexable_words,
                 );
-            }
+                segmented_words = indexable_words;
+                &segmented_words
+            } else {
+                if !word_forms.contains_key(&base_word) {
+                    word_forms.insert(base_word.clone(), forms(&base_word));
+                }
+                &word_forms[&base_word]
+            };
 
             let compound_count = indexable_words
                 .iter()
@@ -553,12 +569,12 @@ impl Fossicker {
                 let entry = FossickedWord {
                     position: total_word_index.try_into().unwrap(),
                     weight,
-                    original_word: indexable.original,
+                    original_word: indexable.original.clone(),
                 };
                 if let Some(repeat) = map.get_mut(&indexable.stemmed) {
                     repeat.push(entry);
                 } else {
-                    map.insert(indexable.stemmed, vec![entry]);
+                    map.insert(indexable.stemmed.clone(), vec![entry]);
                 }
             }
 
