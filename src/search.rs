@@ -114,7 +114,9 @@ async fn index(
 }
 
 /// The briefs as Pagefind parses them, in order: kept ones from the cache, the others parsed
-/// (in parallel) and kept.
+/// (in parallel) and kept. A missed brief's document is made again here, after `document_key`
+/// made it for its key, rather than every document being held from one to the other: that
+/// would hold the site's text twice.
 async fn parsed_pages(
     site: &Site,
     briefs: &[Brief],

@@ -12,14 +12,6 @@ fn scratch_cache() -> (tempfile::TempDir, String) {
     (scratch, cache)
 }
 
-/// The names of the rendered texts kept in `cache`.
-fn renderings(cache: &str) -> Vec<String> {
-    files(Path::new(cache))
-        .into_keys()
-        .filter(|name| name.contains("/renderings/"))
-        .collect()
-}
-
 /// The names of the entries kept in `cache` on the shelf `folder`.
 fn shelf(cache: &str, folder: &str) -> std::collections::BTreeSet<String> {
     files(Path::new(cache))
@@ -71,7 +63,7 @@ fn a_build_from_the_cache_writes_the_same_site_as_one_without() {
         .filter(|entry| entry.as_ref().unwrap().path().extension() == Some("md".as_ref()))
         .count();
     // Texts with warnings are rendered on every build, so that the warnings are given again.
-    let kept_texts = renderings(cache).len();
+    let kept_texts = shelf(cache, "renderings").len();
     assert!(
         kept_texts > texts / 2 && kept_texts <= texts,
         "{kept_texts} of {texts} texts kept"
@@ -134,7 +126,7 @@ fn an_edited_text_or_resized_figure_is_rendered_again_and_its_old_rendering_evic
     let cache = cache.as_str();
     let output = site.output();
     build_with_cache(&site, &output, cache);
-    let kept_before = renderings(cache);
+    let kept_before = shelf(cache, "renderings");
 
     let brief = site.root().join("content/briefs/with-figures/index.md");
     let text = std::fs::read_to_string(&brief).unwrap();
@@ -154,7 +146,7 @@ fn an_edited_text_or_resized_figure_is_rendered_again_and_its_old_rendering_evic
         .next()
         .expect("the figure");
     assert_eq!(sized.value().attr("width"), Some("640"), "the new size");
-    let kept_after = renderings(cache);
+    let kept_after = shelf(cache, "renderings");
     assert_eq!(
         kept_after.len(),
         kept_before.len(),

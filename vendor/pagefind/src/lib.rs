@@ -147,17 +147,8 @@ impl SearchState {
     pub fn fossick_one(&mut self, file: Fossicker) -> Result<FossickedData> {
         let result = file.fossick_sync(&self.options);
         if let Some(result) = result.as_ref().ok() {
-            let existing = self
-                .fossicked_pages
-                .iter()
-                .position(|page| page.url == result.url);
-            if let Some(existing) = existing {
-                *self.fossicked_pages.get_mut(existing).unwrap() = result.clone();
-            } else {
-                self.page_positions
-                    .insert(result.url.clone(), self.fossicked_pages.len());
-                self.fossicked_pages.push(result.clone());
-            }
+            // folio: through the URL map, as `add_in_order` adds, not a search of every page.
+            self.add_in_order(vec![result.clone()]);
         }
         result
     }
@@ -395,7 +386,7 @@ impl SearchState {
         let mut files: Vec<_> =
             join_all(self.built_indexes.iter().map(|indexes| async {
                 indexes
-                    .write_files_to_memory(&self.options, outdir, kept)
+                    .write_files_to_memory(outdir, kept)
                     .await
             }))
             .await

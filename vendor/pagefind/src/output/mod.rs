@@ -303,7 +303,6 @@ impl PagefindIndexes {
 
     pub async fn write_files_to_memory(
         &self,
-        _options: &SearchOptions,
         outdir: &PathBuf,
         kept: Option<&dyn crate::api::CompressedFiles>,
     ) -> Vec<SyntheticFile> {
