@@ -431,8 +431,11 @@ impl PagefindIndexes {
             .chain(words)
             .chain(filters)
             .collect();
+        // Split to single files: the costly ones (index chunks, or the few not kept) sit
+        // together at the end, and rayon's even split by count would leave them to one thread.
         let compressed: Vec<SyntheticFile> = to_compress
             .into_par_iter()
+            .with_max_len(1)
             .map(|(filename, contents)| SyntheticFile {
                 filename: outdir.join(filename),
                 contents: gzip_reusing(contents, kept),
