@@ -7,7 +7,6 @@
 //! a cache that cannot be read or written is ignored (the build makes everything itself).
 //! Deleting the folder is always safe. CI can keep it between runs like any dependency cache.
 
-use crate::render::{Contents, OutputFile};
 use siphasher::sip128::SipHasher13;
 use std::collections::{HashMap, HashSet};
 use std::hash::Hash;
@@ -18,6 +17,8 @@ use xxhash_rust::xxh3::Xxh3;
 
 /// The file whose time says when a build last used a site's folder.
 const USED: &str = "last-used";
+/// The search index kept whole: its key, then each file's key on its shelf and path.
+const SEARCH_INDEX: &str = "search-index";
 
 /// A folder of the cache whose entries are kept a file per key, so that a build reads only the
 /// entries it needs, from any thread. A build that used a shelf evicts the entries it did not.
@@ -27,7 +28,8 @@ pub enum Shelf {
     Renderings,
     /// Briefs as Pagefind parsed them for the search index.
     SearchPages,
-    /// The search index's files as Pagefind compressed them, by their uncompressed contents.
+    /// The search index's files as Pagefind compressed them, by their uncompressed contents;
+    /// and the files it does not compress, by their own.
     SearchCompressed,
 }
 
@@ -167,50 +169,45 @@ impl BuildCache {
         }
     }
 
-    /// The search index kept for exactly these inputs, as files to write under the output.
-    pub fn search_index(&self, key: Key, under: &Path) -> Option<Vec<OutputFile>> {
-        let dir = self.dir.as_ref()?.join("search");
-        if self.read("search/key")? != key.hex() {
+    /// The search index kept for exactly these inputs: each file's path under the index's
+    /// folder, and where its contents are kept (on the compressed files' shelf); none unless
+    /// every file is still there.
+    pub fn search_index(&self, key: Key) -> Option<Vec<(PathBuf, PathBuf)>> {
+        let shelf = self.dir.as_ref()?.join(Shelf::SearchCompressed.folder());
+        let listing = self.read(SEARCH_INDEX)?;
+        let mut lines = listing.lines();
+        if lines.next()? != key.hex() {
             return None;
         }
-        let mut files = Vec::new();
-        for entry in walkdir::WalkDir::new(dir.join("files")).sort_by_file_name() {
-            let entry = entry.ok()?;
-            if entry.file_type().is_file() {
-                let relative = entry.path().strip_prefix(dir.join("files")).ok()?;
-                files.push(OutputFile {
-                    path: under.join(relative),
-                    contents: Contents::Copy(entry.path().to_path_buf()),
-                });
-            }
+        let files = lines
+            .map(|line| {
+                let (hex, path) = line.split_once('\t')?;
+                let kept = shelf.join(hex);
+                kept.is_file().then(|| (hex, (PathBuf::from(path), kept)))
+            })
+            .collect::<Option<Vec<_>>>()?;
+        for (hex, _) in &files {
+            self.mark_used(
+                Shelf::SearchCompressed,
+                Key(u128::from_str_radix(hex, 16).ok()?),
+            );
         }
-        (!files.is_empty()).then_some(files)
+        Some(files.into_iter().map(|(_, file)| file).collect())
     }
 
-    /// Keeps a freshly made search index (files with paths under `under`) for `key`.
-    pub fn keep_search_index(&self, key: Key, under: &Path, files: &[OutputFile]) {
+    /// Keeps a freshly made search index for `key`: the path of each of its files and the key
+    /// its contents are kept by on the compressed files' shelf. The files themselves are
+    /// there already, so an index is not kept twice and a rebuild after an edit writes only
+    /// the files that changed.
+    pub fn keep_search_index(&self, key: Key, files: &[(&Path, Key)]) {
         let Some(dir) = &self.dir else { return };
-        let fresh = dir.join(format!("search.new-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&fresh);
-        let written = files.iter().all(|file| {
-            let (Ok(relative), Contents::Bytes(bytes)) =
-                (file.path.strip_prefix(under), &file.contents)
-            else {
-                return false;
-            };
-            let path = fresh.join("files").join(relative);
-            path.parent()
-                .is_some_and(|parent| std::fs::create_dir_all(parent).is_ok())
-                && std::fs::write(path, bytes).is_ok()
-        }) && std::fs::write(fresh.join("key"), key.hex()).is_ok();
-        let old = dir.join("search");
-        if written {
-            let _ = std::fs::remove_dir_all(&old);
-            if std::fs::rename(&fresh, &old).is_ok() {
-                return;
-            }
+        let mut listing = key.hex();
+        for (path, kept) in files {
+            listing.push_str(&format!("\n{}\t{}", kept.hex(), path.display()));
         }
-        let _ = std::fs::remove_dir_all(&fresh);
+        self.write(SEARCH_INDEX, listing.as_bytes());
+        // The whole index as files, as folio kept it until 2026-11-29.
+        let _ = std::fs::remove_dir_all(dir.join("search"));
     }
 
     /// Where the output folder `output` replaced by a build is kept, to be the next build's

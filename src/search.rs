@@ -15,8 +15,9 @@ use crate::site::{Brief, Site};
 use pagefind::api::{CompressedFiles, PagefindIndex, ParsedPage};
 use pagefind::options::PagefindServiceConfig;
 use rayon::prelude::*;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 /// The folder, under the output root, that holds the index and Pagefind's scripts.
 pub const SEARCH_DIR: &str = "pagefind";
@@ -48,29 +49,42 @@ pub fn index_briefs(site: &Site, cache: &BuildCache) -> Result<Vec<OutputFile>, 
         .map(|brief| document_key(site, brief))
         .collect();
     let key = Key::of_each(&site.config.language, documents.iter());
-    if let Some(files) = cache.search_index(key, Path::new(SEARCH_DIR)) {
-        return Ok(files);
+    if let Some(files) = cache.search_index(key) {
+        return Ok(files
+            .into_iter()
+            .map(|(path, kept)| OutputFile {
+                path: Path::new(SEARCH_DIR).join(path),
+                contents: Contents::Copy(kept),
+            })
+            .collect());
     }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|err| failure(format!("could not start the indexer: {err}")))?;
-    let files = runtime.block_on(index(site, &documents, cache))?;
-    let mut files: Vec<OutputFile> = files
+    let kept = KeptCompressed::new(cache);
+    let files = runtime.block_on(index(site, &documents, &kept))?;
+    let mut files: Vec<pagefind::api::SyntheticFile> = files
         .into_iter()
         .filter(|file| {
             !UNUSED
                 .iter()
                 .any(|name| file.filename == PathBuf::from(name))
         })
+        .collect();
+    files.sort_by(|a, b| a.filename.cmp(&b.filename));
+    let listing: Vec<(&Path, Key)> = files
+        .iter()
+        .map(|file| (file.filename.as_path(), kept.key_of(&file.contents)))
+        .collect();
+    cache.keep_search_index(key, &listing);
+    Ok(files
+        .into_iter()
         .map(|file| OutputFile {
-            path: PathBuf::from(SEARCH_DIR).join(file.filename),
+            path: Path::new(SEARCH_DIR).join(file.filename),
             contents: Contents::Bytes(file.contents),
         })
-        .collect();
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    cache.keep_search_index(key, Path::new(SEARCH_DIR), &files);
-    Ok(files)
+        .collect())
 }
 
 /// A brief's URL as the index stores it: from the site's root. Pagefind puts the folder that
@@ -93,7 +107,7 @@ const INDEX_BATCH: usize = 256;
 async fn index(
     site: &Site,
     documents: &[Key],
-    cache: &BuildCache,
+    kept: &KeptCompressed<'_>,
 ) -> Result<Vec<pagefind::api::SyntheticFile>, Diagnostic> {
     let options = PagefindServiceConfig::builder()
         .force_language(site.config.language.clone())
@@ -104,11 +118,11 @@ async fn index(
         .chunks(INDEX_BATCH)
         .zip(documents.chunks(INDEX_BATCH))
     {
-        let pages = parsed_pages(site, briefs, keys, &index, cache).await?;
+        let pages = parsed_pages(site, briefs, keys, &index, kept.cache).await?;
         index.add_parsed_pages(pages).await;
     }
     index
-        .get_files_reusing(&KeptCompressed(cache))
+        .get_files_reusing(kept)
         .await
         .map_err(|err| failure(format!("could not write the search index: {err:#}")))
 }
@@ -165,17 +179,52 @@ fn document_key(site: &Site, brief: &Brief) -> Key {
     ))
 }
 
-/// The index's files as Pagefind compressed them in earlier builds, on the cache's shelf.
-struct KeptCompressed<'a>(&'a BuildCache);
+/// The index's files as Pagefind compressed them in earlier builds, on the cache's shelf, by
+/// their plain contents; and which of them this build's index has, by the compressed bytes.
+struct KeptCompressed<'a> {
+    cache: &'a BuildCache,
+    keys: Mutex<HashMap<Key, Key>>,
+}
+
+impl<'a> KeptCompressed<'a> {
+    fn new(cache: &'a BuildCache) -> Self {
+        KeptCompressed {
+            cache,
+            keys: Mutex::default(),
+        }
+    }
+
+    /// The key that an index file's `contents` are kept by on the shelf. Pagefind's
+    /// compressed files were kept as they were made (or found); the few it writes as they
+    /// are (its scripts, its WebAssembly) are kept here, by their own contents.
+    fn key_of(&self, contents: &[u8]) -> Key {
+        if let Some(&key) = crate::lock(&self.keys).get(&Key::of(contents)) {
+            return key;
+        }
+        let key = Key::of(("as is", contents));
+        self.cache
+            .keep_entry(Shelf::SearchCompressed, key, contents);
+        key
+    }
+
+    fn note(&self, compressed: &[u8], key: Key) {
+        crate::lock(&self.keys).insert(Key::of(compressed), key);
+    }
+}
 
 impl CompressedFiles for KeptCompressed<'_> {
     fn get(&self, plain: &[u8]) -> Option<Vec<u8>> {
-        self.0.entry(Shelf::SearchCompressed, Key::of(plain))
+        let key = Key::of(plain);
+        let compressed = self.cache.entry(Shelf::SearchCompressed, key)?;
+        self.note(&compressed, key);
+        Some(compressed)
     }
 
     fn keep(&self, plain: &[u8], compressed: &[u8]) {
-        self.0
-            .keep_entry(Shelf::SearchCompressed, Key::of(plain), compressed);
+        let key = Key::of(plain);
+        self.cache
+            .keep_entry(Shelf::SearchCompressed, key, compressed);
+        self.note(compressed, key);
     }
 }
 

@@ -52,11 +52,7 @@ fn a_build_from_the_cache_writes_the_same_site_as_one_without() {
         kept.keys().any(|name| name.ends_with("citations.json")),
         "{kept:?}"
     );
-    assert!(
-        kept.keys().any(|name| name.ends_with("search/key")),
-        "{:?}",
-        kept.keys()
-    );
+    assert_index_kept_whole(&kept, &files(&cold));
     let texts = std::fs::read_dir(site.root().join("content"))
         .unwrap()
         .flat_map(|kind| walkdir::WalkDir::new(kind.unwrap().path()))
@@ -80,6 +76,32 @@ fn a_build_from_the_cache_writes_the_same_site_as_one_without() {
         cold == files(&uncached),
         "the cached build differs from one without"
     );
+}
+
+/// The cache's listing of the search index names each of the index's files in `output`, with
+/// an entry on the compressed files' shelf that holds the same bytes.
+fn assert_index_kept_whole(kept: &BTreeMap<String, Vec<u8>>, output: &BTreeMap<String, Vec<u8>>) {
+    let listing = kept
+        .iter()
+        .find(|(name, _)| name.ends_with("/search-index"))
+        .map(|(_, bytes)| String::from_utf8_lossy(bytes))
+        .expect("the search index is kept");
+    let mut listed = 0;
+    for line in listing.lines().skip(1) {
+        let (hex, path) = line.split_once('\t').unwrap();
+        let entry = kept
+            .iter()
+            .find(|(name, _)| name.ends_with(&format!("/search-compressed/{hex}")))
+            .map(|(_, bytes)| bytes);
+        assert!(entry.is_some(), "{path} is listed, not kept");
+        assert!(
+            entry == output.get(&format!("pagefind/{path}")),
+            "{path} differs"
+        );
+        listed += 1;
+    }
+    let index = output.keys().filter(|name| name.starts_with("pagefind/"));
+    assert_eq!(listed, index.count(), "every file of the index is listed");
 }
 
 #[test]
