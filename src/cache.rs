@@ -182,8 +182,13 @@ impl BuildCache {
         let files = lines
             .map(|line| {
                 let (hex, path) = line.split_once('\t')?;
+                let path = PathBuf::from(path);
+                // Only a path down into the index's folder, whatever the listing says.
+                let inside = path
+                    .components()
+                    .all(|part| matches!(part, std::path::Component::Normal(_)));
                 let kept = shelf.join(hex);
-                kept.is_file().then(|| (hex, (PathBuf::from(path), kept)))
+                (inside && kept.is_file()).then_some((hex, (path, kept)))
             })
             .collect::<Option<Vec<_>>>()?;
         for (hex, _) in &files {

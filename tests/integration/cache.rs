@@ -327,3 +327,39 @@ fn a_build_removes_the_cache_folders_of_sites_unused_for_a_month() {
         .expect("the site's own folder");
     assert!(own.join("last-used").is_file(), "{}", own.display());
 }
+
+#[test]
+fn a_kept_index_listing_a_path_out_of_its_folder_is_not_followed() {
+    let site = Site::fixture("features");
+    let (scratch, cache) = scratch_cache();
+    let output = scratch.path().join("site");
+    build_with_cache(&site, &output, &cache);
+    let index = files(&output.join("pagefind"));
+    let listing = walkdir::WalkDir::new(&cache)
+        .into_iter()
+        .map(Result::unwrap)
+        .find(|entry| entry.file_name() == "search-index")
+        .unwrap()
+        .into_path();
+    let text = std::fs::read_to_string(&listing).unwrap();
+    let (key, files_listed) = text.split_once('\n').unwrap();
+    let (hex, _) = files_listed
+        .lines()
+        .next()
+        .unwrap()
+        .split_once('\t')
+        .unwrap();
+    // The listing's key still matches; one file now claims a path two folders up.
+    std::fs::write(
+        &listing,
+        format!("{key}\n{hex}\t../../escaped\n{files_listed}"),
+    )
+    .unwrap();
+
+    build_with_cache(&site, &output, &cache);
+    assert!(!scratch.path().join("escaped").exists());
+    assert!(
+        index == files(&output.join("pagefind")),
+        "the index was made again, the same"
+    );
+}
