@@ -91,6 +91,11 @@ impl Key {
     fn hex(self) -> String {
         format!("{:032x}", self.0)
     }
+
+    /// The key whose `hex` is `hex`, if it is one.
+    fn from_hex(hex: &str) -> Option<Key> {
+        u128::from_str_radix(hex, 16).ok().map(Key)
+    }
 }
 
 impl BuildCache {
@@ -131,7 +136,7 @@ impl BuildCache {
         let stored: HashMap<String, String> = serde_json::from_str(&text).unwrap_or_default();
         stored
             .into_iter()
-            .filter_map(|(key, html)| Some((Key(u128::from_str_radix(&key, 16).ok()?), html)))
+            .filter_map(|(key, html)| Some((Key::from_hex(&key)?, html)))
             .collect()
     }
 
@@ -188,14 +193,11 @@ impl BuildCache {
                     .components()
                     .all(|part| matches!(part, std::path::Component::Normal(_)));
                 let kept = shelf.join(hex);
-                (inside && kept.is_file()).then_some((hex, (path, kept)))
+                (inside && kept.is_file()).then_some((Key::from_hex(hex)?, (path, kept)))
             })
             .collect::<Option<Vec<_>>>()?;
-        for (hex, _) in &files {
-            self.mark_used(
-                Shelf::SearchCompressed,
-                Key(u128::from_str_radix(hex, 16).ok()?),
-            );
+        for &(key, _) in &files {
+            self.mark_used(Shelf::SearchCompressed, key);
         }
         Some(files.into_iter().map(|(_, file)| file).collect())
     }
@@ -310,9 +312,9 @@ fn evict_from(folder: &Path, used: &HashSet<Key>) {
     };
     for entry in entries.flatten() {
         let name = entry.file_name();
-        let key = name.to_str().and_then(|n| u128::from_str_radix(n, 16).ok());
+        let key = name.to_str().and_then(Key::from_hex);
         // A name that is not a key is another build's file being written: left alone.
-        if key.is_some_and(|key| !used.contains(&Key(key))) {
+        if key.is_some_and(|key| !used.contains(&key)) {
             let _ = std::fs::remove_file(entry.path());
         }
     }
