@@ -161,9 +161,10 @@ fn drop_aside<T: Send + 'static>(value: T) {
 /// Unchanged texts are read from `cache` rendered.
 pub fn load_site(options: &BuildOptions, cache: &BuildCache) -> Result<LoadedSite, BuildError> {
     let config = configure(options)?;
-    let theme = load_theme(&config).map_err(BuildError::Content)?;
+    let mut theme = load_theme(&config).map_err(BuildError::Content)?;
     let mut timings = Timings::from_env();
     let (content, mut diagnostics) = load_content(&config, cache);
+    diagnostics.extend(std::mem::take(&mut theme.refused));
     timings.lap("content");
     let (site, link_problems) = link_site(config, content, options.drafts);
     timings.lap("link");

@@ -149,7 +149,40 @@ pub fn broken_links(site: &Site, files: &[PathBuf], as_published: bool) -> Vec<D
             }
         }
     }
+    problems.extend(
+        site.briefs
+            .iter()
+            .filter_map(|b| missing_social_image(site, &rendered, b)),
+    );
     problems
+}
+
+/// An error at `image:` when it names a file of this site that is not one: the social image
+/// would be a 404 in every share.
+fn missing_social_image(
+    site: &Site,
+    rendered: &HashSet<&Path>,
+    brief: &crate::site::Brief,
+) -> Option<Diagnostic> {
+    let image = brief.doc.image.as_deref()?;
+    let target = link_target(&site.config, &brief.url, image)?;
+    if exists(rendered, &target.file) {
+        return None;
+    }
+    let problem = Diagnostic::error(
+        &brief.doc.shown,
+        format!("`image: {image}` names a file that is not part of the site"),
+    )
+    .help(
+        "keep the image beside the brief (content/briefs/<slug>/index.md and the image in that \
+         folder) or in static/, or give a full https:// address",
+    );
+    Some(crate::site::attachments::place_at_field(
+        &site.config,
+        &brief.doc,
+        "image",
+        problem,
+    ))
 }
 
 /// Where an internal link leads.

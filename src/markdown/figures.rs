@@ -195,17 +195,15 @@ fn take_credit<'a>(events: &mut VecDeque<Spanned<'a>>) -> Option<Vec<Spanned<'a>
     Some(credit)
 }
 
-/// The figure's opening HTML, up to its caption's title; the credit and closing tags follow.
-pub(super) fn open(figure: &Figure<'_>, number: usize, id_prefix: &str) -> String {
+/// The figure's opening HTML, up to its caption's title (`caption`, HTML); the credit and
+/// closing tags follow.
+pub(super) fn open(figure: &Figure<'_>, caption: &str, number: usize, id_prefix: &str) -> String {
     let mut src = String::new();
     pulldown_cmark_escape::escape_href(&mut src, &figure.src).expect("writing to a String");
-    let title = if figure.title.is_empty() {
+    let title = if caption.is_empty() {
         String::new()
     } else {
-        format!(
-            r#" <span class="fig-title">{}</span>"#,
-            escape(&figure.title)
-        )
+        format!(r#" <span class="fig-title">{caption}</span>"#)
     };
     let size = figure_size(&figure.src)
         .map(|(w, h)| format!(r#" width="{w}" height="{h}""#))

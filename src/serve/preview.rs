@@ -169,6 +169,7 @@ impl Preview {
         let cache = BuildCache::for_preview(&self.root);
         crate::render::cite::remember(cache.citations());
         let (content, mut diagnostics) = load_content(&config, &cache);
+        diagnostics.extend(self.theme.iter().flat_map(|t| t.refused.iter().cloned()));
         let (site, problems) = link_site(config, content, self.drafts);
         diagnostics.extend(problems.sorted());
         if diagnostics.has_errors() {

@@ -81,7 +81,7 @@ pub fn find_pdf(config: &Config, doc: &BriefDoc) -> Result<Option<Pdf>, Diagnost
 
 /// Places a diagnostic at a front matter field of the brief's file. The file is read again
 /// only here, on the way to reporting an error.
-fn place_at_field(
+pub(crate) fn place_at_field(
     config: &Config,
     doc: &BriefDoc,
     field: &str,

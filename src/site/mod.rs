@@ -1,7 +1,7 @@
 //! The linked site: URLs, order, drafts, authors ↔ briefs and topics, the sources index and
 //! attached files, checked across files.
 
-mod attachments;
+pub(crate) mod attachments;
 mod relink;
 mod sources;
 
@@ -16,7 +16,8 @@ use std::path::Path;
 
 /// Page slugs that would clash with the site's own sections.
 const RESERVED_PAGE_SLUGS: &[&str] = &[
-    "briefs", "authors", "topics", "sources", "page", "404", "atom", "sitemap", "robots",
+    "briefs", "authors", "topics", "sources", "search", "pagefind", "page", "404", "atom",
+    "sitemap", "robots",
 ];
 
 /// Everything the renderer needs, cross-referenced.

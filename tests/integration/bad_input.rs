@@ -224,6 +224,25 @@ fn setup(step: &str, root: &Path) -> Option<String> {
         "symlink-loop" => {
             std::os::unix::fs::symlink("..", briefs.join("loop")).unwrap();
         }
+        "symlink-outside" => {
+            // A file and a folder elsewhere on the machine, linked into a brief's folder and
+            // into static/: none may be followed, copied or served.
+            let outside =
+                std::env::temp_dir().join(format!("folio-outside-{}", std::process::id()));
+            std::fs::create_dir_all(outside.join("folder")).unwrap();
+            std::fs::write(outside.join("secret.txt"), "SECRET-OUTSIDE").unwrap();
+            std::fs::write(outside.join("folder/inner.txt"), "SECRET-OUTSIDE").unwrap();
+            let bundle = briefs.join("linked");
+            std::fs::create_dir_all(&bundle).unwrap();
+            std::fs::write(bundle.join("index.md"), format!("{front}Text.\n")).unwrap();
+            std::os::unix::fs::symlink(outside.join("secret.txt"), bundle.join("data.csv"))
+                .unwrap();
+            std::os::unix::fs::symlink(outside.join("folder"), bundle.join("folder")).unwrap();
+            std::os::unix::fs::symlink("index.md", bundle.join("inside.md")).unwrap();
+            std::fs::create_dir_all(root.join("static")).unwrap();
+            std::os::unix::fs::symlink(outside.join("secret.txt"), root.join("static/passwd.txt"))
+                .unwrap();
+        }
         "dangling-symlink" => {
             std::os::unix::fs::symlink("gone.md", briefs.join("missing.md")).unwrap();
         }
@@ -253,13 +272,13 @@ fn setup(step: &str, root: &Path) -> Option<String> {
             }
             std::fs::write(briefs.join("first-brief.md"), text).unwrap();
         }
-        "deeply-nested" | "deeply-nested-2000" => {
-            // html5ever (under the sanitiser) takes time quadratic in the depth: 10,000 levels
-            // take about 6 s in a release build, far more in the tests' debug build.
-            let depth = if step == "deeply-nested" {
-                10_000
-            } else {
-                2_000
+        "deeply-nested" | "deeply-nested-2000" | "deeply-nested-100000" => {
+            // html5ever (under the sanitiser) takes time quadratic in the depth, so folio
+            // refuses text nested past 100 levels before the sanitiser sees it.
+            let depth = match step {
+                "deeply-nested" => 10_000,
+                "deeply-nested-2000" => 2_000,
+                _ => 100_000,
             };
             let mut text = String::from(front);
             text.push_str(&"> ".repeat(depth));

@@ -513,6 +513,69 @@ fn output_that_is_an_existing_file_is_refused() {
     assert_eq!(leftovers_beside(&settings), Vec::<String>::new());
 }
 
+/// `--output ~/Documents`: a folder folio did not make is never taken over, and nothing in it
+/// is moved (not even into the build cache's spare folder).
+#[test]
+fn output_folder_folio_did_not_make_is_refused_and_left_as_it_was() {
+    let site = Site::fixture("minimal");
+    let documents = tempfile::tempdir().unwrap();
+    std::fs::write(documents.path().join("thesis.docx"), "years of work\n").unwrap();
+    let before = snapshot(documents.path());
+    let err = failed(&build_into(&site, documents.path()), 2);
+    assert_mentions(&err, &["refusing to build here", "did not write"]);
+    assert!(
+        snapshot(documents.path()) == before,
+        "the folder's files changed"
+    );
+    // A second try is refused the same way: nothing was moved aside by the first.
+    failed(&build_into(&site, documents.path()), 2);
+    assert!(
+        snapshot(documents.path()) == before,
+        "the folder's files changed"
+    );
+}
+
+/// An empty folder, and a folder folio built before, are folio's to replace.
+#[test]
+fn an_empty_output_folder_and_one_folio_built_are_replaced() {
+    let site = Site::fixture("minimal");
+    let empty = tempfile::tempdir().unwrap();
+    succeeded(&build_into(&site, empty.path()));
+    assert!(
+        empty.path().join(".folio-output").is_file(),
+        "the build marks its folder"
+    );
+    assert!(empty.path().join("index.html").is_file());
+    succeeded(&build_into(&site, empty.path()));
+}
+
+/// A file an editor put where folio writes its own (`cite.bib` beside a brief, `atom.xml` in
+/// `static/`) is an error naming it, not silently overwritten (nor overwriting folio's).
+#[test]
+fn a_site_file_where_folio_writes_its_own_is_an_error_naming_both() {
+    let site = Site::fixture("minimal");
+    site.write("static/atom.xml", "<feed>hand-made</feed>\n");
+    let brief = site.root().join(BRIEF);
+    std::fs::create_dir_all(site.root().join("content/briefs/first-brief")).unwrap();
+    std::fs::rename(
+        &brief,
+        site.root().join("content/briefs/first-brief/index.md"),
+    )
+    .unwrap();
+    site.write("content/briefs/first-brief/cite.bib", "@misc{mine}\n");
+    let err = failed(&site.build(&[]), 1);
+    assert_mentions(
+        &err,
+        &[
+            "static/atom.xml",
+            "would be published at `/atom.xml`",
+            "content/briefs/first-brief/cite.bib",
+            "`/briefs/first-brief/cite.bib`",
+        ],
+    );
+    assert!(!site.output().exists());
+}
+
 // --- Byte order marks and Windows line ends -----------------------------------------------
 
 #[test]

@@ -58,10 +58,15 @@ impl Server {
 
     /// Sends a raw request line, exactly as given (no normalisation), and returns status and body.
     fn get(&self, path: &str) -> (u16, String) {
+        self.get_as(path, "localhost")
+    }
+
+    /// `GET path` with the given `Host` header.
+    fn get_as(&self, path: &str, host: &str) -> (u16, String) {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
         write!(
             stream,
-            "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+            "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
         )
         .unwrap();
         let mut response = Vec::new();
@@ -278,5 +283,33 @@ fn reload_channel_delivers_an_event_after_a_change() {
             break;
         }
         assert!(started.elapsed() < Duration::from_secs(3), "no event");
+    }
+}
+
+/// DNS rebinding: a page on `attacker.example` that points its name at 127.0.0.1 sends its own
+/// name as `Host`; the preview answers such requests with no page, drafts or reload events.
+#[test]
+fn a_request_for_a_foreign_host_gets_no_page() {
+    let server = Server::start(Site::fixture("features"));
+    let draft = "/briefs/work-in-progress/";
+    let (status, body) = server.get_as(draft, &format!("127.0.0.1:{}", server.port));
+    assert_eq!(
+        status, 200,
+        "the draft is served to the preview's own address"
+    );
+    assert!(body.contains("<html"));
+    for host in [
+        format!("attacker.example:{}", server.port),
+        "attacker.example".to_string(),
+        format!("localhost.attacker.example:{}", server.port),
+    ] {
+        for path in [draft, "/", "/__folio/events"] {
+            let (status, body) = server.get_as(path, &host);
+            assert_eq!(status, 421, "{path} for Host {host}");
+            assert!(
+                !body.contains("<html"),
+                "{path} for Host {host} gave a page"
+            );
+        }
     }
 }
