@@ -101,11 +101,11 @@ pub(crate) fn parse(
     known_authors: &[String],
     bibliographies: &Bibliographies,
     cache: &BuildCache,
-) -> (Option<Doc>, Vec<Diagnostic>) {
+) -> Parsed {
     let shown = display_path(&config.root, &entry.path);
     match read_source(entry.path.clone(), shown) {
         Ok(file) => parse_read(config, file, entry, known_authors, bibliographies, cache),
-        Err(diagnostic) => (None, vec![diagnostic]),
+        Err(diagnostic) => Parsed::unread(diagnostic),
     }
 }
 
@@ -124,6 +124,7 @@ pub(crate) fn parse_source(
         &Bibliographies::default(),
         &BuildCache::disabled(),
     )
+    .accepted()
 }
 
 /// Checks and renders one content file already read, its bibliography files parsed through
@@ -135,14 +136,14 @@ fn parse_read(
     known_authors: &[String],
     bibliographies: &Bibliographies,
     cache: &BuildCache,
-) -> (Option<Doc>, Vec<Diagnostic>) {
+) -> Parsed {
     let split = match split(&file) {
         Ok(split) => split,
-        Err(diagnostic) => return (None, vec![diagnostic]),
+        Err(diagnostic) => return Parsed::unread(diagnostic),
     };
     let mut fields = match Fields::parse(&file, &split) {
         Ok(fields) => fields,
-        Err(diagnostic) => return (None, vec![diagnostic]),
+        Err(diagnostic) => return Parsed::unread(diagnostic),
     };
     let is_brief = entry.kind == Kind::Brief;
     let doc = match entry.kind {
@@ -191,10 +192,36 @@ fn parse_read(
     // A brief whose bibliography is broken is left out: its error is reported once, with the
     // first brief (or site.toml's files) that met it.
     let has_errors = unusable || problems.iter().any(Diagnostic::is_error);
-    let doc = doc
-        .filter(|_| !has_errors)
-        .map(|partial| partial.finish(rendered));
-    (doc, problems)
+    Parsed {
+        doc: doc.map(|partial| partial.finish(rendered)),
+        accepted: !has_errors,
+        problems,
+    }
+}
+
+/// A content file as read: the document, when its front matter could be read at all; whether
+/// it is free of errors (a document with errors is left out of the site, but its slug and
+/// links are still checked against the others'); every problem found.
+pub(crate) struct Parsed {
+    pub doc: Option<Doc>,
+    pub accepted: bool,
+    pub problems: Vec<Diagnostic>,
+}
+
+impl Parsed {
+    fn unread(problem: Diagnostic) -> Parsed {
+        Parsed {
+            doc: None,
+            accepted: false,
+            problems: vec![problem],
+        }
+    }
+
+    /// The document when it has no errors, with the problems.
+    pub fn accepted(self) -> (Option<Doc>, Vec<Diagnostic>) {
+        let doc = self.doc.filter(|_| self.accepted);
+        (doc, self.problems)
+    }
 }
 
 /// The bibliography files a brief cites from: those its front matter names (beside the brief),
@@ -259,8 +286,8 @@ fn cited_from<'a>(
     Some(Bibliography {
         complete,
         libraries: files.iter().map(|file| &file.library).collect(),
-        style: crate::render::cite::cached_style(&config.citation.style, false)?,
-        locales: crate::render::cite::locales(),
+        style: crate::markdown::csl::cached_style(&config.citation.style, false)?,
+        locales: crate::markdown::csl::locales(),
         language: &config.language,
     })
 }

@@ -9,6 +9,7 @@
 
 pub mod addresses;
 mod citations;
+pub(crate) mod csl;
 mod figures;
 mod footnotes;
 mod headings;

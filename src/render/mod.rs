@@ -641,6 +641,16 @@ fn output_path(root_path: &str, url: &str) -> PathBuf {
     }
 }
 
+/// Every file a build of `site` writes besides the search index, relative to the output root,
+/// known before any page is rendered: what the link rule checks links against.
+pub fn planned_files(site: &Site, theme: &Theme) -> Vec<PathBuf> {
+    jobs(site)
+        .into_iter()
+        .map(|job| job_path(site, job))
+        .chain(copied_files(site, theme).into_iter().map(|file| file.path))
+        .collect()
+}
+
 /// Static files of the theme and site, figures beside briefs, and the code stylesheet.
 pub fn copied_files(site: &Site, theme: &Theme) -> Vec<OutputFile> {
     let mut files: Vec<OutputFile> = theme

@@ -415,6 +415,41 @@ fn author_without_name_is_an_error() {
 
 // --- The whole run ------------------------------------------------------------------------
 
+/// Six kinds of problem that used to take four runs to see, stage after stage: an unknown
+/// author, an unknown citation key, a note defined twice, a missing image, a link to no page,
+/// and a second brief with the same slug. One `folio build` (and one `folio check`) reports
+/// them all, each at its file and line.
+#[test]
+fn one_run_reports_every_kind_of_problem_at_once() {
+    let site = Site::fixture("broken/every-kind-at-once");
+    let first = "content/briefs/first-brief.md";
+    let expected = [
+        (first, 4, "unknown author `grace-hopper`"),
+        (first, 7, "unknown citation key `@nosuchkey`"),
+        (
+            first,
+            11,
+            "image `chart.png`, which is not a file of this site",
+        ),
+        (first, 13, "link to `/briefs/no-such-brief/`"),
+        (first, 16, "footnote `[^dup]` is defined twice"),
+        (
+            "content/briefs/second-brief.md",
+            5,
+            "two briefs have the slug `first-brief`",
+        ),
+    ];
+    let root = site.root().to_str().unwrap();
+    for run in [site.build(&[]), folio(&["check", "--root", root])] {
+        let err = failed(&run, 1);
+        for (file, line, message) in expected {
+            assert_at(&err, file, line);
+            assert_mentions(&err, &[message]);
+        }
+    }
+    assert!(!site.output().exists(), "nothing is written");
+}
+
 #[test]
 fn one_run_reports_every_error() {
     let site = Site::fixture("broken/many-errors");

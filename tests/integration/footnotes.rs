@@ -107,10 +107,17 @@ fn every_in_page_link_resolves() {
         .select(&sel("[id]"))
         .filter_map(|e| e.value().id())
         .collect();
+    let mut notes_linked = 0;
     for link in page.select(&sel("a[href^='#']")) {
         let target = &link.value().attr("href").unwrap()[1..];
         assert!(ids.contains(target), "#{target} does not resolve");
+        if link.value().attr("role") == Some("doc-noteref") {
+            notes_linked += 1;
+        }
     }
+    // The brief's four note references are among them: a page without note links proves
+    // nothing about notes.
+    assert_eq!(notes_linked, 4, "in-page links to notes");
 }
 
 /// `![…](chart.png "Graduates by year[^census]")`: the mark in a figure's caption becomes a

@@ -313,3 +313,39 @@ fn a_request_for_a_foreign_host_gets_no_page() {
         }
     }
 }
+
+/// The preview applies `build`'s link rule to an edit: a link to no page is an error in the
+/// overlay, as `folio build` would refuse it, until the link is fixed.
+#[test]
+fn an_edit_that_breaks_a_link_is_reported_like_build_reports_it() {
+    let server = Server::start(Site::fixture("features"));
+    server.edit(
+        "content/briefs/notes-twice.md",
+        "title: Notes Cited Twice",
+        "title: Notes Cited Twice, Edited",
+    );
+    server.wait_for("/briefs/notes-twice/", Duration::from_secs(2), |b| {
+        b.contains("Notes Cited Twice, Edited")
+    });
+    let text =
+        std::fs::read_to_string(server.site.root().join("content/briefs/notes-twice.md")).unwrap();
+    server.site.write(
+        "content/briefs/notes-twice.md",
+        &format!("{text}\nSee [the missing brief](/briefs/no-such-brief/).\n"),
+    );
+    server.wait_for("/briefs/notes-twice/", Duration::from_secs(2), |b| {
+        b.contains("folio-overlay")
+    });
+    let (_, body) = server.get("/briefs/notes-twice/");
+    let page = Html::parse_document(&body);
+    let overlay = text_of(page.select(&sel("#folio-overlay")).next().expect("overlay"));
+    assert!(overlay.contains("/briefs/no-such-brief/"), "{overlay}");
+    assert!(
+        overlay.contains("which is not a page or file of this site"),
+        "{overlay}"
+    );
+    server.site.write("content/briefs/notes-twice.md", &text);
+    server.wait_for("/briefs/notes-twice/", Duration::from_secs(2), |b| {
+        !b.contains("folio-overlay")
+    });
+}
