@@ -31,7 +31,7 @@ use std::ops::Range;
 use std::path::Path;
 
 pub use citations::{Bibliography, Reference};
-pub use figures::{FigureRead, figures_unchanged, with_figure_dir};
+pub use figures::{FigureRead, figures_unchanged};
 pub use footnotes::{BackRef, Footnote};
 pub use headings::TocEntry;
 pub use sources::{Citation, Source};
@@ -175,16 +175,29 @@ pub fn render_cited_markdown<'a>(
     input: &'a MarkdownInput<'a>,
     bibliography: Option<&'a Bibliography<'a>>,
 ) -> (Rendered, Vec<Diagnostic>) {
+    let (rendered, problems, _) = render_beside_figures(input, bibliography, None);
+    (rendered, problems)
+}
+
+/// Renders one Markdown text whose figures' files lie in `figure_dir`, so each `<img>` gets the
+/// `width` and `height` of its file and the page does not shift as images load; also returns
+/// every figure looked up, for the build cache.
+pub fn render_beside_figures<'a>(
+    input: &'a MarkdownInput<'a>,
+    bibliography: Option<&'a Bibliography<'a>>,
+    figure_dir: Option<&'a Path>,
+) -> (Rendered, Vec<Diagnostic>, Vec<FigureRead>) {
     let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(input.text, options())
         .into_offset_iter()
         .collect();
     if let Some(too_deep) = nesting::too_deep(input, &events) {
-        return (Rendered::default(), vec![too_deep]);
+        return (Rendered::default(), vec![too_deep], Vec::new());
     }
     let events = merge_text(events);
     let (body, definitions) = footnotes::split_definitions(events);
     let mut walk = Walk::new(input, definitions);
     walk.citations = bibliography.map(Citations::new);
+    walk.figure_files.dir = figure_dir;
     let body = walk.blocks(body);
     let mut html = String::with_capacity(input.text.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, body.into_iter());
@@ -202,6 +215,7 @@ pub fn render_cited_markdown<'a>(
         mut diagnostics,
         notes,
         facts,
+        figure_files,
         ..
     } = walk;
     diagnostics.extend(notes.unused(input));
@@ -216,7 +230,7 @@ pub fn render_cited_markdown<'a>(
         word_count,
         facts,
     };
-    (rendered, diagnostics)
+    (rendered, diagnostics, figure_files.read)
 }
 
 /// CommonMark plus the extensions DESIGN.md names.
@@ -267,6 +281,8 @@ struct Walk<'i> {
     citations: Option<Citations<'i>>,
     /// The number of the note being rendered, while notes are.
     rendering_note: Option<usize>,
+    /// Where figures' files are looked up for their sizes, and what was found.
+    figure_files: figures::FigureFiles<'i>,
 }
 
 type Spanned<'a> = (Event<'a>, Range<usize>);
@@ -289,6 +305,7 @@ impl<'i> Walk<'i> {
             open_images: Vec::new(),
             citations: None,
             rendering_note: None,
+            figure_files: figures::FigureFiles::default(),
         }
     }
 
@@ -582,8 +599,9 @@ impl<'i> Walk<'i> {
             at: self.input.spot(figure.range.clone()),
         });
         let caption = self.caption(&figure.title, figure.range.start);
+        let size = self.figure_files.size(&figure.src);
         out.push(Event::Html(
-            figures::open(&figure, &caption, number, self.input.id_prefix).into(),
+            figures::open(&figure, &caption, size, number, self.input.id_prefix).into(),
         ));
         if let Some(credit) = figure.credit {
             let place = std::mem::replace(&mut self.place, format!("Figure {number}"));
