@@ -1,0 +1,186 @@
+//! Conformance: the CommonMark spec's 652 examples, and folio's own examples of its extensions
+//! (tables, strikethrough, footnotes), through the Markdown stage a brief's body goes through.
+//!
+//! The spec is read from the published npm package `commonmark-spec` (its `spec.txt`, from
+//! which the spec's `spec.json` is made), installed into `tests/commonmark/node_modules` by
+//! `cd tests/commonmark && npm ci`; `.ci/run` does that before `cargo test`. Without it the
+//! test fails and says how to install it: a conformance suite that passes without its examples
+//! would claim what it has not checked.
+
+mod differences;
+mod examples;
+mod normalize;
+
+use differences::Differences;
+use examples::Example;
+use folio::markdown::{MarkdownInput, render_markdown};
+use normalize::{serialize, tokenize};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+const SPEC: &str = "tests/commonmark/node_modules/commonmark-spec/spec.txt";
+const SPEC_EXAMPLES: usize = 652;
+const EXTENSIONS: &str = "tests/commonmark/extensions.md";
+
+/// How one example came out.
+enum Outcome {
+    Passed,
+    /// Equal once the listed kinds of intended difference were undone, or listed by number.
+    Intended(Vec<String>),
+    Unexplained { expected: String, actual: String },
+}
+
+/// The spec's text, or a failure that says how to install it.
+fn read_spec() -> String {
+    std::fs::read_to_string(SPEC).unwrap_or_else(|e| {
+        panic!(
+            "the CommonMark spec is not installed ({SPEC}: {e}).\n\
+             Install it with:  cd tests/commonmark && npm ci"
+        )
+    })
+}
+
+/// A brief's body through folio's Markdown stage, its notes after it as an ordered list
+/// (`<li id>` with the note's HTML and its back links), standing in for the theme's Notes.
+fn render(markdown: &str) -> String {
+    let input = MarkdownInput {
+        text: markdown,
+        first_line: 1,
+        path: Path::new("content/briefs/example.md"),
+        id_prefix: "",
+        root_path: "",
+    };
+    let rendered = render_markdown(&input).0;
+    let mut html = rendered.html;
+    if !rendered.footnotes.is_empty() {
+        html.push_str("<ol class=\"notes\">\n");
+        for note in &rendered.footnotes {
+            html.push_str(&format!("<li id=\"{}\">{}", note.id, note.html));
+            for back in &note.backrefs {
+                html.push_str(&format!(" <a href=\"#{}\">↩{}</a>", back.id, back.label));
+            }
+            html.push_str("</li>\n");
+        }
+        html.push_str("</ol>\n");
+    }
+    html
+}
+
+/// Renders an example and compares it with its expected HTML, both normalised.
+fn judge(example: &Example, differences: &Differences) -> Outcome {
+    let expected = serialize(&tokenize(&example.html));
+    let mut tokens = tokenize(&render(&example.markdown));
+    let actual = serialize(&tokens);
+    if actual == expected {
+        return Outcome::Passed;
+    }
+    let undone = differences.undo(&mut tokens);
+    if serialize(&tokens) == expected {
+        return Outcome::Intended(undone.iter().map(|k| k.to_string()).collect());
+    }
+    match differences.listed(example.number) {
+        Some(_) => Outcome::Intended(vec![format!("example {}", example.number)]),
+        None => Outcome::Unexplained { expected, actual },
+    }
+}
+
+/// Counts per section, and what failed.
+#[derive(Default)]
+struct Report {
+    passed: usize,
+    intended: BTreeMap<String, usize>,
+    intended_by_section: BTreeMap<String, BTreeMap<String, usize>>,
+    failures: Vec<String>,
+    /// Examples listed by number that no longer differ.
+    stale: Vec<usize>,
+}
+
+impl Report {
+    fn add(&mut self, example: &Example, outcome: Outcome, differences: &Differences) {
+        if differences.listed(example.number).is_some()
+            && !matches!(&outcome, Outcome::Intended(kinds) if kinds[0].starts_with("example"))
+        {
+            self.stale.push(example.number);
+        }
+        match outcome {
+            Outcome::Passed => self.passed += 1,
+            Outcome::Intended(kinds) => {
+                let section = self
+                    .intended_by_section
+                    .entry(example.section.clone())
+                    .or_default();
+                for kind in kinds {
+                    *section.entry(kind.clone()).or_default() += 1;
+                }
+                *self.intended.entry(example.section.clone()).or_default() += 1;
+            }
+            Outcome::Unexplained { expected, actual } => self.failures.push(format!(
+                "example {} ({}):\n  markdown: {:?}\n  expected: {expected}\n  folio:    {actual}",
+                example.number, example.section, example.markdown
+            )),
+        }
+    }
+
+    fn print(&self, title: &str, total: usize) {
+        let intended: usize = self.intended.values().sum();
+        println!(
+            "{title}: {total} examples: {} passed, {intended} intended differences, {} unexplained failures",
+            self.passed,
+            self.failures.len()
+        );
+        for (section, kinds) in &self.intended_by_section {
+            let kinds: Vec<String> = kinds.iter().map(|(k, n)| format!("{k} {n}")).collect();
+            println!(
+                "  {section}: {} intended ({})",
+                self.intended[section],
+                kinds.join(", ")
+            );
+        }
+        for failure in &self.failures {
+            println!("{failure}");
+        }
+    }
+
+    fn assert_clean(&self, file: &str) {
+        assert!(
+            self.stale.is_empty(),
+            "examples {:?} are listed in {} but no longer differ: remove them",
+            self.stale,
+            differences::FILE
+        );
+        assert!(
+            self.failures.is_empty(),
+            "{} examples of {file} differ without a documented reason (see above)",
+            self.failures.len()
+        );
+    }
+}
+
+fn run(title: &str, examples: &[Example], differences: &Differences) -> Report {
+    let mut report = Report::default();
+    for example in examples {
+        let outcome = judge(example, differences);
+        report.add(example, outcome, differences);
+    }
+    report.print(title, examples.len());
+    report
+}
+
+#[test]
+fn commonmark_spec_examples_render_as_the_standard_says() {
+    let examples = examples::parse(&read_spec());
+    assert_eq!(examples.len(), SPEC_EXAMPLES, "examples read from {SPEC}");
+    let differences = Differences::load();
+    let report = run("CommonMark 0.31.2", &examples, &differences);
+    report.assert_clean(SPEC);
+}
+
+#[test]
+fn extension_examples_render_as_their_rules_say() {
+    let text = std::fs::read_to_string(EXTENSIONS).unwrap_or_else(|e| panic!("{EXTENSIONS}: {e}"));
+    let examples = examples::parse(&text);
+    assert!(examples.len() >= 20, "examples read from {EXTENSIONS}");
+    let differences = Differences::load();
+    let report = run("folio's extensions", &examples, &differences);
+    report.assert_clean(EXTENSIONS);
+}
