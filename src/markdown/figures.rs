@@ -214,7 +214,9 @@ pub(super) fn open(figure: &Figure<'_>, number: usize, id_prefix: &str) -> Strin
     // the reader nears them.
     format!(
         r#"<figure id="{id_prefix}fig-{number}"><img src="{}" alt="{}"{size} loading="lazy"><figcaption><span class="fig-label">Figure {number}.</span>{title}"#,
-        escape(&src),
+        // `escape_href` already made `src` safe in an attribute; escaping it again would
+        // break an address with `&` in it.
+        src,
         escape(&figure.alt),
     )
 }
@@ -222,6 +224,22 @@ pub(super) fn open(figure: &Figure<'_>, number: usize, id_prefix: &str) -> Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_figure_address_with_an_ampersand_keeps_one_escape() {
+        let figure = Figure {
+            src: "chart.png?w=2&h=1".into(),
+            title: "".into(),
+            alt: "A chart".into(),
+            range: 0..0,
+            credit: None,
+        };
+        let html = open(&figure, 1, "x-");
+        assert!(
+            html.contains(r#"<img src="chart.png?w=2&amp;h=1" alt="A chart" loading="lazy">"#),
+            "{html}"
+        );
+    }
 
     #[test]
     fn svg_sizes_come_from_width_and_height_else_the_view_box() {
