@@ -1,6 +1,6 @@
 //! folio's intended differences from the standard: the kinds of addition folio makes on purpose,
-//! each undone here on folio's side only, and the examples listed one by one, as
-//! `tests/commonmark/intended-differences.toml` documents them.
+//! each undone here on folio's side only, as `tests/commonmark/intended-differences.toml`
+//! documents them.
 
 use super::normalize::Token;
 use serde::Deserialize;
@@ -14,9 +14,6 @@ pub const FILE: &str = "tests/commonmark/intended-differences.toml";
 pub struct Differences {
     /// Kinds of difference, by name, each with its reason.
     pub kind: BTreeMap<String, Documented>,
-    /// Single examples that differ for a documented reason, by number.
-    #[serde(default)]
-    pub example: BTreeMap<String, Documented>,
 }
 
 #[derive(Deserialize)]
@@ -31,10 +28,10 @@ type Undo = fn(&mut Vec<Token>) -> bool;
 
 /// Every kind of difference this test knows how to undo.
 const KINDS: &[(&str, Undo)] = &[
-    ("heading-id", undo_heading_ids),
-    ("smart-punctuation", undo_smart_punctuation),
+    ("heading-id", |tokens| undo_heading_ids(tokens)),
+    ("smart-punctuation", |tokens| undo_smart_punctuation(tokens)),
     ("code-block", undo_code_block_markup),
-    ("cited-source", undo_cited_sources),
+    ("cited-source", |tokens| undo_cited_sources(tokens)),
     ("figure", undo_figures),
 ];
 
@@ -50,7 +47,11 @@ impl Differences {
     /// Every kind documented is one the test undoes, and every kind it undoes is documented:
     /// no difference is stripped without a written reason.
     fn check_kinds(&self) {
-        for name in self.kind.keys() {
+        for (name, documented) in &self.kind {
+            assert!(
+                !documented.reason.trim().is_empty(),
+                "{FILE}: kind `{name}` needs a reason"
+            );
             assert!(
                 KINDS.iter().any(|(kind, _)| kind == name),
                 "{FILE}: kind `{name}` has no rule in tests/integration/conformance/differences.rs"
@@ -62,13 +63,6 @@ impl Differences {
                 "{FILE}: the test undoes `{kind}`, which the file does not document"
             );
         }
-    }
-
-    /// The documented reason an example differs, if it is listed by number.
-    pub fn listed(&self, number: usize) -> Option<&str> {
-        self.example
-            .get(&number.to_string())
-            .map(|d| d.reason.as_str())
     }
 
     /// Undoes every documented kind of difference in folio's tokens; the kinds that changed
@@ -97,7 +91,7 @@ fn remove_attrs(token: &mut Token, keys: &[&str]) -> bool {
 }
 
 /// folio gives every heading an `id`, for links and the table of contents.
-fn undo_heading_ids(tokens: &mut Vec<Token>) -> bool {
+fn undo_heading_ids(tokens: &mut [Token]) -> bool {
     let mut changed = false;
     for token in tokens.iter_mut() {
         if matches!(token, Token::Start { name, .. } if is_heading(name)) {
@@ -118,7 +112,7 @@ fn fold_typography(text: &str) -> String {
 
 /// folio turns straight quotes, `--`, `---` and `...` in prose (not in code) into typographic
 /// ones.
-fn undo_smart_punctuation(tokens: &mut Vec<Token>) -> bool {
+fn undo_smart_punctuation(tokens: &mut [Token]) -> bool {
     let mut changed = false;
     let mut in_code = 0usize;
     for token in tokens.iter_mut() {
@@ -162,10 +156,11 @@ fn undo_code_block_markup(tokens: &mut Vec<Token>) -> bool {
             in_pre = false;
         } else if in_pre && (token.is_start("span") || token.is_end("span")) {
             continue;
-        } else if let (true, Some(lang)) = (token.is_start("code"), language.take()) {
-            if let (Some(lang), Token::Start { attrs, .. }) = (lang, &mut token) {
-                attrs.push(("class".into(), Some(format!("language-{lang}"))));
-            }
+        } else if token.is_start("code")
+            && let Some(Some(lang)) = language.take()
+            && let Token::Start { attrs, .. } = &mut token
+        {
+            attrs.push(("class".into(), Some(format!("language-{lang}"))));
         }
         kept.push(token);
     }
@@ -175,7 +170,7 @@ fn undo_code_block_markup(tokens: &mut Vec<Token>) -> bool {
 
 /// folio cites links to other sites as sources: `class="ext"` and an `id` the Sources list
 /// links back to.
-fn undo_cited_sources(tokens: &mut Vec<Token>) -> bool {
+fn undo_cited_sources(tokens: &mut [Token]) -> bool {
     let mut changed = false;
     for token in tokens.iter_mut() {
         if token.is_start("a") && token.attr("class") == Some("ext") {

@@ -146,8 +146,12 @@ fn markup(rest: &str) -> Option<(Token, usize)> {
         return None;
     }
     let verbatim = |end: &str| {
-        rest.find(end)
-            .map(|i| (Token::Verbatim(rest[..i + end.len()].to_string()), i + end.len()))
+        rest.find(end).map(|i| {
+            (
+                Token::Verbatim(rest[..i + end.len()].to_string()),
+                i + end.len(),
+            )
+        })
     };
     if rest.starts_with("<![CDATA[") {
         verbatim("]]>")
@@ -242,7 +246,9 @@ fn attribute(text: &str) -> Option<((String, Option<String>), usize)> {
             (&value[1..=close], close + 2)
         }
         _ => {
-            let end = value.find(|c: char| c.is_whitespace() || c == '>').unwrap_or(value.len());
+            let end = value
+                .find(|c: char| c.is_whitespace() || c == '>')
+                .unwrap_or(value.len());
             (&value[..end], end)
         }
     };
@@ -252,11 +258,56 @@ fn attribute(text: &str) -> Option<((String, Option<String>), usize)> {
 
 /// Tags around which whitespace does not count (`normalize.py`'s list).
 const BLOCK_TAGS: &[&str] = &[
-    "article", "header", "aside", "hgroup", "blockquote", "hr", "iframe", "body", "li", "map",
-    "button", "object", "canvas", "ol", "caption", "output", "col", "p", "colgroup", "pre", "dd",
-    "progress", "div", "section", "dl", "table", "td", "dt", "tbody", "embed", "textarea",
-    "fieldset", "tfoot", "figcaption", "th", "figure", "thead", "footer", "tr", "form", "ul",
-    "h1", "h2", "h3", "h4", "h5", "h6", "video", "script", "style",
+    "article",
+    "header",
+    "aside",
+    "hgroup",
+    "blockquote",
+    "hr",
+    "iframe",
+    "body",
+    "li",
+    "map",
+    "button",
+    "object",
+    "canvas",
+    "ol",
+    "caption",
+    "output",
+    "col",
+    "p",
+    "colgroup",
+    "pre",
+    "dd",
+    "progress",
+    "div",
+    "section",
+    "dl",
+    "table",
+    "td",
+    "dt",
+    "tbody",
+    "embed",
+    "textarea",
+    "fieldset",
+    "tfoot",
+    "figcaption",
+    "th",
+    "figure",
+    "thead",
+    "footer",
+    "tr",
+    "form",
+    "ul",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "video",
+    "script",
+    "style",
 ];
 
 fn is_block(tag: &str) -> bool {
