@@ -6,7 +6,10 @@ use super::normalize::Token;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
-pub const FILE: &str = "tests/commonmark/intended-differences.toml";
+pub const FILE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/commonmark/intended-differences.toml"
+);
 
 /// The file of intended differences.
 #[derive(Deserialize)]

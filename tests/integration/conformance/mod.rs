@@ -2,10 +2,11 @@
 //! (tables, strikethrough, footnotes), through the Markdown stage a brief's body goes through.
 //!
 //! The spec is read from the published npm package `commonmark-spec` (its `spec.txt`, from
-//! which the spec's `spec.json` is made), installed into `tests/commonmark/node_modules` by
-//! `cd tests/commonmark && npm ci`; `.ci/run` does that before `cargo test`. Without it the
-//! test fails and says how to install it: a conformance suite that passes without its examples
-//! would claim what it has not checked.
+//! which the spec's `spec.json` is made; the package ships no `spec.json`), installed into
+//! `tests/commonmark/node_modules` by `npm ci --prefix tests/commonmark`, which the README's
+//! test command and `.ci/run` run before `cargo test`. The test installs nothing itself (no
+//! network from `cargo test`); without the package it fails and says how to install it: a
+//! conformance suite that passes without its examples would claim what it has not checked.
 
 mod differences;
 mod examples;
@@ -18,9 +19,15 @@ use normalize::{serialize, tokenize};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-const SPEC: &str = "tests/commonmark/node_modules/commonmark-spec/spec.txt";
+const SPEC: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/commonmark/node_modules/commonmark-spec/spec.txt"
+);
 const SPEC_EXAMPLES: usize = 652;
-const EXTENSIONS: &str = "tests/commonmark/extensions.md";
+const EXTENSIONS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/commonmark/extensions.md"
+);
 
 /// How one example came out.
 enum Outcome {
@@ -38,7 +45,7 @@ fn read_spec() -> String {
     std::fs::read_to_string(SPEC).unwrap_or_else(|e| {
         panic!(
             "the CommonMark spec is not installed ({SPEC}: {e}).\n\
-             Install it with:  cd tests/commonmark && npm ci"
+             Install it with:  npm ci --prefix tests/commonmark   (or: cd tests/commonmark && npm ci)"
         )
     })
 }
