@@ -184,7 +184,8 @@ fn undo_cited_sources(tokens: &mut [Token]) -> bool {
 }
 
 /// folio makes an image alone in its paragraph a numbered figure, its title the caption:
-/// written back as the standard's `<p><img … title></p>`.
+/// written back as the standard's `<p><img … title></p>`. A figure written as raw HTML (no
+/// `fig-label`) is left as it is.
 fn undo_figures(tokens: &mut Vec<Token>) -> bool {
     let mut changed = false;
     let mut kept = Vec::with_capacity(tokens.len());
@@ -195,8 +196,17 @@ fn undo_figures(tokens: &mut Vec<Token>) -> bool {
             continue;
         }
         let inner: Vec<Token> = rest.by_ref().take_while(|t| !t.is_end("figure")).collect();
-        kept.extend(figure_as_paragraph(&inner));
-        changed = true;
+        let folios = inner
+            .iter()
+            .any(|t| t.is_start("span") && t.attr("class") == Some("fig-label"));
+        if folios {
+            kept.extend(figure_as_paragraph(&inner));
+            changed = true;
+        } else {
+            kept.push(token);
+            kept.extend(inner);
+            kept.push(Token::End("figure".into()));
+        }
     }
     *tokens = kept;
     changed
