@@ -226,22 +226,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_figure_address_with_an_ampersand_keeps_one_escape() {
-        let figure = Figure {
-            src: "chart.png?w=2&h=1".into(),
-            title: "".into(),
-            alt: "A chart".into(),
-            range: 0..0,
-            credit: None,
-        };
-        let html = open(&figure, 1, "x-");
-        assert!(
-            html.contains(r#"<img src="chart.png?w=2&amp;h=1" alt="A chart" loading="lazy">"#),
-            "{html}"
-        );
-    }
-
-    #[test]
     fn svg_sizes_come_from_width_and_height_else_the_view_box() {
         let sized = r#"<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="600px" height="360" viewBox="0 0 1 1"/>"#;
         assert_eq!(svg_size(sized), Some((600, 360)));
