@@ -125,7 +125,7 @@ fn example_site() -> folio::build::LoadedSite {
         drafts: false,
         base_url: None,
     };
-    let Ok(mut loaded) = load_site(&options, &BuildCache::disabled()) else {
+    let Ok(mut loaded) = load_site(&options, &BuildCache::disabled(), true) else {
         panic!("the example site does not load");
     };
     assert!(
@@ -149,7 +149,7 @@ fn template_render(c: &mut Criterion) {
 fn cite(c: &mut Criterion) {
     let site = example_site().site;
     let brief = &site.briefs[0];
-    assert!(!formatted_citation(&Reference::new(&site, brief), "chicago-notes").is_empty());
+    assert!(!formatted_citation(&site, &Reference::new(&site, brief), "chicago-notes").is_empty());
     let mut n = 0u64;
     let mut fresh = || {
         n += 1;
@@ -160,7 +160,7 @@ fn cite(c: &mut Criterion) {
     c.bench_function("cite", |b| {
         b.iter_batched(
             &mut fresh,
-            |r| formatted_citation(&r, "chicago-notes"),
+            |r| formatted_citation(&site, &r, "chicago-notes"),
             BatchSize::SmallInput,
         )
     });

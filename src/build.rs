@@ -2,15 +2,15 @@
 //! index, output — and stops before writing anything when any of them found an error.
 
 use crate::cache::{BuildCache, Key, PageStamp};
-use crate::check::broken_links;
 use crate::config::{Config, load_config};
 use crate::content::load_content;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::output::{Staging, absolute, check_output_dir};
 use crate::render::{
-    OutputFile, RenderFailure, RenderedSite, Reuse, Theme, load_theme, render_site,
+    OutputFile, RenderFailure, RenderedSite, Reuse, Theme, load_theme, planned_files, render_site,
 };
 use crate::search::index_briefs;
+use crate::site::links::broken_links;
 use crate::site::{Site, link_site};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -78,12 +78,12 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         site,
         mut theme,
         mut diagnostics,
-    } = load_site(options, &cache)?;
+    } = load_site(options, &cache, !options.drafts)?;
     timings.lap("load");
     if diagnostics.has_errors() {
         return Err(BuildError::Content(diagnostics.sorted()));
     }
-    crate::render::cite::remember(cache.citations());
+    site.formatted_citations.remember(cache.citations());
     let absolute_output = absolute(&output);
     let spare = cache.spare_output(&absolute_output);
     let staging = Staging::open(&output, spare).map_err(BuildError::Output)?;
@@ -103,14 +103,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
             .search
             .enabled
             .then(|| scope.spawn(|| index_briefs(&site, &cache)));
-        let rendered = render_checked(
-            &site,
-            &mut theme,
-            !options.drafts,
-            &mut diagnostics,
-            &emit,
-            Some(&reuse),
-        );
+        let rendered = render_checked(&site, &mut theme, &mut diagnostics, &emit, Some(&reuse));
         (rendered, index.map(|thread| thread.join()))
     });
     timings.lap("render");
@@ -155,19 +148,31 @@ fn drop_aside<T: Send + 'static>(value: T) {
     std::thread::spawn(move || drop(value));
 }
 
-/// Reads the settings, theme and content and links them into a site, writing nothing: the
-/// steps `build` and `check` share, so both find the same problems. Settings that cannot be
-/// used and a theme that cannot be loaded stop it; content problems are returned beside the site.
+/// Reads the settings, theme and content, links them into a site and applies the link rule to
+/// the files a build will write, writing nothing: the steps `build`, `check` and `serve`
+/// share, so all find the same problems, every kind of them in one run. Settings that cannot
+/// be used and a theme that cannot be loaded stop it; content and link problems are returned
+/// beside the site. `as_published` also refuses links from published pages to drafts.
 /// Unchanged texts are read from `cache` rendered.
-pub fn load_site(options: &BuildOptions, cache: &BuildCache) -> Result<LoadedSite, BuildError> {
+pub fn load_site(
+    options: &BuildOptions,
+    cache: &BuildCache,
+    as_published: bool,
+) -> Result<LoadedSite, BuildError> {
     let config = configure(options)?;
-    let theme = load_theme(&config).map_err(BuildError::Content)?;
+    let mut theme = load_theme(&config).map_err(BuildError::Content)?;
     let mut timings = Timings::from_env();
     let (content, mut diagnostics) = load_content(&config, cache);
+    diagnostics.extend(std::mem::take(&mut theme.refused));
     timings.lap("content");
     let (site, link_problems) = link_site(config, content, options.drafts);
-    timings.lap("link");
     diagnostics.extend(link_problems.sorted());
+    diagnostics.extend(broken_links(
+        &site,
+        &planned_files(&site, &theme),
+        as_published,
+    ));
+    timings.lap("link");
     Ok(LoadedSite {
         site,
         theme,
@@ -175,23 +180,17 @@ pub fn load_site(options: &BuildOptions, cache: &BuildCache) -> Result<LoadedSit
     })
 }
 
-/// Renders every page, handing each file to `emit`, then checks every internal link against
-/// the files rendered (`as_published` also refuses links from published pages to drafts).
-/// Template and link problems go into `diagnostics`, and nothing comes back when a template
-/// failed; an error is `emit`'s own.
+/// Renders every page, handing each file to `emit`. Template problems go into `diagnostics`,
+/// and nothing comes back when a template failed; an error is `emit`'s own.
 pub fn render_checked(
     site: &Site,
     theme: &mut Theme,
-    as_published: bool,
     diagnostics: &mut Diagnostics,
     emit: &(dyn Fn(&OutputFile) -> anyhow::Result<()> + Sync),
     reuse: Reuse<'_>,
 ) -> anyhow::Result<Option<RenderedSite>> {
     match render_site(site, theme, emit, reuse) {
-        Ok(rendered) => {
-            diagnostics.extend(broken_links(site, &rendered.paths, as_published));
-            Ok(Some(rendered))
-        }
+        Ok(rendered) => Ok(Some(rendered)),
         Err(RenderFailure::Pages(problems)) => {
             diagnostics.extend(problems);
             Ok(None)

@@ -203,6 +203,9 @@ fn parse_config(root: &Path, shown: &Path, text: &str) -> Result<Config, Vec<Dia
         ]
     })?;
     let citation = citation_settings(root, shown, text, raw.citation)?;
+    if let Some(theme) = &raw.theme {
+        check_theme(root, shown, text, theme)?;
+    }
     Ok(Config {
         title: raw.title,
         base_url,
@@ -310,11 +313,51 @@ fn citation_settings(
     Err(problems)
 }
 
-/// Splits a base URL into its normalised form and its path prefix.
+/// A `theme` other than the built-in default must be a folder in `themes/`: an error at the
+/// `theme` line of site.toml.
+fn check_theme(root: &Path, shown: &Path, text: &str, theme: &str) -> Result<(), Vec<Diagnostic>> {
+    let dir = root.join("themes").join(theme);
+    let plain = !theme.is_empty() && !theme.contains(['/', '\\']) && theme != "." && theme != "..";
+    if theme == "default" || (plain && dir.is_dir()) {
+        return Ok(());
+    }
+    let offset = text
+        .find(&format!("\"{theme}\""))
+        .or_else(|| text.find("theme"))
+        .unwrap_or(0);
+    Err(vec![
+        Diagnostic::error(shown, format!("the theme `{theme}` is not in themes/"))
+            .at_offset(text, offset)
+            .width(theme.chars().count() + 2)
+            .help(format!(
+                "create themes/{theme}/ with templates/ and static/, or set theme = \"default\" \
+                 (the built-in theme)"
+            )),
+    ])
+}
+
+/// Splits a base URL into its normalised form and its path prefix. Only a plain address is a
+/// base URL: a space, a user name or password (which every page would publish), a query or a
+/// fragment is refused here, before it can break the site's links.
 fn parse_base_url(raw: &str) -> Result<(String, String), String> {
+    if raw.chars().any(char::is_whitespace) {
+        return Err(format!("`{raw}` contains a space"));
+    }
     let url = url::Url::parse(raw).map_err(|err| format!("`{raw}` is not a URL ({err})"))?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
         return Err(format!("`{raw}` is not an http or https address"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(
+            "it holds a user name or password, which every page would publish; keep \
+             credentials out of site.toml"
+                .to_string(),
+        );
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(format!(
+            "`{raw}` has a query (`?…`) or fragment (`#…`), which cannot begin the site's links"
+        ));
     }
     let base = url.as_str().trim_end_matches('/').to_string();
     let root = url.path().trim_end_matches('/').to_string();

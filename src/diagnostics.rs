@@ -132,8 +132,10 @@ impl fmt::Display for Diagnostic {
         }
         let gutter = " ".repeat(self.line.to_string().len());
         if let Some(snippet) = self.snippet.as_deref().filter(|_| self.line > 0) {
-            let shown = snippet.replace('\t', "    ");
-            let pad = " ".repeat(self.column.saturating_sub(1));
+            // A tab is shown as an arrow, so a caret under it points at something visible.
+            let shown = snippet.replace('\t', "\u{2192}   ");
+            let before = snippet.chars().take(self.column.saturating_sub(1));
+            let pad = " ".repeat(before.map(|c| if c == '\t' { 4 } else { 1 }).sum());
             writeln!(f, "{gutter} |")?;
             writeln!(f, "{} | {shown}", self.line)?;
             writeln!(f, "{gutter} | {pad}{}", "^".repeat(self.width))?;

@@ -9,7 +9,15 @@ use std::collections::HashSet;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
 
-/// Refuses output folders whose replacement would destroy the site or more.
+/// The file folio leaves in every output folder it writes: the mark that lets the next build
+/// replace the folder, which folio does with no other folder that holds anything.
+pub const OUTPUT_MARK: &str = ".folio-output";
+
+const OUTPUT_MARK_TEXT: &str = "This folder is written by `folio build`, which replaces it whole \
+                                on each build.\n";
+
+/// Refuses output folders whose replacement would destroy the site or more, and any folder
+/// that holds files but not folio's mark: a folder folio did not make is never taken over.
 pub fn check_output_dir(root: &Path, output: &Path) -> Result<(), String> {
     let root = absolute(root);
     let output = absolute(output);
@@ -52,6 +60,15 @@ pub fn check_output_dir(root: &Path, output: &Path) -> Result<(), String> {
                 output.display()
             ));
         }
+    }
+    let holds_files = std::fs::read_dir(&output).is_ok_and(|mut entries| entries.next().is_some());
+    if holds_files && !output.join(OUTPUT_MARK).is_file() {
+        return Err(format!(
+            "the output folder {} holds files that folio did not write (it has no `{OUTPUT_MARK}`), \
+             and a build replaces the folder whole; nothing in it was touched. If it is an earlier \
+             folio build, remove it once",
+            output.display()
+        ));
     }
     Ok(())
 }
@@ -268,6 +285,11 @@ impl Staging {
 
     /// Swaps the staging folder in as the output; the replaced output is kept as the spare.
     pub fn commit(mut self) -> Result<()> {
+        fsutil::write(&self.dir.join(OUTPUT_MARK), OUTPUT_MARK_TEXT.as_bytes())?;
+        self.written
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(PathBuf::from(OUTPUT_MARK));
         if self.reused {
             self.remove_stale()?;
         }

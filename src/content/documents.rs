@@ -13,7 +13,7 @@ use crate::markdown::sanitize::sanitize_rendered;
 use crate::markdown::{Bibliography, MarkdownInput, Rendered};
 use chrono::NaiveDate;
 use serde_yaml::Value;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 const BRIEF_FIELDS: &[&str] = &[
@@ -101,11 +101,11 @@ pub(crate) fn parse(
     known_authors: &[String],
     bibliographies: &Bibliographies,
     cache: &BuildCache,
-) -> (Option<Doc>, Vec<Diagnostic>) {
+) -> Parsed {
     let shown = display_path(&config.root, &entry.path);
     match read_source(entry.path.clone(), shown) {
         Ok(file) => parse_read(config, file, entry, known_authors, bibliographies, cache),
-        Err(diagnostic) => (None, vec![diagnostic]),
+        Err(diagnostic) => Parsed::unread(diagnostic),
     }
 }
 
@@ -124,6 +124,7 @@ pub(crate) fn parse_source(
         &Bibliographies::default(),
         &BuildCache::disabled(),
     )
+    .accepted()
 }
 
 /// Checks and renders one content file already read, its bibliography files parsed through
@@ -135,14 +136,14 @@ fn parse_read(
     known_authors: &[String],
     bibliographies: &Bibliographies,
     cache: &BuildCache,
-) -> (Option<Doc>, Vec<Diagnostic>) {
+) -> Parsed {
     let split = match split(&file) {
         Ok(split) => split,
-        Err(diagnostic) => return (None, vec![diagnostic]),
+        Err(diagnostic) => return Parsed::unread(diagnostic),
     };
     let mut fields = match Fields::parse(&file, &split) {
         Ok(fields) => fields,
-        Err(diagnostic) => return (None, vec![diagnostic]),
+        Err(diagnostic) => return Parsed::unread(diagnostic),
     };
     let is_brief = entry.kind == Kind::Brief;
     let doc = match entry.kind {
@@ -180,13 +181,47 @@ fn parse_read(
         sanitize_rendered(&mut rendered, &config.markdown.embed_origins);
     }
     problems.extend(markdown_problems);
+    if is_brief && split.body.trim().is_empty() {
+        problems.push(
+            Diagnostic::warning(&file.shown, "this brief has no text")
+                .at(&file.text, 1, 1)
+                .width(3)
+                .help("write the brief below the front matter's closing `---`"),
+        );
+    }
     // A brief whose bibliography is broken is left out: its error is reported once, with the
     // first brief (or site.toml's files) that met it.
     let has_errors = unusable || problems.iter().any(Diagnostic::is_error);
-    let doc = doc
-        .filter(|_| !has_errors)
-        .map(|partial| partial.finish(rendered));
-    (doc, problems)
+    Parsed {
+        doc: doc.map(|partial| partial.finish(rendered)),
+        accepted: !has_errors,
+        problems,
+    }
+}
+
+/// A content file as read: the document, when its front matter could be read at all; whether
+/// it is free of errors (a document with errors is left out of the site, but its slug and
+/// links are still checked against the others'); every problem found.
+pub(crate) struct Parsed {
+    pub doc: Option<Doc>,
+    pub accepted: bool,
+    pub problems: Vec<Diagnostic>,
+}
+
+impl Parsed {
+    fn unread(problem: Diagnostic) -> Parsed {
+        Parsed {
+            doc: None,
+            accepted: false,
+            problems: vec![problem],
+        }
+    }
+
+    /// The document when it has no errors, with the problems.
+    pub fn accepted(self) -> (Option<Doc>, Vec<Diagnostic>) {
+        let doc = self.doc.filter(|_| self.accepted);
+        (doc, self.problems)
+    }
 }
 
 /// The bibliography files a brief cites from: those its front matter names (beside the brief),
@@ -251,8 +286,8 @@ fn cited_from<'a>(
     Some(Bibliography {
         complete,
         libraries: files.iter().map(|file| &file.library).collect(),
-        style: crate::render::cite::cached_style(&config.citation.style, false)?,
-        locales: crate::render::cite::locales(),
+        style: crate::markdown::csl::cached_style(&config.citation.style, false)?,
+        locales: crate::markdown::csl::locales(),
         language: &config.language,
     })
 }
@@ -301,6 +336,13 @@ fn brief(
     fields.reject_unknown(BRIEF_FIELDS, "a brief");
     let title = fields.required_text("title", "Closing the skills gap");
     let date = fields.required_date("date");
+    if let Some(date) = date.filter(|d| *d > chrono::Local::now().date_naive()) {
+        fields.warn_at(
+            "date",
+            format!("the date {date} is in the future, yet the brief is published now, at the top of every listing and feed"),
+            "correct the date, or keep the brief as `draft: true` until it is due".into(),
+        );
+    }
     let authors = fields.required_list("authors", "[jane-doe]");
     for author in authors.iter().flatten() {
         if known_authors.binary_search(&author.value).is_err() {
@@ -322,7 +364,7 @@ fn brief(
         topics: fields.list("topics").unwrap_or_default(),
         draft: fields.flag("draft"),
         kind: fields.text("type"),
-        image: fields.text("image"),
+        image: fields.address("image"),
         pdf: fields.text("pdf"),
         doi: fields.text("doi"),
         extra: fields.value("extra"),
@@ -343,7 +385,7 @@ fn author(file: &SourceFile, fields: &mut Fields<'_>, entry: &Entry) -> Option<P
         name: String::new(),
         role: fields.text("role"),
         affiliation: fields.text("affiliation"),
-        photo: fields.text("photo"),
+        photo: fields.address("photo"),
         email: fields.text("email"),
         links: fields.links("links"),
         bio: Rendered::default(),
@@ -417,10 +459,25 @@ fn file_slug(
     }
     let suggested = slug::slugify(name);
     let in_folder = file.path.file_name().is_some_and(|n| n == "index.md");
-    let mut help = if in_folder {
-        format!("rename the folder to `{suggested}`")
+    let levels = if in_folder { 2 } else { 1 };
+    let renamed = if in_folder {
+        suggested.clone()
     } else {
-        format!("rename the file to `{suggested}.md`")
+        format!("{suggested}.md")
+    };
+    let beside = file.path.ancestors().nth(levels);
+    let mut help = match beside.filter(|dir| holds_exactly(dir, &renamed)) {
+        Some(_) => format!(
+            "`{suggested}` is taken by {}: give this one another name, e.g. `{suggested}-2`",
+            file.shown
+                .ancestors()
+                .nth(levels)
+                .unwrap_or(Path::new(""))
+                .join(&renamed)
+                .display()
+        ),
+        None if in_folder => format!("rename the folder to `{suggested}`"),
+        None => format!("rename the file to `{renamed}`"),
     };
     if !alternative.is_empty() {
         help = format!("{help}, {}", alternative.replace("{}", &suggested));
@@ -435,6 +492,16 @@ fn file_slug(
         .help(help),
     );
     None
+}
+
+/// Whether `dir` holds an entry named exactly `name` (not merely one a case-insensitive
+/// filesystem would match, such as the file being renamed itself).
+fn holds_exactly(dir: &Path, name: &str) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|entries| {
+        entries
+            .filter_map(Result::ok)
+            .any(|entry| entry.file_name() == name)
+    })
 }
 
 /// `[a-z0-9-]+`, as DESIGN.md requires of slugs.

@@ -3,6 +3,7 @@
 
 use super::SourceFile;
 use crate::diagnostics::{Diagnostic, suggest};
+use crate::markdown::addresses::{address_help, refused_address};
 use chrono::NaiveDate;
 use serde_yaml::{Mapping, Value};
 
@@ -343,7 +344,8 @@ impl<'a> Fields<'a> {
         for item in items {
             let field = |name: &str| item.get(name).and_then(Value::as_str).map(str::to_string);
             match (field("label"), field("url")) {
-                (Some(label), Some(url)) => links.push((label, url)),
+                (Some(label), Some(url)) if self.publishable(key, &url) => links.push((label, url)),
+                (Some(_), Some(_)) => {}
                 _ => self.wrong(
                     key,
                     "has an item without both `label` and `url`",
@@ -352,6 +354,31 @@ impl<'a> Fields<'a> {
             }
         }
         links
+    }
+
+    /// A text field that holds an address (`image:`, `photo:`): one whose scheme may not be
+    /// published (`javascript:`, `data:`, `file:` …) is an error at its value.
+    pub fn address(&mut self, key: &str) -> Option<String> {
+        let address = self.text(key)?;
+        self.publishable(key, &address).then_some(address)
+    }
+
+    /// Whether an address of `key` may be published; an error at its value when not.
+    fn publishable(&mut self, key: &str, address: &str) -> bool {
+        let Some(why) = refused_address(address) else {
+            return true;
+        };
+        self.wrong_value(key, address, &why, address_help().to_string());
+        false
+    }
+
+    /// A warning placed at a field.
+    pub fn warn_at(&mut self, key: &str, message: String, help: String) {
+        let diagnostic = self
+            .at_key(Diagnostic::warning(&self.file.shown, message), key)
+            .width(key.chars().count())
+            .help(help);
+        self.problems.push(diagnostic);
     }
 
     /// An error placed at a field: `<key> <what>`.
@@ -484,8 +511,31 @@ fn yaml_error(file: &SourceFile, split: &Split<'_>, err: &serde_yaml::Error) -> 
         .to_string();
     let diagnostic = Diagnostic::error(&file.shown, format!("the front matter is not valid YAML: {message}"))
         .help("check the indentation, the `field: value` form, and quote values that contain `: ` or start with `[`, `{`, `*`, `&`, `!`, `%`, `@` or a backquote");
-    match err.location() {
-        Some(location) => diagnostic.at_offset(&file.text, split.yaml_offset + location.index()),
-        None => diagnostic.at(&file.text, 2, 1),
+    let Some(location) = err.location() else {
+        return diagnostic.at(&file.text, 2, 1);
+    };
+    let offset = split.yaml_offset + location.index();
+    match tab_near(&file.text, offset) {
+        Some(tab) => Diagnostic::error(
+            &file.shown,
+            "the front matter is not valid YAML: a tab indents this line, and YAML allows only \
+             spaces there",
+        )
+        .at_offset(&file.text, tab)
+        .help("replace the tab with spaces (two per level, as in the lines around it)"),
+        None => diagnostic.at_offset(&file.text, offset),
     }
+}
+
+/// The offset of a tab in the indentation of the line holding `offset`, or at `offset`
+/// itself: what serde_yaml reports only as "a character that cannot start any token".
+fn tab_near(text: &str, offset: usize) -> Option<usize> {
+    let line_start = text[..offset.min(text.len())]
+        .rfind('\n')
+        .map_or(0, |at| at + 1);
+    let line = &text[line_start..];
+    let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+    let at_offset = text[offset.min(text.len())..].starts_with('\t');
+    let in_indent = line[..indent].find('\t').map(|at| line_start + at);
+    if at_offset { Some(offset) } else { in_indent }
 }

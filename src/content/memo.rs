@@ -11,8 +11,7 @@ use super::bibliography::BibFile;
 use crate::cache::{BuildCache, Key, Shelf};
 use crate::diagnostics::Diagnostic;
 use crate::markdown::{
-    Bibliography, FigureRead, MarkdownInput, Rendered, figures_unchanged, render_cited_markdown,
-    with_figure_dir,
+    Bibliography, FigureRead, MarkdownInput, Rendered, figures_unchanged, render_beside_figures,
 };
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -51,9 +50,8 @@ pub(super) fn render(
     if let Some(rendered) = kept(cache, key, figure_dir) {
         return (rendered, Vec::new());
     }
-    let ((rendered, problems), figures) = with_figure_dir(figure_dir, || {
-        render_cited_markdown(input, cited.bibliography)
-    });
+    let (rendered, problems, figures) =
+        render_beside_figures(input, cited.bibliography, figure_dir);
     if problems.is_empty() {
         let kept = Kept {
             figures: &figures,

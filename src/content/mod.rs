@@ -33,6 +33,26 @@ pub struct Content {
     pub briefs: Vec<BriefDoc>,
     pub authors: Vec<AuthorDoc>,
     pub pages: Vec<PageDoc>,
+    /// Documents left out for their errors, whose slugs and links are still checked.
+    pub rejected: Rejected,
+}
+
+/// Documents whose front matter could be read but which have errors.
+#[derive(Debug, Default)]
+pub struct Rejected {
+    pub briefs: Vec<BriefDoc>,
+    pub authors: Vec<AuthorDoc>,
+    pub pages: Vec<PageDoc>,
+}
+
+impl Rejected {
+    fn add(&mut self, doc: Doc) {
+        match doc {
+            Doc::Brief(brief) => self.briefs.push(*brief),
+            Doc::Author(author) => self.authors.push(*author),
+            Doc::Page(page) => self.pages.push(*page),
+        }
+    }
 }
 
 /// Reads and parses every content file; files with errors are left out and reported.
@@ -58,17 +78,18 @@ pub fn load_content(config: &Config, cache: &BuildCache) -> (Content, Diagnostic
             diagnostics.push(problem);
         }
     }
-    let parsed: Vec<(Option<documents::Doc>, Vec<Diagnostic>)> = entries
+    let parsed: Vec<documents::Parsed> = entries
         .into_par_iter()
         .map(|entry| documents::parse(config, entry, &authors, &bibliographies, cache))
         .collect();
     let mut content = Content::default();
-    for (doc, problems) in parsed {
-        diagnostics.extend(problems);
-        match doc {
-            Some(documents::Doc::Brief(brief)) => content.briefs.push(*brief),
-            Some(documents::Doc::Author(author)) => content.authors.push(*author),
-            Some(documents::Doc::Page(page)) => content.pages.push(*page),
+    for parsed in parsed {
+        diagnostics.extend(parsed.problems);
+        match parsed.doc {
+            Some(doc) if !parsed.accepted => content.rejected.add(doc),
+            Some(Doc::Brief(brief)) => content.briefs.push(*brief),
+            Some(Doc::Author(author)) => content.authors.push(*author),
+            Some(Doc::Page(page)) => content.pages.push(*page),
             None => {}
         }
     }
@@ -107,6 +128,7 @@ pub fn load_entry(config: &Config, entry: Entry) -> (Option<Doc>, Vec<Diagnostic
         &bibliography::Bibliographies::default(),
         &BuildCache::disabled(),
     )
+    .accepted()
 }
 
 /// Reads a file as UTF-8 text: a byte order mark is dropped and CRLF line ends become LF

@@ -2,6 +2,7 @@
 
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics, display_path};
+use crate::fsutil::{link_leaves_site, link_outside_error};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
@@ -41,11 +42,19 @@ pub fn discover(config: &Config, diagnostics: &mut Diagnostics) -> Vec<Entry> {
     }
     let mut entries = Vec::new();
     let mut bundles: BTreeMap<String, (PathBuf, Option<PathBuf>, Vec<PathBuf>)> = BTreeMap::new();
+    let mut outside = Vec::new();
     let walker = WalkDir::new(&content)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+        .filter_entry(|e| {
+            let hidden = e.depth() > 0 && e.file_name().to_string_lossy().starts_with('.');
+            let leaves = !hidden && link_leaves_site(&config.root, e);
+            if leaves {
+                outside.push(e.path().to_path_buf());
+            }
+            !hidden && !leaves
+        });
     for item in walker {
         let item = match item {
             Ok(item) => item,
@@ -67,6 +76,9 @@ pub fn discover(config: &Config, diagnostics: &mut Diagnostics) -> Vec<Entry> {
             &mut bundles,
             diagnostics,
         );
+    }
+    for link in outside {
+        diagnostics.push(link_outside_error(&config.root, &link));
     }
     for (name, (dir, index, assets)) in bundles {
         match index {
@@ -184,6 +196,7 @@ pub fn brief_entry(config: &Config, path: &Path) -> Option<Entry> {
                 .follow_links(true)
                 .sort_by_file_name()
                 .into_iter()
+                .filter_entry(|e| !link_leaves_site(&config.root, e))
                 .filter_map(Result::ok)
                 .filter(|e| e.file_type().is_file() && e.path() != path)
                 .filter_map(|e| e.path().strip_prefix(&dir).ok().map(Path::to_path_buf))

@@ -7,11 +7,11 @@
 //! place. In a notes style each citation in the body becomes a note numbered with the author's
 //! own `[^x]` notes; in an author-date style it stays in the text and links to its entry.
 
+use super::csl::write_formatted;
 use super::footnotes::Footnote;
 use super::sources::SourceList;
 use super::{Walk, escape};
 use crate::diagnostics::{Diagnostic, suggest};
-use crate::render::cite::write_formatted;
 use hayagriva::citationberg::taxonomy::Locator;
 use hayagriva::citationberg::{IndependentStyle, Locale, LocaleCode, StyleClass};
 use hayagriva::{
@@ -936,8 +936,8 @@ mod tests {
         let bibliography = Bibliography {
             complete: true,
             libraries: vec![&library],
-            style: crate::render::cite::cached_style("chicago-notes", false).unwrap(),
-            locales: crate::render::cite::locales(),
+            style: crate::markdown::csl::cached_style("chicago-notes", false).unwrap(),
+            locales: crate::markdown::csl::locales(),
             language: "en",
         };
         let input = super::super::MarkdownInput {

@@ -4,16 +4,8 @@
 use super::{Spanned, escape, plain_text};
 use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
 use serde::{Deserialize, Serialize};
-use std::cell::RefCell;
 use std::collections::VecDeque;
-use std::path::{Component, Path, PathBuf};
-
-thread_local! {
-    /// The folder the figures of the text being rendered on this thread are read from.
-    static FIGURE_DIR: RefCell<Option<PathBuf>> = const { RefCell::new(None) };
-    /// The figures looked up in that folder so far, with what was found.
-    static FIGURES_READ: RefCell<Vec<FigureRead>> = const { RefCell::new(Vec::new()) };
-}
+use std::path::{Component, Path};
 
 /// One figure's file looked up while rendering, and the size found (`None`: no such file, or
 /// not an image): what a rendering kept in the build cache must find again to be used.
@@ -23,47 +15,35 @@ pub struct FigureRead {
     size: Option<(u32, u32)>,
 }
 
-/// The hook that gives figures their size: runs `render` (a Markdown rendering) with the
-/// figures' files looked up in `dir`, so that each `<img>` gets the `width` and `height` of its
-/// file and the page does not shift as images load. A scoped hook rather than a field of
-/// `MarkdownInput`, as only the content stage knows where a file lies: texts rendered without
-/// it (site.toml's `about`, the fuzz targets) get no sizes and read nothing from disk.
-/// Also returns every figure looked up, in order.
-pub fn with_figure_dir<R>(dir: Option<&Path>, render: impl FnOnce() -> R) -> (R, Vec<FigureRead>) {
-    let previous = FIGURE_DIR.with(|d| d.replace(dir.map(Path::to_path_buf)));
-    let read_before = FIGURES_READ.with(|r| r.take());
-    let result = render();
-    FIGURE_DIR.with(|d| *d.borrow_mut() = previous);
-    let read = FIGURES_READ.with(|r| r.replace(read_before));
-    (result, read)
-}
-
 /// Whether each figure in `read` still has the size it had, its file looked up in `dir`.
 pub fn figures_unchanged(dir: Option<&Path>, read: &[FigureRead]) -> bool {
-    let (now, _) = with_figure_dir(dir, || {
-        read.iter()
-            .map(|figure| figure_size(&figure.src))
-            .collect::<Vec<_>>()
-    });
-    now.iter()
-        .zip(read)
-        .all(|(size, figure)| *size == figure.size)
+    read.iter()
+        .all(|figure| dir.and_then(|dir| size_in(dir, &figure.src)) == figure.size)
+}
+
+/// The figures of one text looked up in the folder beside it (none for texts without one:
+/// site.toml's `about`, the fuzz targets), each lookup recorded for the build cache.
+#[derive(Default)]
+pub(super) struct FigureFiles<'a> {
+    pub dir: Option<&'a Path>,
+    pub read: Vec<FigureRead>,
+}
+
+impl FigureFiles<'_> {
+    /// The width and height of a figure's file (see `size_in`), recorded as looked up.
+    pub fn size(&mut self, src: &str) -> Option<(u32, u32)> {
+        let dir = self.dir?;
+        let size = size_in(dir, src);
+        self.read.push(FigureRead {
+            src: src.to_string(),
+            size,
+        });
+        size
+    }
 }
 
 /// The width and height of a figure's file, when it lies beside the text: an SVG's `width` and
 /// `height` (in pixels, or unitless), else its `viewBox`; a raster image's from its header.
-fn figure_size(src: &str) -> Option<(u32, u32)> {
-    let dir = FIGURE_DIR.with(|d| d.borrow().clone())?;
-    let size = size_in(&dir, src);
-    FIGURES_READ.with(|r| {
-        r.borrow_mut().push(FigureRead {
-            src: src.to_string(),
-            size,
-        })
-    });
-    size
-}
-
 fn size_in(dir: &Path, src: &str) -> Option<(u32, u32)> {
     let relative = Path::new(src.split(['?', '#']).next()?);
     let inside = relative
@@ -195,19 +175,23 @@ fn take_credit<'a>(events: &mut VecDeque<Spanned<'a>>) -> Option<Vec<Spanned<'a>
     Some(credit)
 }
 
-/// The figure's opening HTML, up to its caption's title; the credit and closing tags follow.
-pub(super) fn open(figure: &Figure<'_>, number: usize, id_prefix: &str) -> String {
+/// The figure's opening HTML, up to its caption's title (`caption`, HTML); the credit and
+/// closing tags follow.
+pub(super) fn open(
+    figure: &Figure<'_>,
+    caption: &str,
+    size: Option<(u32, u32)>,
+    number: usize,
+    id_prefix: &str,
+) -> String {
     let mut src = String::new();
     pulldown_cmark_escape::escape_href(&mut src, &figure.src).expect("writing to a String");
-    let title = if figure.title.is_empty() {
+    let title = if caption.is_empty() {
         String::new()
     } else {
-        format!(
-            r#" <span class="fig-title">{}</span>"#,
-            escape(&figure.title)
-        )
+        format!(r#" <span class="fig-title">{caption}</span>"#)
     };
-    let size = figure_size(&figure.src)
+    let size = size
         .map(|(w, h)| format!(r#" width="{w}" height="{h}""#))
         .unwrap_or_default();
     // Figures sit below the title block, out of the first screen: the browser loads them as
@@ -239,15 +223,21 @@ mod tests {
     fn figures_are_sized_from_files_beside_the_text_and_never_outside_it() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("c.svg"), r#"<svg viewBox="0 0 640 480"/>"#).unwrap();
-        assert_eq!(figure_size("c.svg"), None, "no folder, no lookup");
-        let ((), read) = with_figure_dir(Some(dir.path()), || {
-            assert_eq!(figure_size("c.svg"), Some((640, 480)));
-            assert_eq!(figure_size("./c.svg?v=2"), Some((640, 480)));
-            assert_eq!(figure_size("../c.svg"), None);
-            assert_eq!(figure_size("https://x.org/c.svg"), None);
-            assert_eq!(figure_size("missing.png"), None);
-        });
-        assert_eq!(figure_size("c.svg"), None, "the hook is scoped");
+        assert_eq!(
+            FigureFiles::default().size("c.svg"),
+            None,
+            "no folder, no lookup"
+        );
+        let mut files = FigureFiles {
+            dir: Some(dir.path()),
+            read: Vec::new(),
+        };
+        assert_eq!(files.size("c.svg"), Some((640, 480)));
+        assert_eq!(files.size("./c.svg?v=2"), Some((640, 480)));
+        assert_eq!(files.size("../c.svg"), None);
+        assert_eq!(files.size("https://x.org/c.svg"), None);
+        assert_eq!(files.size("missing.png"), None);
+        let read = files.read;
         assert_eq!(read.len(), 5, "every lookup is recorded");
         assert!(figures_unchanged(Some(dir.path()), &read));
         std::fs::write(dir.path().join("c.svg"), r#"<svg viewBox="0 0 64 48"/>"#).unwrap();

@@ -7,15 +7,19 @@
 //! Citations of a bibliography (`[@key]`) are found by the walk and formatted at the end
 //! (`citations.rs`).
 
+pub mod addresses;
 mod citations;
+pub(crate) mod csl;
 mod figures;
 mod footnotes;
 mod headings;
 pub mod highlight;
+mod nesting;
 pub mod sanitize;
 mod sources;
 
 use crate::diagnostics::Diagnostic;
+use addresses::{address_help, refused_address};
 use citations::Citations;
 use footnotes::Notes;
 use headings::Headings;
@@ -27,7 +31,7 @@ use std::ops::Range;
 use std::path::Path;
 
 pub use citations::{Bibliography, Reference};
-pub use figures::{FigureRead, figures_unchanged, with_figure_dir};
+pub use figures::{FigureRead, figures_unchanged};
 pub use footnotes::{BackRef, Footnote};
 pub use headings::TocEntry;
 pub use sources::{Citation, Source};
@@ -171,13 +175,29 @@ pub fn render_cited_markdown<'a>(
     input: &'a MarkdownInput<'a>,
     bibliography: Option<&'a Bibliography<'a>>,
 ) -> (Rendered, Vec<Diagnostic>) {
+    let (rendered, problems, _) = render_beside_figures(input, bibliography, None);
+    (rendered, problems)
+}
+
+/// Renders one Markdown text whose figures' files lie in `figure_dir`, so each `<img>` gets the
+/// `width` and `height` of its file and the page does not shift as images load; also returns
+/// every figure looked up, for the build cache.
+pub fn render_beside_figures<'a>(
+    input: &'a MarkdownInput<'a>,
+    bibliography: Option<&'a Bibliography<'a>>,
+    figure_dir: Option<&'a Path>,
+) -> (Rendered, Vec<Diagnostic>, Vec<FigureRead>) {
     let events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(input.text, options())
         .into_offset_iter()
         .collect();
+    if let Some(too_deep) = nesting::too_deep(input, &events) {
+        return (Rendered::default(), vec![too_deep], Vec::new());
+    }
     let events = merge_text(events);
     let (body, definitions) = footnotes::split_definitions(events);
     let mut walk = Walk::new(input, definitions);
     walk.citations = bibliography.map(Citations::new);
+    walk.figure_files.dir = figure_dir;
     let body = walk.blocks(body);
     let mut html = String::with_capacity(input.text.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, body.into_iter());
@@ -195,6 +215,7 @@ pub fn render_cited_markdown<'a>(
         mut diagnostics,
         notes,
         facts,
+        figure_files,
         ..
     } = walk;
     diagnostics.extend(notes.unused(input));
@@ -209,7 +230,7 @@ pub fn render_cited_markdown<'a>(
         word_count,
         facts,
     };
-    (rendered, diagnostics)
+    (rendered, diagnostics, figure_files.read)
 }
 
 /// CommonMark plus the extensions DESIGN.md names.
@@ -260,6 +281,8 @@ struct Walk<'i> {
     citations: Option<Citations<'i>>,
     /// The number of the note being rendered, while notes are.
     rendering_note: Option<usize>,
+    /// Where figures' files are looked up for their sizes, and what was found.
+    figure_files: figures::FigureFiles<'i>,
 }
 
 type Spanned<'a> = (Event<'a>, Range<usize>);
@@ -282,6 +305,7 @@ impl<'i> Walk<'i> {
             open_images: Vec::new(),
             citations: None,
             rendering_note: None,
+            figure_files: figures::FigureFiles::default(),
         }
     }
 
@@ -307,6 +331,10 @@ impl<'i> Walk<'i> {
                     let inner =
                         take_until(&mut events, |e| matches!(e, Event::End(TagEnd::CodeBlock)));
                     out.push(self.code_block(kind, inner));
+                }
+                Event::Start(Tag::HtmlBlock) => {
+                    self.html_block(&events, range.start);
+                    out.push(Event::Start(Tag::HtmlBlock));
                 }
                 other => out.push(self.inline(other, range)),
             }
@@ -337,7 +365,9 @@ impl<'i> Walk<'i> {
                 title,
                 id,
             }) => {
-                let dest_url = self.input.site_address(dest_url);
+                let dest_url = self
+                    .input
+                    .site_address(self.checked_address(dest_url, &range));
                 if link_type != LinkType::Email {
                     self.facts.links.push(LinkFact {
                         dest: dest_url.to_string(),
@@ -358,7 +388,9 @@ impl<'i> Walk<'i> {
                 title,
                 id,
             }) => {
-                let dest_url = self.input.site_address(dest_url);
+                let dest_url = self
+                    .input
+                    .site_address(self.checked_address(dest_url, &range));
                 self.open_images.push(self.facts.images.len());
                 self.facts.images.push(ImageFact {
                     src: dest_url.to_string(),
@@ -434,6 +466,63 @@ impl<'i> Walk<'i> {
         self.diagnostics.push(diagnostic);
     }
 
+    /// The address of a link or image, or `#` in place of one that may not be published
+    /// (`javascript:`, `data:`, `file:` …), which is an error at its place.
+    fn checked_address(&mut self, dest: CowStr<'i>, range: &Range<usize>) -> CowStr<'i> {
+        let Some(why) = refused_address(&dest) else {
+            return dest;
+        };
+        let refused = Diagnostic::error(self.input.path, why).help(address_help());
+        self.diagnostics
+            .push(self.input.spot(range.clone()).apply(refused));
+        CowStr::Borrowed("#")
+    }
+
+    /// An HTML block that opens a comment and never closes it hides everything after it, notes
+    /// included: an error at the comment, as a reader would otherwise lose the text silently.
+    fn html_block(&mut self, events: &VecDeque<Spanned<'i>>, offset: usize) {
+        let text: String = events
+            .iter()
+            .take_while(|(e, _)| !matches!(e, Event::End(TagEnd::HtmlBlock)))
+            .filter_map(|(e, _)| match e {
+                Event::Html(html) => Some(html.as_ref()),
+                _ => None,
+            })
+            .collect();
+        if text.trim_start().starts_with("<!--") && !text.contains("-->") {
+            let unclosed = Diagnostic::error(
+                self.input.path,
+                "this HTML comment is never closed, so it hides the rest of the text",
+            )
+            .width(4)
+            .help("close it with `-->` where the hidden part should end");
+            self.diagnostics.push(self.at(unclosed, offset));
+        }
+    }
+
+    /// A figure's caption as HTML: its title escaped, each `[^label]` in it made a note
+    /// reference (an error when no such note is defined), never left as literal text.
+    fn caption(&mut self, title: &str, offset: usize) -> String {
+        let mut html = String::new();
+        let mut rest = 0;
+        let marks: Vec<(usize, String)> = footnotes::unresolved_references(title)
+            .map(|(at, label)| (at, label.to_string()))
+            .collect();
+        for (at, label) in marks {
+            html.push_str(&escape(&title[rest..at]));
+            match self.notes.reference(&label) {
+                Some(reference) => html.push_str(&reference),
+                None => {
+                    self.undefined_note(&label, offset);
+                    html.push_str(&escape(&format!("[^{label}]")));
+                }
+            }
+            rest = at + label.len() + 3;
+        }
+        html.push_str(&escape(&title[rest..]));
+        html
+    }
+
     fn at(&self, diagnostic: Diagnostic, offset: usize) -> Diagnostic {
         self.input.place(diagnostic, offset)
     }
@@ -458,15 +547,23 @@ impl<'i> Walk<'i> {
         self.facts.headings.push(HeadingFact {
             level: level as u8,
             title: title.clone(),
-            at: self.input.spot(range),
+            at: self.input.spot(range.clone()),
         });
         let id = self.headings.add(level, id.as_deref(), &title);
         self.place = title;
+        for (name, _) in &attrs {
+            let refused = Diagnostic::error(
+                self.input.path,
+                format!("the heading attribute `{name}` is not allowed"),
+            )
+            .help("a heading takes only an id and classes: `## Title {#id .class}`");
+            self.diagnostics.push(self.at(refused, range.start));
+        }
         out.push(Event::Start(Tag::Heading {
             level,
             id: Some(id.into()),
             classes,
-            attrs,
+            attrs: Vec::new(),
         }));
         for (event, range) in inner {
             out.push(self.inline(event, range));
@@ -490,7 +587,8 @@ impl<'i> Walk<'i> {
     }
 
     fn figure(&mut self, mut figure: figures::Figure<'i>, out: &mut Vec<Event<'i>>) {
-        figure.src = self.input.site_address(figure.src);
+        let src = self.checked_address(figure.src, &figure.range);
+        figure.src = self.input.site_address(src);
         self.figure_count += 1;
         let number = self.figure_count;
         self.facts.images.push(ImageFact {
@@ -500,8 +598,10 @@ impl<'i> Walk<'i> {
             credited: figure.credit.is_some(),
             at: self.input.spot(figure.range.clone()),
         });
+        let caption = self.caption(&figure.title, figure.range.start);
+        let size = self.figure_files.size(&figure.src);
         out.push(Event::Html(
-            figures::open(&figure, number, self.input.id_prefix).into(),
+            figures::open(&figure, &caption, size, number, self.input.id_prefix).into(),
         ));
         if let Some(credit) = figure.credit {
             let place = std::mem::replace(&mut self.place, format!("Figure {number}"));

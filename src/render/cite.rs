@@ -5,24 +5,15 @@
 //! named by `[citation] style` in site.toml; styles are decoded once per process and shared.
 
 use crate::cache::Key;
-use crate::lock;
-use crate::markdown::escape;
+use crate::markdown::csl::{cached_style, locales, write_html};
 use crate::site::{Brief, Site};
 use hayagriva::archive::ArchivedStyle;
-use hayagriva::citationberg::{
-    FontStyle, FontVariant, FontWeight, IndependentStyle, Locale, LocaleCode, Style,
-    TextDecoration, VerticalAlign,
-};
+use hayagriva::citationberg::{IndependentStyle, LocaleCode};
 use hayagriva::types::{
     Date, EntryType, FormatString, Person, Publisher, QualifiedUrl, SerialNumber,
 };
-use hayagriva::{
-    BibliographyDriver, BibliographyRequest, CitationItem, CitationRequest, ElemChild,
-    ElemChildren, Entry, Formatted,
-};
+use hayagriva::{BibliographyDriver, BibliographyRequest, CitationItem, CitationRequest, Entry};
 use std::collections::BTreeMap;
-use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
 
 /// What a brief is, as reference managers and citation styles need it.
 #[derive(Hash)]
@@ -130,42 +121,28 @@ impl Name {
     }
 }
 
-/// Citations formatted by this process, with those the build cache kept (`remember`): a
-/// brief's reference costs hayagriva about a millisecond to format in a notes style, the
-/// largest share of rendering a brief's page, and the same reference always comes out the same.
-fn formatted() -> &'static Mutex<HashMap<Key, String>> {
-    static FORMATTED: OnceLock<Mutex<HashMap<Key, String>>> = OnceLock::new();
-    FORMATTED.get_or_init(Default::default)
-}
-
-/// Adds citations formatted by an earlier build (from the build cache).
-pub fn remember(citations: HashMap<Key, String>) {
-    lock(formatted()).extend(citations);
-}
-
 /// The formatted citation of each brief of the site, for the build cache.
 pub fn site_citations(site: &Site) -> Vec<(Key, String)> {
     let style = &site.config.citation.style;
-    let known = lock(formatted());
     site.briefs
         .iter()
         .filter_map(|brief| {
             let key = Key::of((&Reference::new(site, brief), style));
-            Some((key, known.get(&key)?.clone()))
+            Some((key, site.formatted_citations.get(key)?))
         })
         .collect()
 }
 
 /// The brief's reference formatted in the CSL style `style` (a name hayagriva's archive knows;
 /// site.toml's `[citation] style` is checked against it when read), as HTML; formatted once
-/// per process and build cache.
-pub fn formatted_citation(reference: &Reference<'_>, style: &str) -> String {
+/// per site (its memo starts with the citations the build cache kept).
+pub fn formatted_citation(site: &Site, reference: &Reference<'_>, style: &str) -> String {
     let key = Key::of((reference, style));
-    if let Some(html) = lock(formatted()).get(&key) {
-        return html.clone();
+    if let Some(html) = site.formatted_citations.get(key) {
+        return html;
     }
     let html = format_citation(reference, style);
-    lock(formatted()).insert(key, html.clone());
+    site.formatted_citations.insert(key, html.clone());
     html
 }
 
@@ -261,91 +238,6 @@ fn date(date: chrono::NaiveDate) -> Date {
 /// nothing to disambiguate, so the reference reads the same; formatting costs about a third.
 fn reference_list_style(name: &str) -> Option<&'static IndependentStyle> {
     cached_style(name, true)
-}
-
-/// A style from hayagriva's archive (whole, or trimmed to its reference list), decoded on first
-/// use and kept for the process: the preview server formats many builds with the same style.
-pub(crate) fn cached_style(name: &str, reference_list: bool) -> Option<&'static IndependentStyle> {
-    type Cache = Vec<(ArchivedStyle, bool, &'static IndependentStyle)>;
-    static STYLES: Mutex<Cache> = Mutex::new(Vec::new());
-    let archived = ArchivedStyle::by_name(name)?;
-    let mut styles = lock(&STYLES);
-    if let Some((_, _, style)) = styles
-        .iter()
-        .find(|(a, trimmed, _)| *a == archived && *trimmed == reference_list)
-    {
-        return Some(style);
-    }
-    let Style::Independent(mut style) = archived.get() else {
-        return None;
-    };
-    if reference_list && style.bibliography.is_some() {
-        style.citation.layout.elements.clear();
-        style.citation.sort = None;
-    }
-    let style: &'static IndependentStyle = Box::leak(Box::new(style));
-    styles.push((archived, reference_list, style));
-    Some(style)
-}
-
-pub(crate) fn locales() -> &'static [Locale] {
-    static LOCALES: OnceLock<Vec<Locale>> = OnceLock::new();
-    LOCALES.get_or_init(hayagriva::archive::locales)
-}
-
-/// Writes hayagriva's formatted output as HTML. Written here rather than with hayagriva's own
-/// `BufWriteFormat::Html`, which neither escapes text (a title with `<` would become markup)
-/// nor avoids inline styles; here formatting becomes plain elements and only http(s) links
-/// are kept.
-fn write_html(children: &ElemChildren, out: &mut String) {
-    for child in &children.0 {
-        match child {
-            ElemChild::Text(text) => write_formatted(text, out),
-            ElemChild::Elem(elem) => write_html(&elem.children, out),
-            ElemChild::Markup(markup) => out.push_str(&escape(markup)),
-            ElemChild::Link { text, url } => {
-                let lower = url.to_ascii_lowercase();
-                let linkable = lower.starts_with("https://") || lower.starts_with("http://");
-                if linkable {
-                    out.push_str(&format!(r#"<a href="{}">"#, escape(url)));
-                }
-                write_formatted(text, out);
-                if linkable {
-                    out.push_str("</a>");
-                }
-            }
-            ElemChild::Transparent { .. } => {}
-        }
-    }
-}
-
-pub(crate) fn write_formatted(text: &Formatted, out: &mut String) {
-    let f = &text.formatting;
-    let mut tags: Vec<(&str, &str)> = Vec::new();
-    if f.font_style == FontStyle::Italic {
-        tags.push(("<i>", "</i>"));
-    }
-    if f.font_weight == FontWeight::Bold {
-        tags.push(("<b>", "</b>"));
-    }
-    if f.font_variant == FontVariant::SmallCaps {
-        tags.push((r#"<span class="small-caps">"#, "</span>"));
-    }
-    if f.text_decoration == TextDecoration::Underline {
-        tags.push(("<u>", "</u>"));
-    }
-    match f.vertical_align {
-        VerticalAlign::Sup => tags.push(("<sup>", "</sup>")),
-        VerticalAlign::Sub => tags.push(("<sub>", "</sub>")),
-        _ => {}
-    }
-    for (open, _) in &tags {
-        out.push_str(open);
-    }
-    out.push_str(&escape(&text.text));
-    for (_, close) in tags.iter().rev() {
-        out.push_str(close);
-    }
 }
 
 /// The reference as a BibTeX `@techreport`, written by the biblatex crate (which escapes
@@ -483,7 +375,7 @@ mod tests {
 
     #[test]
     fn chicago_notes_formats_the_reference_list_entry_as_escaped_html() {
-        let html = formatted_citation(&reference(), "chicago-notes");
+        let html = format_citation(&reference(), "chicago-notes");
         assert!(
             html.starts_with("Okafor, Amara, and Ludwig van Beethoven."),
             "{html}"
@@ -500,7 +392,7 @@ mod tests {
 
     #[test]
     fn an_author_date_style_puts_the_year_after_the_authors() {
-        let html = formatted_citation(&reference(), "apa");
+        let html = format_citation(&reference(), "apa");
         assert!(
             html.starts_with("Okafor, A., &amp; Beethoven, L. van. (2025)."),
             "{html}"

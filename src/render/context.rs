@@ -275,7 +275,11 @@ impl<'a> BriefView<'a> {
             image_url: addresses.image.clone(),
             extra: doc.extra.as_ref(),
             citation: CitationView {
-                html: formatted_citation(&Reference::new(site, brief), &site.config.citation.style),
+                html: formatted_citation(
+                    site,
+                    &Reference::new(site, brief),
+                    &site.config.citation.style,
+                ),
                 style: site.config.citation.style.clone(),
                 style_title: style_title(&site.config.citation.style),
                 bibtex_url: format!("{}cite.bib", brief.url),

@@ -9,13 +9,14 @@ mod page_context;
 pub mod theme;
 
 use crate::cache::Key;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, display_path};
 use crate::markdown::{MarkdownInput, highlight, render_markdown};
 use crate::site::{Site, page_url};
 use context::*;
 pub use feeds::Feed;
 use page_context::PageContext;
 use rayon::prelude::*;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 pub use theme::{StaticFile, Theme, load_theme};
 
@@ -140,6 +141,8 @@ pub fn render_site(
     prepare_theme(site, theme);
     let theme = &*theme;
     let jobs = jobs(site);
+    let copies = copied_files(site, theme);
+    let clashes = clashes(site, &jobs, &copies);
     let made: Vec<Result<(PathBuf, Option<Key>), RenderFailure>> = jobs
         .par_iter()
         .map(|&job| {
@@ -150,14 +153,14 @@ pub fn render_site(
             }
             Ok((made.path, made.key))
         })
-        .chain(copied_files(site, theme).into_par_iter().map(|file| {
+        .chain(copies.into_par_iter().map(|file| {
             emit(&file).map_err(RenderFailure::Emit)?;
             Ok((file.path, None))
         }))
         .collect();
     let mut paths = Vec::with_capacity(made.len());
     let mut keys = Vec::new();
-    let mut problems = Vec::new();
+    let mut problems = clashes;
     for result in made {
         match result {
             Ok((path, key)) => {
@@ -175,6 +178,66 @@ pub fn render_site(
     }
     let pages = jobs.iter().filter(|job| job.is_page()).count();
     Ok(RenderedSite { paths, pages, keys })
+}
+
+/// Files of the site's (a static file, a file beside a brief) that would land where folio
+/// writes a page or file of its own, or two of folio's own at one path: an error naming both,
+/// rather than one silently replacing the other.
+fn clashes(site: &Site, jobs: &[Job], copies: &[OutputFile]) -> Vec<Diagnostic> {
+    let mut made: HashMap<PathBuf, Job> = HashMap::with_capacity(jobs.len());
+    let mut problems = Vec::new();
+    let shown = |path: &Path| format!("/{}", path.to_string_lossy().replace('\\', "/"));
+    for &job in jobs {
+        let path = job_path(site, job);
+        if let Some(first) = made.insert(path.clone(), job) {
+            problems.push(Diagnostic::error(
+                "site.toml",
+                format!(
+                    "two of the site's own pages would be written at `{}` ({first:?} and {job:?})",
+                    shown(&path)
+                ),
+            ));
+        }
+    }
+    for copy in copies {
+        if !made.contains_key(&copy.path) {
+            continue;
+        }
+        let source = match &copy.contents {
+            Contents::Copy(source) => display_path(&site.config.root, source),
+            _ => PathBuf::from(format!("the theme's static/{}", copy.path.display())),
+        };
+        problems.push(
+            Diagnostic::error(
+                source,
+                format!(
+                    "this file would be published at `{}`, where folio writes a file of its own",
+                    shown(&copy.path)
+                ),
+            )
+            .help("rename or move the file: folio does not overwrite it, nor it folio's"),
+        );
+    }
+    problems
+}
+
+/// A template that failed to render a page, at the template, line and column Tera names.
+fn render_error(template: &str, url: &str, err: &tera::Error) -> Diagnostic {
+    let report = err.to_string();
+    let place = theme::template_place(&report);
+    let name = place
+        .as_ref()
+        .map_or(template, |(name, _, _)| name.as_str());
+    let mut diagnostic = Diagnostic::error(
+        format!("templates/{name}"),
+        format!("could not render {url}: {report}"),
+    )
+    .help("fix the template; docs/THEME.md lists what each template receives");
+    if let Some((_, line, column)) = place {
+        diagnostic.line = line;
+        diagnostic.column = column;
+    }
+    diagnostic
 }
 
 /// Gives the theme what every page shares (the site's view), once per site.
@@ -421,13 +484,7 @@ fn make_job(site: &Site, theme: &Theme, job: Job, reuse: Reuse<'_>) -> Result<Ma
     let html = theme
         .tera
         .render(template, &context.into_tera())
-        .map_err(|err| {
-            Diagnostic::error(
-                format!("templates/{template}"),
-                format!("could not render {url}: {err}"),
-            )
-            .help("fix the template; docs/THEME.md lists what each template receives")
-        })?;
+        .map_err(|err| render_error(template, &url, &err))?;
     let file = OutputFile {
         path: path.clone(),
         contents: Contents::Bytes(html.into_bytes()),
@@ -582,6 +639,16 @@ fn output_path(root_path: &str, url: &str) -> PathBuf {
     } else {
         PathBuf::from(path)
     }
+}
+
+/// Every file a build of `site` writes besides the search index, relative to the output root,
+/// known before any page is rendered: what the link rule checks links against.
+pub fn planned_files(site: &Site, theme: &Theme) -> Vec<PathBuf> {
+    jobs(site)
+        .into_iter()
+        .map(|job| job_path(site, job))
+        .chain(copied_files(site, theme).into_iter().map(|file| file.path))
+        .collect()
 }
 
 /// Static files of the theme and site, figures beside briefs, and the code stylesheet.

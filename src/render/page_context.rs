@@ -9,8 +9,9 @@
 
 use crate::cache::Key;
 use serde::Serialize;
+use std::io::Write;
 use tera::Context;
-use xxhash_rust::xxh3::xxh3_128;
+use xxhash_rust::xxh3::Xxh3;
 
 type Boxed<'a> = Box<dyn erased_serde::Serialize + Send + Sync + 'a>;
 
@@ -29,25 +30,22 @@ impl<'a> PageContext<'a> {
     }
 
     /// The page's key: `shared` (what every page of the build shares), the template and
-    /// every value, written out with postcard and hashed in one pass (hashing postcard's many
-    /// small writes as they come cost more than writing them).
+    /// every value, written out with postcard and hashed as one stream. postcard's many small
+    /// writes are gathered in a buffer first: hashing each as it came cost more than writing it.
     pub fn key(&self, shared: Key, template: &str) -> Key {
-        BYTES.with_borrow_mut(|bytes| {
-            bytes.clear();
-            bytes.extend_from_slice(&shared.bytes());
-            write_part(bytes, template.as_bytes());
-            for (name, value) in &self.values {
-                write_part(bytes, name.as_bytes());
-                // A value postcard cannot write (none of folio's views) still changes the key,
-                // by its error, and is never wrongly equal.
-                let start = bytes.len();
-                if postcard::to_io(value, &mut *bytes).is_err() {
-                    bytes.truncate(start);
-                    bytes.push(0xff);
-                }
+        let mut bytes = std::io::BufWriter::with_capacity(KEY_BUFFER, Hashing(Xxh3::new()));
+        let _ = bytes.write_all(&shared.bytes());
+        write_part(&mut bytes, template.as_bytes());
+        for (name, value) in &self.values {
+            write_part(&mut bytes, name.as_bytes());
+            // A value postcard cannot write (none of folio's views) still changes the key, by
+            // the marker after it, and is never wrongly equal.
+            if postcard::to_io(value, &mut bytes).is_err() {
+                let _ = bytes.write_all(&[0xff; 9]);
             }
-            Key::from_hash(xxh3_128(bytes))
-        })
+        }
+        let _ = bytes.flush();
+        Key::from_hash(bytes.get_ref().0.digest128())
     }
 
     /// The context Tera renders the page with.
@@ -66,15 +64,27 @@ impl Default for PageContext<'_> {
     }
 }
 
-thread_local! {
-    /// The bytes of the page being keyed, kept for the next page of the thread.
-    static BYTES: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+/// The buffer between postcard and the hash.
+const KEY_BUFFER: usize = 16 * 1024;
+
+/// A sink that hashes what is written to it.
+struct Hashing(Xxh3);
+
+impl std::io::Write for Hashing {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.update(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// A length-prefixed part, so that parts cannot run into each other.
-fn write_part(bytes: &mut Vec<u8>, part: &[u8]) {
-    bytes.extend_from_slice(&(part.len() as u64).to_le_bytes());
-    bytes.extend_from_slice(part);
+fn write_part(bytes: &mut impl std::io::Write, part: &[u8]) {
+    let _ = bytes.write_all(&(part.len() as u64).to_le_bytes());
+    let _ = bytes.write_all(part);
 }
 
 #[cfg(test)]

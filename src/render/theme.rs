@@ -4,6 +4,7 @@
 use crate::cache::Key;
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, display_path};
+use crate::fsutil::{link_leaves_site, link_outside_error};
 use include_dir::{Dir, include_dir};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -46,6 +47,9 @@ pub struct Theme {
     pub shared: Key,
     /// Output path (relative to the output root) → file.
     pub statics: BTreeMap<PathBuf, StaticFile>,
+    /// Files refused without stopping the load (symbolic links that leave the site): errors
+    /// reported with the content's, so one run shows them all.
+    pub refused: Vec<Diagnostic>,
 }
 
 /// Loads the site's theme and overrides; template syntax errors name their file.
@@ -54,13 +58,13 @@ pub fn load_theme(config: &Config) -> Result<Theme, Vec<Diagnostic>> {
     let mut templates: BTreeMap<String, (String, PathBuf)> = BTreeMap::new();
     let mut statics = BTreeMap::new();
     let mut problems = Vec::new();
+    let mut refused = Vec::new();
     if theme_dir.is_dir() {
         read_dir_into(
             config,
             &theme_dir,
-            &mut templates,
-            &mut statics,
-            &mut problems,
+            (&mut templates, &mut statics),
+            (&mut problems, &mut refused),
             true,
         );
     } else if config.theme == "default" {
@@ -81,9 +85,8 @@ pub fn load_theme(config: &Config) -> Result<Theme, Vec<Diagnostic>> {
     read_dir_into(
         config,
         &config.root,
-        &mut templates,
-        &mut statics,
-        &mut problems,
+        (&mut templates, &mut statics),
+        (&mut problems, &mut refused),
         false,
     );
     for name in REQUIRED_TEMPLATES {
@@ -114,20 +117,28 @@ pub fn load_theme(config: &Config) -> Result<Theme, Vec<Diagnostic>> {
         fingerprint,
         shared: fingerprint,
         statics,
+        refused,
     })
 }
 
 /// Reads `dir/templates/**` and `dir/static/**` (a theme's or the site's own); a theme's
 /// stylesheets and scripts are minified (`minify`).
+type Found<'a> = (
+    &'a mut BTreeMap<String, (String, PathBuf)>,
+    &'a mut BTreeMap<PathBuf, StaticFile>,
+);
+
+/// Where problems go: those that stop the load, and files refused (`Theme::refused`).
+type Problems<'a> = (&'a mut Vec<Diagnostic>, &'a mut Vec<Diagnostic>);
+
 fn read_dir_into(
     config: &Config,
     dir: &Path,
-    templates: &mut BTreeMap<String, (String, PathBuf)>,
-    statics: &mut BTreeMap<PathBuf, StaticFile>,
-    problems: &mut Vec<Diagnostic>,
+    (templates, statics): Found<'_>,
+    (problems, refused): Problems<'_>,
     minify_assets: bool,
 ) {
-    for (relative, path) in files_under(&dir.join("templates"), problems, config) {
+    for (relative, path) in files_under(&dir.join("templates"), (problems, refused), config) {
         let shown = display_path(&config.root, &path);
         match std::fs::read_to_string(&path) {
             Ok(text) => {
@@ -140,7 +151,7 @@ fn read_dir_into(
             ),
         }
     }
-    for (relative, path) in files_under(&dir.join("static"), problems, config) {
+    for (relative, path) in files_under(&dir.join("static"), (problems, refused), config) {
         let text = (minify_assets && minifiable(&relative))
             .then(|| std::fs::read_to_string(&path).ok())
             .flatten();
@@ -154,14 +165,26 @@ fn read_dir_into(
 
 fn files_under(
     dir: &Path,
-    problems: &mut Vec<Diagnostic>,
+    (problems, refused): Problems<'_>,
     config: &Config,
 ) -> Vec<(PathBuf, PathBuf)> {
     if !dir.is_dir() {
         return Vec::new();
     }
     let mut files = Vec::new();
-    for item in WalkDir::new(dir).follow_links(true).sort_by_file_name() {
+    let mut outside = Vec::new();
+    let walker = WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            let leaves = link_leaves_site(&config.root, e);
+            if leaves {
+                outside.push(e.path().to_path_buf());
+            }
+            !leaves
+        });
+    for item in walker {
         match item {
             Ok(item) if item.file_type().is_file() => {
                 let path = item.into_path();
@@ -178,6 +201,7 @@ fn files_under(
             ),
         }
     }
+    refused.extend(outside.iter().map(|l| link_outside_error(&config.root, l)));
     files
 }
 
@@ -291,6 +315,17 @@ fn compact_css(text: &str) -> String {
 
 /// A Tera error as a diagnostic placed in the template's own file. Tera reports
 /// `error: <what>` and ` --> <name>:<line>:<column>`; we keep the what and the place.
+/// The template, line and column a Tera error report names (its `--> name:line:column` line).
+pub(crate) fn template_place(report: &str) -> Option<(String, usize, usize)> {
+    report.lines().find_map(|line| {
+        let location = line.trim().strip_prefix("--> ")?;
+        let mut parts = location.rsplitn(3, ':');
+        let column = parts.next()?.parse::<usize>().ok()?;
+        let line = parts.next()?.parse::<usize>().ok()?;
+        Some((parts.next()?.to_string(), line, column))
+    })
+}
+
 fn template_error(
     err: &tera::Error,
     templates: &BTreeMap<String, (String, PathBuf)>,
@@ -302,13 +337,7 @@ fn template_error(
         .unwrap_or("")
         .trim_start_matches("error: ")
         .to_string();
-    let place = report.lines().find_map(|line| {
-        let location = line.trim().strip_prefix("--> ")?;
-        let mut parts = location.rsplitn(3, ':');
-        let column = parts.next()?.parse::<usize>().ok()?;
-        let line = parts.next()?.parse::<usize>().ok()?;
-        Some((parts.next()?.to_string(), line, column))
-    });
+    let place = template_place(&report);
     let help = "fix the template's Tera syntax (docs/THEME.md lists what each template receives)";
     match place.and_then(|(name, line, column)| templates.get(&name).map(|t| (t, line, column))) {
         Some(((text, shown), line, column)) => {

@@ -53,6 +53,7 @@ pub fn run(listener: std::net::TcpListener, shared: Arc<Shared>) -> Result<()> {
         let app = Router::new()
             .route(EVENTS_PATH, get(events))
             .fallback(get(page))
+            .layer(axum::middleware::from_fn(local_hosts_only))
             .with_state(shared);
         axum::serve(listener, app)
             .with_graceful_shutdown(async {
@@ -61,6 +62,43 @@ pub fn run(listener: std::net::TcpListener, shared: Arc<Shared>) -> Result<()> {
             .await?;
         Ok(())
     })
+}
+
+/// Answers only requests addressed to this machine by a name no other site can take: a web
+/// page the author visits could otherwise point a name of its own at 127.0.0.1 (DNS
+/// rebinding) and read the drafts through it. Other hosts get 421 and no page.
+async fn local_hosts_only(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .or_else(|| request.uri().authority().map(|a| a.as_str()));
+    if host.is_some_and(is_local_host) {
+        return next.run(request).await;
+    }
+    let why = "folio serve answers only requests for localhost or an IP address \
+               (e.g. http://127.0.0.1:1111/), so that no other site can read the preview";
+    (StatusCode::MISDIRECTED_REQUEST, why).into_response()
+}
+
+/// Whether a `Host` header names this machine as only the machine can: `localhost` (or a name
+/// under it) or an IP address, with any port. A name another site could point here is refused.
+fn is_local_host(host: &str) -> bool {
+    let name = match host.strip_prefix('[') {
+        Some(v6) => {
+            return v6
+                .split_once(']')
+                .is_some_and(|(ip, _)| ip.parse::<std::net::Ipv6Addr>().is_ok());
+        }
+        None => host.rsplit_once(':').map_or(host, |(name, _)| name),
+    };
+    let name = name.trim_end_matches('.').to_ascii_lowercase();
+    name == "localhost"
+        || name.ends_with(".localhost")
+        || name.parse::<std::net::Ipv4Addr>().is_ok()
 }
 
 /// Tells of each rebuild from now on, and at once of one the page missed since its version.

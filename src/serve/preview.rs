@@ -11,9 +11,10 @@ use crate::config::{Config, load_config};
 use crate::content::load_content;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::render::{
-    Contents, Job, OutputFile, Theme, copied_files, job_path, jobs, load_theme, prepare_theme,
-    render_jobs,
+    Contents, Job, OutputFile, Theme, copied_files, job_path, jobs, load_theme, planned_files,
+    prepare_theme, render_jobs,
 };
+use crate::site::links::broken_links;
 use crate::site::{Site, link_site};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -167,14 +168,21 @@ impl Preview {
         }
         let config = self.config.clone().expect("settings loaded above");
         let cache = BuildCache::for_preview(&self.root);
-        crate::render::cite::remember(cache.citations());
         let (content, mut diagnostics) = load_content(&config, &cache);
+        diagnostics.extend(self.theme.iter().flat_map(|t| t.refused.iter().cloned()));
         let (site, problems) = link_site(config, content, self.drafts);
+        site.formatted_citations.remember(cache.citations());
         diagnostics.extend(problems.sorted());
+        let theme = self.theme.as_mut().expect("theme loaded above");
+        // The same link rule as `build`'s, on the files this preview serves.
+        diagnostics.extend(broken_links(
+            &site,
+            &planned_files(&site, theme),
+            !self.drafts,
+        ));
         if diagnostics.has_errors() {
             return self.failed(diagnostics.sorted());
         }
-        let theme = self.theme.as_mut().expect("theme loaded above");
         prepare_theme(&site, theme);
         let all = jobs(&site);
         let rendered = match render {

@@ -71,23 +71,26 @@ pub fn find_pdf(config: &Config, doc: &BriefDoc) -> Result<Option<Pdf>, Diagnost
                         .to_string(),
                 )
             };
-            Err(
-                place_at_field(config, doc, "pdf", Diagnostic::error(&doc.shown, message))
-                    .help(help),
+            Err(place_at_field(
+                config,
+                &doc.shown,
+                "pdf",
+                Diagnostic::error(&doc.shown, message),
             )
+            .help(help))
         }
     }
 }
 
 /// Places a diagnostic at a front matter field of the brief's file. The file is read again
 /// only here, on the way to reporting an error.
-fn place_at_field(
+pub(crate) fn place_at_field(
     config: &Config,
-    doc: &BriefDoc,
+    shown: &Path,
     field: &str,
     diagnostic: Diagnostic,
 ) -> Diagnostic {
-    let path = config.root.join(&doc.shown);
+    let path = config.root.join(shown);
     let Ok(text) = std::fs::read_to_string(path) else {
         return diagnostic;
     };

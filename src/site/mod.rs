@@ -1,22 +1,26 @@
 //! The linked site: URLs, order, drafts, authors ↔ briefs and topics, the sources index and
 //! attached files, checked across files.
 
-mod attachments;
+pub(crate) mod attachments;
+pub mod links;
 mod relink;
 mod sources;
 
 pub use attachments::{Pdf, human_size};
 pub use sources::{Domain, IndexedSource, SourceRef, SourcesIndex};
 
+use crate::cache::Key;
 use crate::config::Config;
-use crate::content::{AuthorDoc, BriefDoc, Content, PageDoc};
+use crate::content::{AuthorDoc, BriefDoc, Content, PageDoc, Rejected};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::sync::Mutex;
 
 /// Page slugs that would clash with the site's own sections.
 const RESERVED_PAGE_SLUGS: &[&str] = &[
-    "briefs", "authors", "topics", "sources", "page", "404", "atom", "sitemap", "robots",
+    "briefs", "authors", "topics", "sources", "search", "pagefind", "page", "404", "atom",
+    "sitemap", "robots",
 ];
 
 /// Everything the renderer needs, cross-referenced.
@@ -33,6 +37,38 @@ pub struct Site {
     /// Every URL the briefs cite, by domain.
     pub sources: SourcesIndex,
     pub drafts_shown: bool,
+    /// Documents left out for their errors: the link rule checks their links, and does not
+    /// call a link to one of them broken.
+    pub rejected: Rejected,
+    /// "Cite this brief" as formatted so far.
+    pub formatted_citations: FormattedCitations,
+}
+
+/// The briefs' citations already formatted, by the key of their reference and style: those
+/// the build cache kept, and those formatted as pages render. Formatting one costs hayagriva
+/// about a millisecond, the largest share of rendering a brief's page, and the same reference
+/// always comes out the same.
+#[derive(Default)]
+pub struct FormattedCitations(Mutex<HashMap<Key, String>>);
+
+impl FormattedCitations {
+    pub fn get(&self, key: Key) -> Option<String> {
+        crate::lock(&self.0).get(&key).cloned()
+    }
+
+    pub fn insert(&self, key: Key, html: String) {
+        crate::lock(&self.0).insert(key, html);
+    }
+
+    /// Adds citations formatted before (by an earlier build, from its cache).
+    pub fn remember(&self, known: HashMap<Key, String>) {
+        crate::lock(&self.0).extend(known);
+    }
+
+    /// Takes them, to give them to the site linked again after an edit.
+    pub fn take(&self) -> HashMap<Key, String> {
+        std::mem::take(&mut *crate::lock(&self.0))
+    }
 }
 
 pub struct Brief {
@@ -75,6 +111,7 @@ impl Site {
             briefs: self.briefs.into_iter().map(|b| b.doc).collect(),
             authors: self.authors.into_iter().map(|a| a.doc).collect(),
             pages: self.pages.into_iter().map(|p| p.doc).collect(),
+            rejected: self.rejected,
         };
         (self.config, content)
     }
@@ -92,21 +129,35 @@ pub fn link_site(config: Config, content: Content, include_drafts: bool) -> (Sit
         mut briefs,
         mut authors,
         mut pages,
+        rejected,
     } = content;
     authors.sort_by(|a, b| (&a.name, &a.slug).cmp(&(&b.name, &b.slug)));
     briefs.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
     pages.sort_by(|a, b| (a.weight, &a.title).cmp(&(b.weight, &b.title)));
 
+    // Documents left out for their errors take part: a slug is taken by the file that has it.
     diagnostics.extend(duplicates(
-        briefs.iter().map(|b| (&b.slug, &b.shown)),
+        &config,
+        briefs
+            .iter()
+            .chain(&rejected.briefs)
+            .map(|b| (&b.slug, &b.shown)),
         "brief",
     ));
     diagnostics.extend(duplicates(
-        authors.iter().map(|a| (&a.slug, &a.shown)),
+        &config,
+        authors
+            .iter()
+            .chain(&rejected.authors)
+            .map(|a| (&a.slug, &a.shown)),
         "author",
     ));
     diagnostics.extend(duplicates(
-        pages.iter().map(|p| (&p.slug, &p.shown)),
+        &config,
+        pages
+            .iter()
+            .chain(&rejected.pages)
+            .map(|p| (&p.slug, &p.shown)),
         "page",
     ));
     diagnostics.extend(reserved_pages(&pages));
@@ -200,6 +251,8 @@ pub fn link_site(config: Config, content: Content, include_drafts: bool) -> (Sit
         topics,
         pages,
         drafts_shown: include_drafts,
+        rejected,
+        formatted_citations: FormattedCitations::default(),
     };
     (site, diagnostics)
 }
@@ -276,6 +329,7 @@ fn topic_name(written: &str) -> String {
 }
 
 fn duplicates<'a>(
+    config: &Config,
     items: impl Iterator<Item = (&'a String, &'a std::path::PathBuf)>,
     what: &str,
 ) -> Vec<Diagnostic> {
@@ -289,15 +343,15 @@ fn duplicates<'a>(
                 (path.as_path(), earlier)
             };
             first.insert(slug, earlier);
-            problems.push(
-                Diagnostic::error(later, format!("two {what}s have the slug `{slug}`"))
-                    .note(format!(
-                        "`{}` and `{}` both use it",
-                        earlier.display(),
-                        later.display()
-                    ))
-                    .help("rename one of the files, or give one a different `slug:`"),
-            );
+            let clash = Diagnostic::error(later, format!("two {what}s have the slug `{slug}`"))
+                .note(format!(
+                    "`{}` and `{}` both use it",
+                    earlier.display(),
+                    later.display()
+                ))
+                .help("rename one of the files, or give one a different `slug:`");
+            // At its `slug:` line when the slug is written there, else the whole file.
+            problems.push(attachments::place_at_field(config, later, "slug", clash));
         }
     }
     problems

@@ -5,7 +5,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { repo, serve, launch, htmlFiles } from "./harness.mjs";
@@ -54,7 +54,8 @@ const PAYLOADS = [
   `<scr<script>ipt>${run("nested-tag")}</scr</script>ipt>`,
 ];
 
-/** Link destinations written in Markdown (`[text](url)` and `<url>`). */
+/** Script addresses, as raw `<a href>` in bodies (the sanitiser's to clean) and as Markdown
+ * links (`[text](url)`, `<url>`), which folio refuses at build time. */
 const URLS = [
   `javascript:${run("md-link")}`,
   `JAVASCRIPT:${run("md-link-upper")}`,
@@ -84,13 +85,36 @@ function writeSite(dir, { sanitize, everywhere }) {
     );
     const url = URLS[i % URLS.length];
     const body = everywhere
-      ? `Raw HTML follows.\n\n${payload}\n\nInline ${payload} and a [link](${url}) and <${url}>.[^n]\n\n` +
-        `![alt ${payload}](https://images.example.org/x.png "${payload.replace(/"/g, "'")}")\n\n[^n]: A note: ${payload} [link](${url})\n`
+      ? `Raw HTML follows.\n\n${payload}\n\nInline ${payload} and a <a href="${url}">link</a>.[^n]\n\n` +
+        `![alt ${payload}](https://images.example.org/x.png "${payload.replace(/"/g, "'")}")\n\n[^n]: A note: ${payload} <a href="${url}">link</a>\n`
       : "A plain body.\n";
     writeFileSync(
       join(dir, `content/briefs/brief-${i}.md`),
       `---\ntitle: ${yaml(`T${i} ${payload}`)}\nsubtitle: ${yaml(payload)}\nsummary: ${yaml(payload)}\n` +
         `date: 2025-03-01\nauthors: [${author}]\ntopics: [${yaml(`Topic ${i} ${payload}`)}]\ntype: ${yaml(payload)}\n---\n\n${body}`,
+    );
+  });
+}
+
+/** Script addresses written as Markdown links (a destination has no spaces), with the lines
+ * of a brief written by `writeMarkdownLinks` where each is a link: 7 the text, 9 an autolink
+ * (an entity-encoded colon is no autolink, just text), 11 a note. */
+const MARKDOWN_URLS = [
+  ["javascript:alert(1)", [7, 9, 11]],
+  ["JaVaScRiPt:alert(1)", [7, 9, 11]],
+  ["javascript&#58;alert(1)", [7, 11]],
+  ["data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==", [7, 9, 11]],
+  ["vbscript:msgbox(1)", [7, 9, 11]],
+];
+
+/** Briefs whose bodies and notes link to `MARKDOWN_URLS`. */
+function writeMarkdownLinks(dir) {
+  writeSite(dir, { sanitize: true, everywhere: false });
+  MARKDOWN_URLS.forEach(([url], i) => {
+    writeFileSync(
+      join(dir, `content/briefs/brief-${i}.md`),
+      `---\ntitle: Links ${i}\ndate: 2025-03-01\nauthors: [author-0]\n---\n\n` +
+        `A [link](${url}).[^n]\n\nAn autolink <${url}>.\n\n[^n]: A note [link](${url})\n`,
     );
   });
 }
@@ -184,6 +208,33 @@ test("with sanitize = true, payloads in bodies, notes, links and raw HTML never 
   assert.ok(pages > PAYLOADS.length, `visited ${pages} pages`);
   assert.deepEqual(ran, [], "no payload may run");
   assert.deepEqual(left, [], "no handler or script URL may reach a page");
+});
+
+test("script addresses in Markdown links are refused at build time, each at its file and line", () => {
+  const root = mkdtempSync(join(tmpdir(), "folio-xss-md-"));
+  writeMarkdownLinks(root);
+  const out = join(root, "public");
+  const [command, ...args] = process.env.FOLIO_BIN
+    ? [process.env.FOLIO_BIN]
+    : ["cargo", "run", "--quiet", "--release", "--"];
+  let failure;
+  try {
+    execFileSync(command, [...args, "build", "--root", root, "--output", out], {
+      cwd: repo,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+  } catch (error) {
+    failure = error;
+  }
+  assert.ok(failure, "the build must fail");
+  assert.equal(failure.status, 1);
+  const stderr = failure.stderr.toString();
+  MARKDOWN_URLS.forEach(([, lines], i) => {
+    for (const line of lines) {
+      assert.ok(stderr.includes(`content/briefs/brief-${i}.md:${line}:`), `brief-${i}.md:${line} not reported`);
+    }
+  });
+  assert.ok(!existsSync(out), "nothing is written");
 });
 
 test("the payloads are live: without sanitising, a body's raw HTML runs (the check works)", async () => {

@@ -8,8 +8,9 @@
 //! panic, never overflow its stack, write nothing when it fails and build the site when it
 //! succeeds.
 
-use crate::common::{Site, copy_dir, fixtures, folio, url_to_file};
+use crate::common::{Site, copy_dir, fixtures, folio, folio_command, url_to_file};
 use serde::Deserialize;
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::time::{Duration, Instant};
@@ -112,6 +113,38 @@ fn every_bad_input_is_reported_where_it_is() {
     );
 }
 
+/// The other fixtures `folio build` rejects (`broken`, `lints`…) get the same errors from
+/// `folio serve`, in its log and its overlay.
+#[test]
+fn serve_reports_what_build_rejects_in_every_other_fixture() {
+    let mut rejected = 0;
+    let folders = |dir: &Path| -> Vec<PathBuf> {
+        let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.is_dir() && !p.ends_with("bad-input"))
+            .collect();
+        found.sort();
+        found
+    };
+    let sites = folders(&fixtures())
+        .into_iter()
+        .flat_map(|dir| std::iter::once(dir.clone()).chain(folders(&dir)))
+        .filter(|dir| dir.join("site.toml").is_file());
+    for dir in sites {
+        let site = Site::copy_of(&dir);
+        let build = site.build(&[]);
+        if build.status.success() {
+            continue;
+        }
+        rejected += 1;
+        if let Err(why) = same_in_serve(site.root(), &build) {
+            panic!("[{}] {why}", dir.display());
+        }
+    }
+    assert!(rejected >= 2, "only {rejected} fixtures are rejected");
+}
+
 /// Runs one case; `Err` says what went wrong, naming the case.
 fn run_case(dir: &Path) -> Result<(), String> {
     let name = dir.file_name().unwrap().to_string_lossy().into_owned();
@@ -193,6 +226,9 @@ fn run_case(dir: &Path) -> Result<(), String> {
     if case.exit != 0 && site.output().exists() {
         return Err(fail("a failed build wrote its output folder".into()));
     }
+    if case.exit != 0 {
+        same_in_serve(site.root(), &build).map_err(fail)?;
+    }
     if case.exit == 0 {
         let page = case.page.as_ref().map_or("/", |p| p.url.as_str());
         let file = url_to_file(&site.output(), page);
@@ -205,6 +241,129 @@ fn run_case(dir: &Path) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// The places (file, line) of the errors in a diagnostics report: each `error:` line's
+/// `--> file:line:column` line (line 0 when the error concerns a whole file).
+fn error_places(report: &str) -> BTreeSet<(String, usize)> {
+    let mut places = BTreeSet::new();
+    let mut in_error = false;
+    for line in report.lines() {
+        if line.starts_with("error:") {
+            in_error = true;
+        } else if let Some(place) = line.trim_start().strip_prefix("--> ").filter(|_| in_error) {
+            in_error = false;
+            let mut parts = place.rsplitn(3, ':');
+            let numbers = (parts.next(), parts.next(), parts.next());
+            let parsed = match numbers {
+                (Some(_column), Some(line), Some(file)) => line.parse().ok().map(|l| (file, l)),
+                _ => None,
+            };
+            let (file, line) = parsed.unwrap_or((place, 0));
+            places.insert((file.to_string(), line));
+        }
+    }
+    places
+}
+
+/// `folio serve` on a site that `folio build` rejects reports the same errors, at the same
+/// places, in its log and in the overlay over the page it serves.
+fn same_in_serve(root: &Path, build: &Output) -> Result<(), String> {
+    let built = error_places(&String::from_utf8_lossy(&build.stderr));
+    let (log, overlay) = serve_reports(root)?;
+    let (logged, shown) = (error_places(&log), error_places(&overlay));
+    if logged != built {
+        return Err(format!(
+            "folio serve logged errors at {logged:?}, folio build at {built:?}:\n{log}"
+        ));
+    }
+    if shown != built {
+        return Err(format!(
+            "folio serve's overlay shows errors at {shown:?}, folio build at {built:?}"
+        ));
+    }
+    Ok(())
+}
+
+/// Runs `folio serve` until its first build has rendered every page or failed, then returns
+/// its log and the text of the overlay's panels over `/`.
+fn serve_reports(root: &Path) -> Result<(String, String), String> {
+    use std::io::{Read, Write};
+    use std::sync::{Arc, Mutex};
+    let mut child = folio_command(Path::new(env!("CARGO_BIN_EXE_folio")))
+        .args(["serve", "--root", root.to_str().unwrap(), "--port", "0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("folio serve did not start: {e}"))?;
+    // Both streams, as they come: the log is stderr, the progress lines stdout.
+    let (out, err) = (
+        Arc::new(Mutex::new(String::new())),
+        Arc::new(Mutex::new(String::new())),
+    );
+    let mut readers = Vec::new();
+    for (mut stream, text) in [
+        (
+            Box::new(child.stdout.take().unwrap()) as Box<dyn Read + Send>,
+            out.clone(),
+        ),
+        (Box::new(child.stderr.take().unwrap()), err.clone()),
+    ] {
+        readers.push(std::thread::spawn(move || {
+            let mut buffer = [0u8; 4096];
+            while let Ok(n) = stream.read(&mut buffer) {
+                if n == 0 {
+                    break;
+                }
+                text.lock()
+                    .unwrap()
+                    .push_str(&String::from_utf8_lossy(&buffer[..n]));
+            }
+        }));
+    }
+    let port = || -> Option<u16> {
+        out.lock().unwrap().lines().find_map(|line| {
+            let at = line.find("http://127.0.0.1:")?;
+            let rest = &line[at + "http://127.0.0.1:".len()..];
+            rest.split('/').next()?.parse().ok()
+        })
+    };
+    let settled = || {
+        let done = out.lock().unwrap().contains("rendered all")
+            || err
+                .lock()
+                .unwrap()
+                .contains("still serving the last good pages");
+        done && port().is_some()
+    };
+    let started = Instant::now();
+    while !settled() && started.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let port = port();
+    let mut page = String::new();
+    if let Some(port) = port
+        && let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port))
+    {
+        let _ = write!(
+            stream,
+            "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+        );
+        let _ = stream.read_to_string(&mut page);
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    for reader in readers {
+        let _ = reader.join();
+    }
+    let document = scraper::Html::parse_document(&page);
+    let panels = scraper::Selector::parse("#folio-overlay pre").unwrap();
+    let overlay: Vec<String> = document
+        .select(&panels)
+        .map(|pre| pre.text().collect())
+        .collect();
+    let log = err.lock().unwrap().clone();
+    Ok((log, overlay.join("\n")))
 }
 
 /// Fails on a panic, a stack overflow or any death by signal.
@@ -223,6 +382,25 @@ fn setup(step: &str, root: &Path) -> Option<String> {
     match step {
         "symlink-loop" => {
             std::os::unix::fs::symlink("..", briefs.join("loop")).unwrap();
+        }
+        "symlink-outside" => {
+            // A file and a folder elsewhere on the machine, linked into a brief's folder and
+            // into static/: none may be followed, copied or served.
+            let outside =
+                std::env::temp_dir().join(format!("folio-outside-{}", std::process::id()));
+            std::fs::create_dir_all(outside.join("folder")).unwrap();
+            std::fs::write(outside.join("secret.txt"), "SECRET-OUTSIDE").unwrap();
+            std::fs::write(outside.join("folder/inner.txt"), "SECRET-OUTSIDE").unwrap();
+            let bundle = briefs.join("linked");
+            std::fs::create_dir_all(&bundle).unwrap();
+            std::fs::write(bundle.join("index.md"), format!("{front}Text.\n")).unwrap();
+            std::os::unix::fs::symlink(outside.join("secret.txt"), bundle.join("data.csv"))
+                .unwrap();
+            std::os::unix::fs::symlink(outside.join("folder"), bundle.join("folder")).unwrap();
+            std::os::unix::fs::symlink("index.md", bundle.join("inside.md")).unwrap();
+            std::fs::create_dir_all(root.join("static")).unwrap();
+            std::os::unix::fs::symlink(outside.join("secret.txt"), root.join("static/passwd.txt"))
+                .unwrap();
         }
         "dangling-symlink" => {
             std::os::unix::fs::symlink("gone.md", briefs.join("missing.md")).unwrap();
@@ -253,13 +431,13 @@ fn setup(step: &str, root: &Path) -> Option<String> {
             }
             std::fs::write(briefs.join("first-brief.md"), text).unwrap();
         }
-        "deeply-nested" | "deeply-nested-2000" => {
-            // html5ever (under the sanitiser) takes time quadratic in the depth: 10,000 levels
-            // take about 6 s in a release build, far more in the tests' debug build.
-            let depth = if step == "deeply-nested" {
-                10_000
-            } else {
-                2_000
+        "deeply-nested" | "deeply-nested-2000" | "deeply-nested-100000" => {
+            // html5ever (under the sanitiser) takes time quadratic in the depth, so folio
+            // refuses text nested past 100 levels before the sanitiser sees it.
+            let depth = match step {
+                "deeply-nested" => 10_000,
+                "deeply-nested-2000" => 2_000,
+                _ => 100_000,
             };
             let mut text = String::from(front);
             text.push_str(&"> ".repeat(depth));

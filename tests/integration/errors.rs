@@ -415,6 +415,41 @@ fn author_without_name_is_an_error() {
 
 // --- The whole run ------------------------------------------------------------------------
 
+/// Six kinds of problem that used to take four runs to see, stage after stage: an unknown
+/// author, an unknown citation key, a note defined twice, a missing image, a link to no page,
+/// and a second brief with the same slug. One `folio build` (and one `folio check`) reports
+/// them all, each at its file and line.
+#[test]
+fn one_run_reports_every_kind_of_problem_at_once() {
+    let site = Site::fixture("broken/every-kind-at-once");
+    let first = "content/briefs/first-brief.md";
+    let expected = [
+        (first, 4, "unknown author `grace-hopper`"),
+        (first, 7, "unknown citation key `@nosuchkey`"),
+        (
+            first,
+            11,
+            "image `chart.png`, which is not a file of this site",
+        ),
+        (first, 13, "link to `/briefs/no-such-brief/`"),
+        (first, 16, "footnote `[^dup]` is defined twice"),
+        (
+            "content/briefs/second-brief.md",
+            5,
+            "two briefs have the slug `first-brief`",
+        ),
+    ];
+    let root = site.root().to_str().unwrap();
+    for run in [site.build(&[]), folio(&["check", "--root", root])] {
+        let err = failed(&run, 1);
+        for (file, line, message) in expected {
+            assert_at(&err, file, line);
+            assert_mentions(&err, &[message]);
+        }
+    }
+    assert!(!site.output().exists(), "nothing is written");
+}
+
 #[test]
 fn one_run_reports_every_error() {
     let site = Site::fixture("broken/many-errors");
@@ -511,6 +546,69 @@ fn output_that_is_an_existing_file_is_refused() {
     assert!(settings.is_file(), "site.toml is still a file");
     assert!(snapshot(site.root()) == before, "the site's files changed");
     assert_eq!(leftovers_beside(&settings), Vec::<String>::new());
+}
+
+/// `--output ~/Documents`: a folder folio did not make is never taken over, and nothing in it
+/// is moved (not even into the build cache's spare folder).
+#[test]
+fn output_folder_folio_did_not_make_is_refused_and_left_as_it_was() {
+    let site = Site::fixture("minimal");
+    let documents = tempfile::tempdir().unwrap();
+    std::fs::write(documents.path().join("thesis.docx"), "years of work\n").unwrap();
+    let before = snapshot(documents.path());
+    let err = failed(&build_into(&site, documents.path()), 2);
+    assert_mentions(&err, &["refusing to build here", "did not write"]);
+    assert!(
+        snapshot(documents.path()) == before,
+        "the folder's files changed"
+    );
+    // A second try is refused the same way: nothing was moved aside by the first.
+    failed(&build_into(&site, documents.path()), 2);
+    assert!(
+        snapshot(documents.path()) == before,
+        "the folder's files changed"
+    );
+}
+
+/// An empty folder, and a folder folio built before, are folio's to replace.
+#[test]
+fn an_empty_output_folder_and_one_folio_built_are_replaced() {
+    let site = Site::fixture("minimal");
+    let empty = tempfile::tempdir().unwrap();
+    succeeded(&build_into(&site, empty.path()));
+    assert!(
+        empty.path().join(".folio-output").is_file(),
+        "the build marks its folder"
+    );
+    assert!(empty.path().join("index.html").is_file());
+    succeeded(&build_into(&site, empty.path()));
+}
+
+/// A file an editor put where folio writes its own (`cite.bib` beside a brief, `atom.xml` in
+/// `static/`) is an error naming it, not silently overwritten (nor overwriting folio's).
+#[test]
+fn a_site_file_where_folio_writes_its_own_is_an_error_naming_both() {
+    let site = Site::fixture("minimal");
+    site.write("static/atom.xml", "<feed>hand-made</feed>\n");
+    let brief = site.root().join(BRIEF);
+    std::fs::create_dir_all(site.root().join("content/briefs/first-brief")).unwrap();
+    std::fs::rename(
+        &brief,
+        site.root().join("content/briefs/first-brief/index.md"),
+    )
+    .unwrap();
+    site.write("content/briefs/first-brief/cite.bib", "@misc{mine}\n");
+    let err = failed(&site.build(&[]), 1);
+    assert_mentions(
+        &err,
+        &[
+            "static/atom.xml",
+            "would be published at `/atom.xml`",
+            "content/briefs/first-brief/cite.bib",
+            "`/briefs/first-brief/cite.bib`",
+        ],
+    );
+    assert!(!site.output().exists());
 }
 
 // --- Byte order marks and Windows line ends -----------------------------------------------

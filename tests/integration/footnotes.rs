@@ -107,8 +107,56 @@ fn every_in_page_link_resolves() {
         .select(&sel("[id]"))
         .filter_map(|e| e.value().id())
         .collect();
+    let mut notes_linked = 0;
     for link in page.select(&sel("a[href^='#']")) {
         let target = &link.value().attr("href").unwrap()[1..];
         assert!(ids.contains(target), "#{target} does not resolve");
+        if link.value().attr("role") == Some("doc-noteref") {
+            notes_linked += 1;
+        }
     }
+    // The brief's four note references are among them: a page without note links proves
+    // nothing about notes.
+    assert_eq!(notes_linked, 4, "in-page links to notes");
+}
+
+/// `![…](chart.png "Graduates by year[^census]")`: the mark in a figure's caption becomes a
+/// note reference like any other, never literal `[^census]` text.
+#[test]
+fn a_note_mark_in_a_figure_caption_becomes_a_note() {
+    let site = Site::fixture("minimal");
+    site.write(
+        "content/briefs/first-brief.md",
+        "---\ntitle: First brief\ndate: 2025-03-01\nauthors: [ada-lovelace]\n---\n\n\
+         Intro with a note.[^one]\n\n\
+         ![Graduates](https://example.org/chart.png \"Graduates by year[^census]\")\n\n\
+         [^one]: A note.\n\n[^census]: The census of 2021.\n",
+    );
+    site.build_ok(&[]);
+    let page = site.page("/briefs/first-brief/");
+    let caption = page
+        .select(&sel("figure figcaption"))
+        .next()
+        .expect("a figure");
+    assert!(
+        !text_of(caption).contains("[^"),
+        "literal mark: {}",
+        text_of(caption)
+    );
+    let reference = caption
+        .select(&sel(r#"a[role="doc-noteref"]"#))
+        .next()
+        .expect("the caption holds a note reference");
+    assert_eq!(
+        text_of(reference).trim(),
+        "2",
+        "numbered after the body's first note"
+    );
+    let target = reference
+        .value()
+        .attr("href")
+        .unwrap()
+        .trim_start_matches('#');
+    let note = by_id(&page, target);
+    assert!(text_of(note).contains("The census of 2021."));
 }

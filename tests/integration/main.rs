@@ -1,6 +1,7 @@
 //! Integration tests: build fixture sites with the real `folio` binary and check the output by
 //! parsing it, as a reader's browser would.
 
+mod architecture;
 mod bad_input;
 mod bibliography;
 mod cache;

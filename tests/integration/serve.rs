@@ -58,10 +58,15 @@ impl Server {
 
     /// Sends a raw request line, exactly as given (no normalisation), and returns status and body.
     fn get(&self, path: &str) -> (u16, String) {
+        self.get_as(path, "localhost")
+    }
+
+    /// `GET path` with the given `Host` header.
+    fn get_as(&self, path: &str, host: &str) -> (u16, String) {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
         write!(
             stream,
-            "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+            "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
         )
         .unwrap();
         let mut response = Vec::new();
@@ -279,4 +284,68 @@ fn reload_channel_delivers_an_event_after_a_change() {
         }
         assert!(started.elapsed() < Duration::from_secs(3), "no event");
     }
+}
+
+/// DNS rebinding: a page on `attacker.example` that points its name at 127.0.0.1 sends its own
+/// name as `Host`; the preview answers such requests with no page, drafts or reload events.
+#[test]
+fn a_request_for_a_foreign_host_gets_no_page() {
+    let server = Server::start(Site::fixture("features"));
+    let draft = "/briefs/work-in-progress/";
+    let (status, body) = server.get_as(draft, &format!("127.0.0.1:{}", server.port));
+    assert_eq!(
+        status, 200,
+        "the draft is served to the preview's own address"
+    );
+    assert!(body.contains("<html"));
+    for host in [
+        format!("attacker.example:{}", server.port),
+        "attacker.example".to_string(),
+        format!("localhost.attacker.example:{}", server.port),
+    ] {
+        for path in [draft, "/", "/__folio/events"] {
+            let (status, body) = server.get_as(path, &host);
+            assert_eq!(status, 421, "{path} for Host {host}");
+            assert!(
+                !body.contains("<html"),
+                "{path} for Host {host} gave a page"
+            );
+        }
+    }
+}
+
+/// The preview applies `build`'s link rule to an edit: a link to no page is an error in the
+/// overlay, as `folio build` would refuse it, until the link is fixed.
+#[test]
+fn an_edit_that_breaks_a_link_is_reported_like_build_reports_it() {
+    let server = Server::start(Site::fixture("features"));
+    server.edit(
+        "content/briefs/notes-twice.md",
+        "title: Notes Cited Twice",
+        "title: Notes Cited Twice, Edited",
+    );
+    server.wait_for("/briefs/notes-twice/", Duration::from_secs(2), |b| {
+        b.contains("Notes Cited Twice, Edited")
+    });
+    let text =
+        std::fs::read_to_string(server.site.root().join("content/briefs/notes-twice.md")).unwrap();
+    server.site.write(
+        "content/briefs/notes-twice.md",
+        &format!("{text}\nSee [the missing brief](/briefs/no-such-brief/).\n"),
+    );
+    server.wait_for("/briefs/notes-twice/", Duration::from_secs(2), |b| {
+        b.contains("folio-overlay")
+    });
+    let (_, body) = server.get("/briefs/notes-twice/");
+    let page = Html::parse_document(&body);
+    let overlay = text_of(page.select(&sel("#folio-overlay")).next().expect("overlay"));
+    assert!(overlay.contains("/briefs/no-such-brief/"), "{overlay}");
+    assert!(
+        overlay.contains("which is not a page or file of this site"),
+        "{overlay}"
+    );
+    server.site.write("content/briefs/notes-twice.md", &text);
+    server.wait_for("/briefs/notes-twice/", Duration::from_secs(2), |b| {
+        !b.contains("folio-overlay")
+    });
 }

@@ -86,9 +86,9 @@ fn sanitize_removes_script_handlers_and_javascript_links_from_bodies_and_notes()
         "content/briefs/first-brief.md",
         "---\ntitle: First brief\ndate: 2025-03-01\nauthors: [ada-lovelace]\n---\n\n\
          <script>alert(1)</script>\n\n<img src=x onerror=alert(2)>\n\n\
-         A [bad link](javascript:alert(3)) and <iframe src=\"https://evil.example/\"></iframe>.[^one]\n\n\
+         A <a href=\"javascript:alert(3)\">bad link</a> and <iframe src=\"https://evil.example/\"></iframe>.[^one]\n\n\
          <svg onload=alert(4)></svg>\n\n\
-         [^one]: A note <img src=x onerror=alert(5)> [with a link](javascript:alert(6)).\n",
+         [^one]: A note <img src=x onerror=alert(5)> <a href=\"JaVaScRiPt:alert(6)\">with a link</a>.\n",
     );
     site.build_ok(&[]);
     let text =

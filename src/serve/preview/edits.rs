@@ -3,12 +3,13 @@
 use super::{Outcome, Preview, key};
 use crate::config::Config;
 use crate::content::{BriefDoc, Content, Doc, brief_entry, load_entry};
-use crate::diagnostics::{Diagnostics, display_path};
+use crate::diagnostics::{Diagnostic, Diagnostics, display_path};
 use crate::render::{Job, job_path, jobs, prepare_theme, render_jobs};
 use crate::serve::affected::{Edited, Links, is_affected, showing};
+use crate::site::links::broken_links_in;
 use crate::site::{Site, link_site};
 use std::collections::HashSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 impl Preview {
     /// Re-reads the given briefs and renders their pages again, leaving the pages that show
@@ -42,6 +43,14 @@ impl Preview {
         replaced: &[(usize, BriefDoc)],
         diagnostics: Diagnostics,
     ) -> Outcome {
+        let edited: Vec<&Path> = replaced
+            .iter()
+            .map(|(_, old)| old.shown.as_path())
+            .collect();
+        let problems = self.link_problems(&edited, None);
+        if problems.iter().any(Diagnostic::is_error) {
+            return self.failed(problems);
+        }
         let site = self.site.as_ref().expect("relinked in it");
         let theme = self.theme.as_ref().expect("a site was built with it");
         let own: Vec<Job> = replaced
@@ -84,6 +93,7 @@ impl Preview {
             .take()
             .expect("classify() only allows this with a site");
         let before = Links::of(&site);
+        let formatted = site.formatted_citations.take();
         let (config, mut content) = site.into_content();
         let shown: Vec<PathBuf> = paths
             .iter()
@@ -91,6 +101,7 @@ impl Preview {
             .collect();
         let (removed, changed) = replace_briefs(&mut content, &shown, docs);
         let (site, problems) = link_site(config, content, self.drafts);
+        site.formatted_citations.remember(formatted);
         if problems.has_errors() {
             let (config, mut content) = site.into_content();
             replace_briefs(&mut content, &shown, removed);
@@ -98,7 +109,35 @@ impl Preview {
             return self.failed(problems.sorted());
         }
         diagnostics.extend(problems.sorted());
+        self.site = Some(site);
+        let edited: Vec<&Path> = shown.iter().map(PathBuf::as_path).collect();
+        let all = jobs(self.site.as_ref().expect("linked above"));
+        let problems = self.link_problems(&edited, Some(&all));
+        let site = self.site.take().expect("linked above");
+        if problems.iter().any(Diagnostic::is_error) {
+            self.site = Some(site);
+            return self.failed(problems);
+        }
         self.render_changes(site, &before, &changed, &unrendered, diagnostics)
+    }
+
+    /// The link rule applied to the edited documents (`edited`, as shown) against the files
+    /// the preview serves: the current pages, or those of `jobs` after a site linked again.
+    fn link_problems(&self, edited: &[&Path], jobs: Option<&[Job]>) -> Vec<Diagnostic> {
+        let Some(site) = &self.site else {
+            return Vec::new();
+        };
+        let pages: Vec<PathBuf> = match jobs {
+            Some(jobs) => jobs.iter().map(|&job| job_path(site, job)).collect(),
+            None => self
+                .pages
+                .iter()
+                .map(|key| PathBuf::from(&key[1..]))
+                .collect(),
+        };
+        let copied = self.copied.iter().map(|key| PathBuf::from(&key[1..]));
+        let files: Vec<PathBuf> = pages.into_iter().chain(copied).collect();
+        broken_links_in(site, &files, !self.drafts, |shown| edited.contains(&shown))
     }
 
     /// Renders the edited briefs' pages of a site linked again, and leaves pending the other
