@@ -84,7 +84,7 @@ fn judge(example: &Example, differences: &Differences) -> Outcome {
     if actual == expected {
         return Outcome::Passed;
     }
-    let undone = differences.undo(&mut tokens);
+    let undone = differences.undo(&mut tokens, &tokenize(&example.html));
     if serialize(&tokens) == expected {
         Outcome::Intended(undone)
     } else {
