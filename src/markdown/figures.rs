@@ -198,7 +198,9 @@ pub(super) fn open(
     // the reader nears them.
     format!(
         r#"<figure id="{id_prefix}fig-{number}"><img src="{}" alt="{}"{size} loading="lazy"><figcaption><span class="fig-label">Figure {number}.</span>{title}"#,
-        escape(&src),
+        // `escape_href` already made `src` safe in an attribute; escaping it again would
+        // break an address with `&` in it.
+        src,
         escape(&figure.alt),
     )
 }

@@ -117,10 +117,9 @@ pub(super) fn open_link(url: &str, title: &str, id: &str) -> String {
     } else {
         format!(r#" title="{}""#, escape(title))
     };
-    format!(
-        r#"<a href="{}" id="{id}" class="ext"{title}>"#,
-        escape(&href)
-    )
+    // `escape_href` already writes `&` as `&amp;` and percent-encodes quotes and angle
+    // brackets: escaping again would turn `?a=1&b=2` into a broken `?a=1&amp;amp;b=2`.
+    format!(r#"<a href="{href}" id="{id}" class="ext"{title}>"#)
 }
 
 #[cfg(test)]
@@ -139,6 +138,15 @@ mod tests {
         let ids: Vec<_> = sources[0].citations.iter().map(|c| c.id.as_str()).collect();
         assert_eq!(ids, [first.as_str(), again.as_str()]);
         assert_eq!(sources[0].citations[1].label, "Note 2");
+    }
+
+    #[test]
+    fn a_cited_link_with_an_ampersand_keeps_one_escape() {
+        let html = open_link("https://x.org/q?a=1&b=\"2\"", "", "c-1");
+        assert_eq!(
+            html,
+            r#"<a href="https://x.org/q?a=1&amp;b=%222%22" id="c-1" class="ext">"#
+        );
     }
 
     #[test]

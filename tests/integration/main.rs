@@ -8,6 +8,7 @@ mod cache;
 mod check;
 mod cite;
 mod common;
+mod conformance;
 mod crash_safety;
 mod errors;
 mod example_site;
