@@ -3,13 +3,15 @@
 
 use crate::cache::{BuildCache, Key, PageStamp};
 use crate::config::{Config, load_config};
-use crate::content::load_content;
+use crate::content::{discover_content, read_entry};
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::markdown::render_doc;
 use crate::output::{Staging, absolute, check_output_dir};
 use crate::render::{
     OutputFile, RenderFailure, RenderedSite, Reuse, Theme, load_theme, planned_files, render_site,
 };
 use crate::search::index_briefs;
+use crate::site::Content;
 use crate::site::links::broken_links;
 use crate::site::{Site, link_site};
 use rayon::prelude::*;
@@ -162,7 +164,7 @@ pub fn load_site(
     let config = configure(options)?;
     let mut theme = load_theme(&config).map_err(BuildError::Content)?;
     let mut timings = Timings::from_env();
-    let (content, mut diagnostics) = load_content(&config, cache);
+    let (content, mut diagnostics) = load_documents(&config, cache);
     diagnostics.extend(std::mem::take(&mut theme.refused));
     timings.lap("content");
     let (site, link_problems) = link_site(config, content, options.drafts);
@@ -178,6 +180,38 @@ pub fn load_site(
         theme,
         diagnostics,
     })
+}
+
+/// Reads every content document and renders its body, in parallel: the content stage, then the
+/// Markdown stage, one document at a time, so each body's text is dropped once it is rendered.
+/// A document with errors in either stage is kept aside (`Content::rejected`). Unchanged
+/// texts are read from `cache` rendered.
+pub fn load_documents(config: &Config, cache: &BuildCache) -> (Content, Diagnostics) {
+    let mut diagnostics = Diagnostics::default();
+    let mut found = discover_content(config, &mut diagnostics);
+    let entries = std::mem::take(&mut found.entries);
+    let read: Vec<_> = entries
+        .into_par_iter()
+        .map(|entry| {
+            let parsed = read_entry(config, entry, &found);
+            let mut problems = parsed.problems;
+            let doc = parsed.doc.map(|doc| {
+                let (doc, found) = render_doc(config, doc, cache);
+                let accepted = parsed.accepted && !found.iter().any(Diagnostic::is_error);
+                problems.extend(found);
+                (doc, accepted)
+            });
+            (doc, problems)
+        })
+        .collect();
+    let mut content = Content::default();
+    for (doc, problems) in read {
+        diagnostics.extend(problems);
+        if let Some((doc, accepted)) = doc {
+            content.add(doc, accepted);
+        }
+    }
+    (content, diagnostics)
 }
 
 /// Renders every page, handing each file to `emit`. Template problems go into `diagnostics`,

@@ -1,16 +1,13 @@
 //! The three kinds of content document — brief, author, page — read from their files: front
-//! matter fields checked against DESIGN.md, body rendered from Markdown.
+//! matter fields checked against DESIGN.md, and the body's Markdown with what rendering it
+//! needs (the Markdown stage renders it).
 
 use super::bibliography::{BibFile, BibProblem, Bibliographies};
 use super::frontmatter::{Fields, Located, Place, split};
-use super::memo::{self, Cited};
 use super::walk::{Entry, Kind};
 use super::{SourceFile, read_source};
-use crate::cache::BuildCache;
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, display_path, suggest};
-use crate::markdown::sanitize::sanitize_rendered;
-use crate::markdown::{Bibliography, MarkdownInput, Rendered};
 use chrono::NaiveDate;
 use serde_yaml::Value;
 use std::path::{Path, PathBuf};
@@ -36,9 +33,10 @@ const BRIEF_FIELDS: &[&str] = &[
 const AUTHOR_FIELDS: &[&str] = &["name", "role", "affiliation", "photo", "email", "links"];
 const PAGE_FIELDS: &[&str] = &["title", "summary", "slug", "weight", "draft", "extra"];
 
-/// A brief as written: checked front matter and rendered body.
+/// A brief as written: checked front matter, and its body (`BodySource` as read, the
+/// Markdown stage's rendering once rendered).
 #[derive(Debug)]
-pub struct BriefDoc {
+pub struct BriefDoc<B> {
     pub slug: String,
     pub shown: PathBuf,
     pub title: String,
@@ -54,14 +52,14 @@ pub struct BriefDoc {
     pub pdf: Option<String>,
     pub doi: Option<String>,
     pub extra: Option<Value>,
-    pub body: Rendered,
+    pub body: B,
     /// The folder of a brief kept in its own folder, and the files beside its `index.md`.
     pub bundle: Option<(PathBuf, Vec<PathBuf>)>,
 }
 
 /// A person: front matter and biography.
 #[derive(Debug)]
-pub struct AuthorDoc {
+pub struct AuthorDoc<B> {
     pub slug: String,
     pub shown: PathBuf,
     pub name: String,
@@ -70,12 +68,12 @@ pub struct AuthorDoc {
     pub photo: Option<String>,
     pub email: Option<String>,
     pub links: Vec<(String, String)>,
-    pub bio: Rendered,
+    pub bio: B,
 }
 
 /// A standalone page such as About.
 #[derive(Debug)]
-pub struct PageDoc {
+pub struct PageDoc<B> {
     pub slug: String,
     pub shown: PathBuf,
     pub title: String,
@@ -83,15 +81,60 @@ pub struct PageDoc {
     pub weight: i64,
     pub draft: bool,
     pub extra: Option<Value>,
-    pub body: Rendered,
+    pub body: B,
 }
 
 /// One parsed content document.
-pub enum Doc {
-    Brief(Box<BriefDoc>),
-    Author(Box<AuthorDoc>),
-    Page(Box<PageDoc>),
+pub enum Doc<B> {
+    Brief(Box<BriefDoc<B>>),
+    Author(Box<AuthorDoc<B>>),
+    Page(Box<PageDoc<B>>),
 }
+
+/// A document's Markdown as read, with what rendering it needs: where it sits in its file,
+/// the prefix of its ids, the folder its figures are read from, and its bibliography files.
+#[derive(Debug, Default)]
+pub struct BodySource {
+    pub text: String,
+    /// The line of the file on which the text starts.
+    pub first_line: usize,
+    pub id_prefix: String,
+    /// The folder beside the file, where its figures are.
+    pub figure_dir: Option<PathBuf>,
+    /// The bibliography files it cites from (a brief's; none for others).
+    pub bibliography: Vec<Arc<BibFile>>,
+    /// Whether all of those could be read.
+    pub bibliography_complete: bool,
+}
+
+impl<B> Doc<B> {
+    /// The document with its body replaced by what `body` makes of it.
+    pub fn map_body<C>(self, body: impl FnOnce(B, &Path) -> C) -> Doc<C> {
+        match self {
+            Doc::Brief(b) => Doc::Brief(Box::new(b.map_body(body))),
+            Doc::Author(a) => Doc::Author(Box::new(a.map_body(body))),
+            Doc::Page(p) => Doc::Page(Box::new(p.map_body(body))),
+        }
+    }
+}
+
+/// Moves every field but the body, which `$body` (given the old body and the file as shown)
+/// replaces: the three kinds of document share the move.
+macro_rules! map_body {
+    ($doc:ident { $body:ident; $($field:ident),* }) => {
+        impl<B> $doc<B> {
+            pub fn map_body<C>(self, body: impl FnOnce(B, &Path) -> C) -> $doc<C> {
+                let new = body(self.$body, &self.shown);
+                $doc { $body: new, $($field: self.$field),* }
+            }
+        }
+    };
+}
+
+map_body!(BriefDoc { body; slug, shown, title, subtitle, summary, date, updated, authors,
+    topics, draft, kind, image, pdf, doi, extra, bundle });
+map_body!(AuthorDoc { bio; slug, shown, name, role, affiliation, photo, email, links });
+map_body!(PageDoc { body; slug, shown, title, summary, weight, draft, extra });
 
 /// Reads one content file; `None` when its required fields could not be read. Every problem
 /// found is returned.
@@ -100,11 +143,10 @@ pub(crate) fn parse(
     entry: Entry,
     known_authors: &[String],
     bibliographies: &Bibliographies,
-    cache: &BuildCache,
 ) -> Parsed {
     let shown = display_path(&config.root, &entry.path);
     match read_source(entry.path.clone(), shown) {
-        Ok(file) => parse_read(config, file, entry, known_authors, bibliographies, cache),
+        Ok(file) => parse_read(config, file, entry, known_authors, bibliographies),
         Err(diagnostic) => Parsed::unread(diagnostic),
     }
 }
@@ -115,27 +157,25 @@ pub(crate) fn parse_source(
     file: SourceFile,
     entry: Entry,
     known_authors: &[String],
-) -> (Option<Doc>, Vec<Diagnostic>) {
+) -> (Option<Doc<BodySource>>, Vec<Diagnostic>) {
     parse_read(
         config,
         file,
         entry,
         known_authors,
         &Bibliographies::default(),
-        &BuildCache::disabled(),
     )
     .accepted()
 }
 
-/// Checks and renders one content file already read, its bibliography files parsed through
-/// the build's `bibliographies`; its rendering may come from `cache`.
+/// Checks one content file already read, its bibliography files parsed through the build's
+/// `bibliographies`.
 fn parse_read(
     config: &Config,
     file: SourceFile,
     entry: Entry,
     known_authors: &[String],
     bibliographies: &Bibliographies,
-    cache: &BuildCache,
 ) -> Parsed {
     let split = match split(&file) {
         Ok(split) => split,
@@ -162,25 +202,6 @@ fn parse_read(
     } else {
         (Vec::new(), false)
     };
-    let bibliography = cited_from(config, &files, !unusable);
-    let body = MarkdownInput {
-        text: split.body,
-        first_line: split.body_line,
-        path: &file.shown,
-        id_prefix: &doc.as_ref().map(Partial::id_prefix).unwrap_or_default(),
-        root_path: &config.root_path,
-    };
-    let cited = Cited {
-        bibliography: bibliography.as_ref(),
-        files: &files,
-        style: &config.citation.style,
-    };
-    // Figures are read beside the file, for their width and height.
-    let (mut rendered, markdown_problems) = memo::render(cache, &body, &cited, file.path.parent());
-    if config.markdown.sanitize {
-        sanitize_rendered(&mut rendered, &config.markdown.embed_origins);
-    }
-    problems.extend(markdown_problems);
     if is_brief && split.body.trim().is_empty() {
         problems.push(
             Diagnostic::warning(&file.shown, "this brief has no text")
@@ -189,11 +210,20 @@ fn parse_read(
                 .help("write the brief below the front matter's closing `---`"),
         );
     }
+    let body = BodySource {
+        text: split.body.to_string(),
+        first_line: split.body_line,
+        id_prefix: doc.as_ref().map(Partial::id_prefix).unwrap_or_default(),
+        // Figures are read beside the file, for their width and height.
+        figure_dir: file.path.parent().map(Path::to_path_buf),
+        bibliography: files,
+        bibliography_complete: !unusable,
+    };
     // A brief whose bibliography is broken is left out: its error is reported once, with the
     // first brief (or site.toml's files) that met it.
     let has_errors = unusable || problems.iter().any(Diagnostic::is_error);
     Parsed {
-        doc: doc.map(|partial| partial.finish(rendered)),
+        doc: doc.map(|partial| partial.finish(body)),
         accepted: !has_errors,
         problems,
     }
@@ -202,8 +232,8 @@ fn parse_read(
 /// A content file as read: the document, when its front matter could be read at all; whether
 /// it is free of errors (a document with errors is left out of the site, but its slug and
 /// links are still checked against the others'); every problem found.
-pub(crate) struct Parsed {
-    pub doc: Option<Doc>,
+pub struct Parsed {
+    pub doc: Option<Doc<BodySource>>,
     pub accepted: bool,
     pub problems: Vec<Diagnostic>,
 }
@@ -218,7 +248,7 @@ impl Parsed {
     }
 
     /// The document when it has no errors, with the problems.
-    pub fn accepted(self) -> (Option<Doc>, Vec<Diagnostic>) {
+    pub fn accepted(self) -> (Option<Doc<BodySource>>, Vec<Diagnostic>) {
         let doc = self.doc.filter(|_| self.accepted);
         (doc, self.problems)
     }
@@ -272,31 +302,11 @@ fn bibliography_files(
     (files, unusable)
 }
 
-/// What a brief's citations resolve against: its files, in the site's citation style. A brief
-/// whose files could not all be read still has a bibliography, `complete: false`, so that its
-/// citations are neither "unknown" nor "without a bibliography" on top of that error.
-fn cited_from<'a>(
-    config: &'a Config,
-    files: &'a [Arc<BibFile>],
-    complete: bool,
-) -> Option<Bibliography<'a>> {
-    if files.is_empty() && complete {
-        return None;
-    }
-    Some(Bibliography {
-        complete,
-        libraries: files.iter().map(|file| &file.library).collect(),
-        style: crate::markdown::csl::cached_style(&config.citation.style, false)?,
-        locales: crate::markdown::csl::locales(),
-        language: &config.language,
-    })
-}
-
 /// A document whose front matter is read, waiting for its body.
 enum Partial {
-    Brief(Box<BriefDoc>),
-    Author(Box<AuthorDoc>),
-    Page(Box<PageDoc>),
+    Brief(Box<BriefDoc<BodySource>>),
+    Author(Box<AuthorDoc<BodySource>>),
+    Page(Box<PageDoc<BodySource>>),
 }
 
 impl Partial {
@@ -308,7 +318,7 @@ impl Partial {
         }
     }
 
-    fn finish(self, body: Rendered) -> Doc {
+    fn finish(self, body: BodySource) -> Doc<BodySource> {
         match self {
             Partial::Brief(mut b) => {
                 b.body = body;
@@ -368,7 +378,7 @@ fn brief(
         pdf: fields.text("pdf"),
         doi: fields.text("doi"),
         extra: fields.value("extra"),
-        body: Rendered::default(),
+        body: BodySource::default(),
         bundle: entry.bundle,
     };
     (doc.slug, doc.title, doc.date, doc.authors) = (slug?, title?, date?, authors?);
@@ -388,7 +398,7 @@ fn author(file: &SourceFile, fields: &mut Fields<'_>, entry: &Entry) -> Option<P
         photo: fields.address("photo"),
         email: fields.text("email"),
         links: fields.links("links"),
-        bio: Rendered::default(),
+        bio: BodySource::default(),
     };
     (doc.slug, doc.name) = (slug?, name?);
     Some(Partial::Author(Box::new(doc)))
@@ -406,7 +416,7 @@ fn page(file: &SourceFile, fields: &mut Fields<'_>, entry: &Entry) -> Option<Par
         weight: fields.integer("weight").unwrap_or(0),
         draft: fields.flag("draft"),
         extra: fields.value("extra"),
-        body: Rendered::default(),
+        body: BodySource::default(),
     };
     (doc.slug, doc.title) = (slug?, title?);
     Some(Partial::Page(Box::new(doc)))

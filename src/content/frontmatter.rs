@@ -2,8 +2,8 @@
 //! serde_yaml is used, so it can be swapped), and reads typed fields with their lines.
 
 use super::SourceFile;
+use super::addresses::{address_help, refused_address};
 use crate::diagnostics::{Diagnostic, suggest};
-use crate::markdown::addresses::{address_help, refused_address};
 use chrono::NaiveDate;
 use serde_yaml::{Mapping, Value};
 

@@ -1,21 +1,20 @@
-//! Loads `content/`: walks it (walkdir), reads each brief, author and page, checks its front
-//! matter and renders its Markdown, in parallel. Every problem becomes a diagnostic.
+//! Reads `content/`: walks it (walkdir), reads each brief, author and page and checks its
+//! front matter, leaving its Markdown to the Markdown stage. Every problem becomes a diagnostic.
 
+pub mod addresses;
 mod bibliography;
 mod csl_json;
 mod documents;
 pub mod frontmatter;
-mod memo;
 mod walk;
 
-use crate::cache::BuildCache;
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use rayon::prelude::*;
 use std::path::PathBuf;
 
+pub use bibliography::BibFile;
 pub use documents::is_slug;
-pub use documents::{AuthorDoc, BriefDoc, Doc, PageDoc};
+pub use documents::{AuthorDoc, BodySource, BriefDoc, Doc, PageDoc, Parsed};
 pub use frontmatter::{Located, Place};
 pub use walk::{Entry, Kind, brief_entry};
 
@@ -27,40 +26,81 @@ pub struct SourceFile {
     pub text: String,
 }
 
-/// Everything read from `content/`, before linking.
-#[derive(Debug, Default)]
-pub struct Content {
-    pub briefs: Vec<BriefDoc>,
-    pub authors: Vec<AuthorDoc>,
-    pub pages: Vec<PageDoc>,
+/// Every document of `content/`, before linking: with its body as `B` (`BodySource` as read,
+/// rendered once the Markdown stage has been).
+#[derive(Debug)]
+pub struct Content<B> {
+    pub briefs: Vec<BriefDoc<B>>,
+    pub authors: Vec<AuthorDoc<B>>,
+    pub pages: Vec<PageDoc<B>>,
     /// Documents left out for their errors, whose slugs and links are still checked.
-    pub rejected: Rejected,
+    pub rejected: Rejected<B>,
 }
 
 /// Documents whose front matter could be read but which have errors.
-#[derive(Debug, Default)]
-pub struct Rejected {
-    pub briefs: Vec<BriefDoc>,
-    pub authors: Vec<AuthorDoc>,
-    pub pages: Vec<PageDoc>,
+#[derive(Debug)]
+pub struct Rejected<B> {
+    pub briefs: Vec<BriefDoc<B>>,
+    pub authors: Vec<AuthorDoc<B>>,
+    pub pages: Vec<PageDoc<B>>,
 }
 
-impl Rejected {
-    fn add(&mut self, doc: Doc) {
-        match doc {
-            Doc::Brief(brief) => self.briefs.push(*brief),
-            Doc::Author(author) => self.authors.push(*author),
-            Doc::Page(page) => self.pages.push(*page),
+impl<B> Default for Content<B> {
+    fn default() -> Self {
+        Content {
+            briefs: Vec::new(),
+            authors: Vec::new(),
+            pages: Vec::new(),
+            rejected: Rejected::default(),
         }
     }
 }
 
-/// Reads and parses every content file; files with errors are left out and reported.
-pub fn load_content(config: &Config, cache: &BuildCache) -> (Content, Diagnostics) {
-    let mut diagnostics = Diagnostics::default();
-    let entries = walk::discover(config, &mut diagnostics);
-    // Every file in content/authors/, parsed or not: a brief naming an author whose file has
-    // errors is not also told that the author does not exist.
+impl<B> Default for Rejected<B> {
+    fn default() -> Self {
+        Rejected {
+            briefs: Vec::new(),
+            authors: Vec::new(),
+            pages: Vec::new(),
+        }
+    }
+}
+
+impl<B> Content<B> {
+    /// Adds a document: to the site's, or, when it has errors, to those left out.
+    pub fn add(&mut self, doc: Doc<B>, accepted: bool) {
+        let (briefs, authors, pages) = if accepted {
+            (&mut self.briefs, &mut self.authors, &mut self.pages)
+        } else {
+            let rejected = &mut self.rejected;
+            (
+                &mut rejected.briefs,
+                &mut rejected.authors,
+                &mut rejected.pages,
+            )
+        };
+        match doc {
+            Doc::Brief(brief) => briefs.push(*brief),
+            Doc::Author(author) => authors.push(*author),
+            Doc::Page(page) => pages.push(*page),
+        }
+    }
+}
+
+/// What `content/` holds to be read: its documents' files, the slugs of its people, and the
+/// bibliography files they share.
+pub struct Found {
+    pub entries: Vec<Entry>,
+    /// Every file in content/authors/, parsed or not: a brief naming an author whose file has
+    /// errors is not also told that the author does not exist.
+    pub authors: Vec<String>,
+    pub bibliographies: bibliography::Bibliographies,
+}
+
+/// Walks `content/` and reads the site's bibliography files (first, so that their errors are
+/// reported even when no brief cites from them; each file is parsed once, whoever reads it).
+pub fn discover_content(config: &Config, diagnostics: &mut Diagnostics) -> Found {
+    let entries = walk::discover(config, diagnostics);
     let mut authors: Vec<&str> = entries
         .iter()
         .filter(|e| e.kind == Kind::Author)
@@ -68,8 +108,6 @@ pub fn load_content(config: &Config, cache: &BuildCache) -> (Content, Diagnostic
         .collect();
     authors.sort_unstable();
     let authors: Vec<String> = authors.into_iter().map(str::to_string).collect();
-    // The site's bibliography files are read first, so that their errors are reported even
-    // when no brief cites from them; each file is parsed once, whoever reads it.
     let bibliographies = bibliography::Bibliographies::default();
     for path in &config.citation.bibliography {
         if let Err(bibliography::BibProblem::First(problem)) =
@@ -78,22 +116,16 @@ pub fn load_content(config: &Config, cache: &BuildCache) -> (Content, Diagnostic
             diagnostics.push(problem);
         }
     }
-    let parsed: Vec<documents::Parsed> = entries
-        .into_par_iter()
-        .map(|entry| documents::parse(config, entry, &authors, &bibliographies, cache))
-        .collect();
-    let mut content = Content::default();
-    for parsed in parsed {
-        diagnostics.extend(parsed.problems);
-        match parsed.doc {
-            Some(doc) if !parsed.accepted => content.rejected.add(doc),
-            Some(Doc::Brief(brief)) => content.briefs.push(*brief),
-            Some(Doc::Author(author)) => content.authors.push(*author),
-            Some(Doc::Page(page)) => content.pages.push(*page),
-            None => {}
-        }
+    Found {
+        entries,
+        authors,
+        bibliographies,
     }
-    (content, diagnostics)
+}
+
+/// Reads and checks one content file found by `discover_content`.
+pub fn read_entry(config: &Config, entry: Entry, found: &Found) -> Parsed {
+    documents::parse(config, entry, &found.authors, &found.bibliographies)
 }
 
 /// Parses a content file's text as if read from `entry.path`, reading nothing from disk: the
@@ -103,13 +135,13 @@ pub fn parse_source(
     file: SourceFile,
     entry: Entry,
     known_authors: &[String],
-) -> (Option<Doc>, Vec<Diagnostic>) {
+) -> (Option<Doc<BodySource>>, Vec<Diagnostic>) {
     documents::parse_source(config, file, entry, known_authors)
 }
 
 /// Reads one brief again (for the preview server), checking its authors against the files
 /// now in content/authors/.
-pub fn load_entry(config: &Config, entry: Entry) -> (Option<Doc>, Vec<Diagnostic>) {
+pub fn load_entry(config: &Config, entry: Entry) -> (Option<Doc<BodySource>>, Vec<Diagnostic>) {
     let mut authors: Vec<String> = std::fs::read_dir(config.content_dir().join("authors"))
         .into_iter()
         .flatten()
@@ -126,7 +158,6 @@ pub fn load_entry(config: &Config, entry: Entry) -> (Option<Doc>, Vec<Diagnostic
         entry,
         &authors,
         &bibliography::Bibliographies::default(),
-        &BuildCache::disabled(),
     )
     .accepted()
 }

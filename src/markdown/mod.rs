@@ -7,19 +7,20 @@
 //! Citations of a bibliography (`[@key]`) are found by the walk and formatted at the end
 //! (`citations.rs`).
 
-pub mod addresses;
 mod citations;
 pub(crate) mod csl;
+mod documents;
 mod figures;
 mod footnotes;
 mod headings;
 pub mod highlight;
+mod memo;
 mod nesting;
 pub mod sanitize;
 mod sources;
 
+use crate::content::addresses::{address_help, refused_address};
 use crate::diagnostics::Diagnostic;
-use addresses::{address_help, refused_address};
 use citations::Citations;
 use footnotes::Notes;
 use headings::Headings;
@@ -31,6 +32,7 @@ use std::ops::Range;
 use std::path::Path;
 
 pub use citations::{Bibliography, Reference};
+pub use documents::render_doc;
 pub use figures::{FigureRead, figures_unchanged};
 pub use footnotes::{BackRef, Footnote};
 pub use headings::TocEntry;

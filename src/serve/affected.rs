@@ -1,7 +1,7 @@
 //! Which pages an edit of some briefs changes, so that only those are rendered again.
 
-use crate::content::BriefDoc;
 use crate::render::{Feed, FileJob, Job, page_count};
+use crate::site::BriefDoc;
 use crate::site::{Brief, Site};
 use std::collections::{HashMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};

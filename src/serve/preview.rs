@@ -6,9 +6,9 @@ mod edits;
 
 use super::Snapshot;
 use super::files::{Files, Served};
+use crate::build::load_documents;
 use crate::cache::BuildCache;
 use crate::config::{Config, load_config};
-use crate::content::load_content;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::render::{
     Contents, Job, OutputFile, Theme, copied_files, job_path, jobs, load_theme, planned_files,
@@ -168,7 +168,7 @@ impl Preview {
         }
         let config = self.config.clone().expect("settings loaded above");
         let cache = BuildCache::for_preview(&self.root);
-        let (content, mut diagnostics) = load_content(&config, &cache);
+        let (content, mut diagnostics) = load_documents(&config, &cache);
         diagnostics.extend(self.theme.iter().flat_map(|t| t.refused.iter().cloned()));
         let (site, problems) = link_site(config, content, self.drafts);
         site.formatted_citations.remember(cache.citations());

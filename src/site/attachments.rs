@@ -1,8 +1,8 @@
 //! Files attached to a brief: the PDF named by `pdf:`, found beside the brief, measured, and
 //! copied next to its page.
 
+use super::BriefDoc;
 use crate::config::Config;
-use crate::content::BriefDoc;
 use crate::diagnostics::Diagnostic;
 use std::path::{Component, Path, PathBuf};
 

@@ -11,7 +11,16 @@ pub use sources::{Domain, IndexedSource, SourceRef, SourcesIndex};
 
 use crate::cache::Key;
 use crate::config::Config;
-use crate::content::{AuthorDoc, BriefDoc, Content, PageDoc, Rejected};
+use crate::content;
+use crate::markdown::Rendered;
+
+/// The content documents as the site holds them: their bodies rendered.
+pub type BriefDoc = content::BriefDoc<Rendered>;
+pub type AuthorDoc = content::AuthorDoc<Rendered>;
+pub type PageDoc = content::PageDoc<Rendered>;
+pub type Doc = content::Doc<Rendered>;
+pub type Content = content::Content<Rendered>;
+pub type Rejected = content::Rejected<Rendered>;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;

@@ -1,7 +1,8 @@
 //! Relinking edited briefs cheaply, for the preview: in place, when their links are unchanged.
 
+use super::BriefDoc;
 use super::{Site, attachments};
-use crate::content::{BriefDoc, Located};
+use crate::content::Located;
 
 impl Site {
     /// Puts edited briefs in place of the versions read from the same files, when each links

@@ -1,12 +1,15 @@
 //! Rebuilding after edits of briefs: their own pages first, the pages that show them next.
 
 use super::{Outcome, Preview, key};
+use crate::cache::BuildCache;
 use crate::config::Config;
-use crate::content::{BriefDoc, Content, Doc, brief_entry, load_entry};
+use crate::content::{brief_entry, load_entry};
 use crate::diagnostics::{Diagnostic, Diagnostics, display_path};
+use crate::markdown::render_doc;
 use crate::render::{Job, job_path, jobs, prepare_theme, render_jobs};
 use crate::serve::affected::{Edited, Links, is_affected, showing};
 use crate::site::links::broken_links_in;
+use crate::site::{BriefDoc, Content, Doc};
 use crate::site::{Site, link_site};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -221,7 +224,11 @@ fn read_briefs(config: &Config, paths: &[PathBuf]) -> (Vec<BriefDoc>, Diagnostic
         };
         let (doc, problems) = load_entry(config, entry);
         diagnostics.extend(problems);
-        if let Some(Doc::Brief(brief)) = doc {
+        let Some(doc) = doc else { continue };
+        let (doc, problems) = render_doc(config, doc, &BuildCache::disabled());
+        let accepted = !problems.iter().any(Diagnostic::is_error);
+        diagnostics.extend(problems);
+        if let (Doc::Brief(brief), true) = (doc, accepted) {
             docs.push(*brief);
         }
     }

@@ -268,7 +268,7 @@ fn undo_refused_addresses(tokens: &mut [Token], expected: &[Token]) -> bool {
         let Some(address) = wanted.attr("href").map(str::to_string) else {
             continue;
         };
-        let refused = folio::markdown::addresses::refused_address(&address).is_some();
+        let refused = folio::content::addresses::refused_address(&address).is_some();
         if link.attr("href") == Some("#")
             && refused
             && let Token::Start { attrs, .. } = link

@@ -1,18 +1,18 @@
 //! Rendered Markdown kept in the build cache: a text rendered before, from the same inputs,
 //! is read back instead of rendered again (rendering, highlighting above all, is most of the
-//! content stage).
+//! Markdown stage).
 //!
 //! A rendering depends on the text and where it sits (path, first line, id prefix, root path),
 //! on the bibliography files it may cite from and the citation style, on the sizes of the
 //! figures it looked up, and on folio itself (the key holds the executable). Only renderings
 //! without diagnostics are kept, so a text with problems reports them on every build.
 
-use super::bibliography::BibFile;
-use crate::cache::{BuildCache, Key, Shelf};
-use crate::diagnostics::Diagnostic;
-use crate::markdown::{
+use super::{
     Bibliography, FigureRead, MarkdownInput, Rendered, figures_unchanged, render_beside_figures,
 };
+use crate::cache::{BuildCache, Key, Shelf};
+use crate::content::BibFile;
+use crate::diagnostics::Diagnostic;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 use std::sync::Arc;
