@@ -1,10 +1,10 @@
 //! Criterion benchmarks of folio's per-brief stages, each timed on its own (see bench/README.md).
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
-use folio::build::{BuildOptions, load_site};
 use folio::cache::BuildCache;
 use folio::content::SourceFile;
 use folio::content::frontmatter::{Fields, split};
+use folio::engine::Engine;
 use folio::markdown::{MarkdownInput, render_markdown};
 use folio::render::cite::{Reference, formatted_citation};
 use folio::render::{Job, prepare_theme, render_jobs};
@@ -118,22 +118,23 @@ fn markdown(c: &mut Criterion) {
 }
 
 /// The repository's example site, loaded and linked, its theme prepared.
-fn example_site() -> folio::build::LoadedSite {
-    let options = BuildOptions {
-        root: repo_root(),
-        output: None,
-        drafts: false,
-        base_url: None,
+fn example_site() -> ExampleSite {
+    let Ok(mut engine) = Engine::open(&repo_root(), None) else {
+        panic!("the example site's settings or theme do not load");
     };
-    let Ok(mut loaded) = load_site(&options, &BuildCache::disabled(), true) else {
-        panic!("the example site does not load");
-    };
-    assert!(
-        !loaded.diagnostics.has_errors(),
-        "the example site has errors"
-    );
-    prepare_theme(&loaded.site, &mut loaded.theme);
-    loaded
+    let (site, diagnostics) = engine.load(false, true, &BuildCache::disabled());
+    assert!(!diagnostics.has_errors(), "the example site has errors");
+    prepare_theme(&site, &mut engine.theme);
+    ExampleSite {
+        site,
+        theme: engine.theme,
+    }
+}
+
+/// The example site, linked, with its theme prepared for it.
+struct ExampleSite {
+    site: folio::site::Site,
+    theme: folio::render::Theme,
 }
 
 fn template_render(c: &mut Criterion) {

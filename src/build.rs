@@ -1,22 +1,17 @@
-//! `folio build`: runs the stages in order — settings, theme, content, links, pages, search
-//! index, output — and stops before writing anything when any of them found an error.
+//! `folio build`: the engine's site, every page written into a staging folder with the search
+//! index, swapped in whole; nothing is written when any stage found an error.
 
 use crate::cache::{BuildCache, Key, PageStamp};
-use crate::config::{Config, load_config};
-use crate::content::{discover_content, read_entry};
-use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::markdown::render_doc;
+use crate::diagnostics::Diagnostic;
+use crate::engine::{Engine, Timings};
 use crate::output::{Staging, absolute, check_output_dir};
-use crate::render::{
-    OutputFile, RenderFailure, RenderedSite, Reuse, Theme, load_theme, planned_files, render_site,
-};
+use crate::render::OutputFile;
 use crate::search::index_briefs;
-use crate::site::Content;
-use crate::site::links::broken_links;
-use crate::site::{Site, link_site};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
+
+pub use crate::engine::BuildError;
 
 /// How long the build cache keeps the folder of a site no build has used.
 const UNUSED_SITES_KEPT: Duration = Duration::from_secs(30 * 24 * 60 * 60);
@@ -42,25 +37,6 @@ pub struct BuildReport {
     pub warnings: Vec<Diagnostic>,
 }
 
-/// Why a build wrote nothing.
-#[derive(Debug)]
-pub enum BuildError {
-    /// Settings or command line: exit code 2.
-    Config(Vec<Diagnostic>),
-    /// Content, templates or static files: exit code 1.
-    Content(Vec<Diagnostic>),
-    /// Writing the output failed: exit code 1.
-    Output(anyhow::Error),
-}
-
-/// A site loaded and linked in memory, with every problem found on the way.
-pub struct LoadedSite {
-    pub site: Site,
-    pub theme: Theme,
-    /// Errors and warnings in the content; the site leaves out documents with errors.
-    pub diagnostics: Diagnostics,
-}
-
 /// Builds the site at `options.root` into its output folder.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
@@ -76,11 +52,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     })?;
     let mut timings = Timings::from_env();
     let cache = BuildCache::for_site(&options.root);
-    let LoadedSite {
-        site,
-        mut theme,
-        mut diagnostics,
-    } = load_site(options, &cache, !options.drafts)?;
+    let mut engine = Engine::open(&options.root, options.base_url.as_deref())?;
+    let (site, mut diagnostics) = engine.load(options.drafts, !options.drafts, &cache);
     timings.lap("load");
     if diagnostics.has_errors() {
         return Err(BuildError::Content(diagnostics.sorted()));
@@ -105,7 +78,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
             .search
             .enabled
             .then(|| scope.spawn(|| index_briefs(&site, &cache)));
-        let rendered = render_checked(&site, &mut theme, &mut diagnostics, &emit, Some(&reuse));
+        let rendered = engine.render(&site, &mut diagnostics, &emit, Some(&reuse));
         (rendered, index.map(|thread| thread.join()))
     });
     timings.lap("render");
@@ -139,7 +112,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         output,
         warnings: diagnostics.sorted(),
     };
-    drop_aside((site, theme, last_pages, rendered));
+    drop_aside((site, engine.theme, last_pages, rendered));
     Ok(report)
 }
 
@@ -150,89 +123,6 @@ fn drop_aside<T: Send + 'static>(value: T) {
     std::thread::spawn(move || drop(value));
 }
 
-/// Reads the settings, theme and content, links them into a site and applies the link rule to
-/// the files a build will write, writing nothing: the steps `build`, `check` and `serve`
-/// share, so all find the same problems, every kind of them in one run. Settings that cannot
-/// be used and a theme that cannot be loaded stop it; content and link problems are returned
-/// beside the site. `as_published` also refuses links from published pages to drafts.
-/// Unchanged texts are read from `cache` rendered.
-pub fn load_site(
-    options: &BuildOptions,
-    cache: &BuildCache,
-    as_published: bool,
-) -> Result<LoadedSite, BuildError> {
-    let config = configure(options)?;
-    let mut theme = load_theme(&config).map_err(BuildError::Content)?;
-    let mut timings = Timings::from_env();
-    let (content, mut diagnostics) = load_documents(&config, cache);
-    diagnostics.extend(std::mem::take(&mut theme.refused));
-    timings.lap("content");
-    let (site, link_problems) = link_site(config, content, options.drafts);
-    diagnostics.extend(link_problems.sorted());
-    diagnostics.extend(broken_links(
-        &site,
-        &planned_files(&site, &theme),
-        as_published,
-    ));
-    timings.lap("link");
-    Ok(LoadedSite {
-        site,
-        theme,
-        diagnostics,
-    })
-}
-
-/// Reads every content document and renders its body, in parallel: the content stage, then the
-/// Markdown stage, one document at a time, so each body's text is dropped once it is rendered.
-/// A document with errors in either stage is kept aside (`Content::rejected`). Unchanged
-/// texts are read from `cache` rendered.
-pub fn load_documents(config: &Config, cache: &BuildCache) -> (Content, Diagnostics) {
-    let mut diagnostics = Diagnostics::default();
-    let mut found = discover_content(config, &mut diagnostics);
-    let entries = std::mem::take(&mut found.entries);
-    let read: Vec<_> = entries
-        .into_par_iter()
-        .map(|entry| {
-            let parsed = read_entry(config, entry, &found);
-            let mut problems = parsed.problems;
-            let doc = parsed.doc.map(|doc| {
-                let (doc, found) = render_doc(config, doc, cache);
-                let accepted = parsed.accepted && !found.iter().any(Diagnostic::is_error);
-                problems.extend(found);
-                (doc, accepted)
-            });
-            (doc, problems)
-        })
-        .collect();
-    let mut content = Content::default();
-    for (doc, problems) in read {
-        diagnostics.extend(problems);
-        if let Some((doc, accepted)) = doc {
-            content.add(doc, accepted);
-        }
-    }
-    (content, diagnostics)
-}
-
-/// Renders every page, handing each file to `emit`. Template problems go into `diagnostics`,
-/// and nothing comes back when a template failed; an error is `emit`'s own.
-pub fn render_checked(
-    site: &Site,
-    theme: &mut Theme,
-    diagnostics: &mut Diagnostics,
-    emit: &(dyn Fn(&OutputFile) -> anyhow::Result<()> + Sync),
-    reuse: Reuse<'_>,
-) -> anyhow::Result<Option<RenderedSite>> {
-    match render_site(site, theme, emit, reuse) {
-        Ok(rendered) => Ok(Some(rendered)),
-        Err(RenderFailure::Pages(problems)) => {
-            diagnostics.extend(problems);
-            Ok(None)
-        }
-        Err(RenderFailure::Emit(err)) => Err(err),
-    }
-}
-
 /// Each page's key with its file as written into `output`, for the next build.
 fn stamps(output: &Path, keys: &[(PathBuf, Key)]) -> Vec<(PathBuf, PageStamp)> {
     keys.par_iter()
@@ -241,58 +131,4 @@ fn stamps(output: &Path, keys: &[(PathBuf, Key)]) -> Vec<(PathBuf, PageStamp)> {
             Some((path.clone(), PageStamp::new(*key, &meta)))
         })
         .collect()
-}
-
-/// Reads `site.toml` and applies the command line's overrides.
-fn configure(options: &BuildOptions) -> Result<Config, BuildError> {
-    let mut config = load_config(&options.root).map_err(BuildError::Config)?;
-    if let Some(base_url) = &options.base_url {
-        config.set_base_url(base_url).map_err(|why| {
-            BuildError::Config(vec![Diagnostic::error("--base-url", why).help(
-                "pass an absolute address, e.g. --base-url https://briefs.example.org",
-            )])
-        })?;
-    }
-    Ok(config)
-}
-
-impl BuildError {
-    pub fn exit_code(&self) -> i32 {
-        match self {
-            BuildError::Config(_) => 2,
-            BuildError::Content(_) | BuildError::Output(_) => 1,
-        }
-    }
-}
-
-/// Stage times and the peak memory so far, printed to stderr when `FOLIO_TIMINGS` is set:
-/// what the benchmark's profile notes start from.
-struct Timings(Option<Instant>);
-
-impl Timings {
-    fn from_env() -> Self {
-        Timings(std::env::var_os("FOLIO_TIMINGS").map(|_| Instant::now()))
-    }
-
-    fn lap(&mut self, stage: &str) {
-        if let Some(since) = self
-            .0
-            .as_mut()
-            .map(|since| std::mem::replace(since, Instant::now()))
-        {
-            eprintln!(
-                "timing: {stage:<8} {:>8.1} ms  peak {:>5} MB",
-                since.elapsed().as_secs_f64() * 1e3,
-                peak_memory_mb().map_or("?".into(), |mb| mb.to_string())
-            );
-        }
-    }
-}
-
-/// The process's peak resident memory so far, in MB (Linux: `VmHWM` in /proc/self/status).
-fn peak_memory_mb() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb / 1024)
 }

@@ -2,14 +2,13 @@
 //! images without alt text, figures without a credit, headings that skip a level, briefs without
 //! a summary, authors without a biography — and the internal-link rule `build` shares.
 //!
-//! Check loads the site with `build::load_site` (content and links) and renders it in memory
-//! with `build::render_checked`, as `build` does, so one place decides what is an error; it
-//! writes nothing. Drafts are loaded, linted and rendered too, and links from published pages to drafts
+//! Check loads the site with the engine (content and links) and renders it in memory, as
+//! `build` does, so one place decides what is an error; it writes nothing. Drafts are loaded, linted and rendered too, and links from published pages to drafts
 //! are refused, as the published site would leave them dangling.
 
-use crate::build::{BuildError, BuildOptions, LoadedSite, load_site, render_checked};
 use crate::cache::BuildCache;
 use crate::diagnostics::Diagnostic;
+use crate::engine::{BuildError, Engine};
 use crate::markdown::Facts;
 use crate::render::OutputFile;
 use crate::site::Site;
@@ -22,26 +21,18 @@ use std::path::Path;
 /// Links are checked with the content, on the files a build would write; templates once the
 /// content loads without errors, as `build` renders only then.
 pub fn check_site(root: &Path) -> Result<Vec<Diagnostic>, BuildError> {
-    let options = BuildOptions {
-        root: root.to_path_buf(),
-        output: None,
-        drafts: true,
-        base_url: None,
-    };
-    let LoadedSite {
-        site,
-        mut theme,
-        mut diagnostics,
-    } = match load_site(&options, &BuildCache::for_site(root), true) {
-        Ok(loaded) => loaded,
+    let mut engine = match Engine::open(root, None) {
+        Ok(engine) => engine,
         Err(BuildError::Content(problems)) => return Ok(problems),
         Err(err) => return Err(err),
     };
+    let (site, mut diagnostics) = engine.load(true, true, &BuildCache::for_site(root));
     diagnostics.extend(lint_site(&site));
     if !diagnostics.has_errors() {
         // `check` writes nothing: each page is dropped once rendered, only its path is kept.
         let discard = |_: &OutputFile| Ok(());
-        render_checked(&site, &mut theme, &mut diagnostics, &discard, None)
+        engine
+            .render(&site, &mut diagnostics, &discard, None)
             .expect("discarding a page cannot fail");
     }
     Ok(diagnostics.sorted())

@@ -9,6 +9,7 @@ pub mod check;
 pub mod config;
 pub mod content;
 pub mod diagnostics;
+pub mod engine;
 pub mod fsutil;
 pub mod markdown;
 pub mod output;

@@ -6,16 +6,13 @@ mod edits;
 
 use super::Snapshot;
 use super::files::{Files, Served};
-use crate::build::load_documents;
 use crate::cache::BuildCache;
-use crate::config::{Config, load_config};
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::engine::{BuildError, Engine};
 use crate::render::{
-    Contents, Job, OutputFile, Theme, copied_files, job_path, jobs, load_theme, planned_files,
-    prepare_theme, render_jobs,
+    Contents, Job, OutputFile, copied_files, job_path, jobs, prepare_theme, render_jobs,
 };
-use crate::site::links::broken_links;
-use crate::site::{Site, link_site};
+use crate::site::Site;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
@@ -40,8 +37,8 @@ pub struct Preview {
     root: PathBuf,
     base_url: String,
     drafts: bool,
-    config: Option<Config>,
-    theme: Option<Theme>,
+    /// The site's settings and theme, once they could be loaded.
+    engine: Option<Engine>,
     site: Option<Site>,
     files: Files,
     /// Paths of rendered pages in `files`.
@@ -61,8 +58,7 @@ impl Preview {
             root,
             base_url,
             drafts,
-            config: None,
-            theme: None,
+            engine: None,
             site: None,
             files: Files::default(),
             pages: HashSet::new(),
@@ -160,29 +156,26 @@ impl Preview {
     }
 
     fn rebuild_all(&mut self, reload_settings: bool, render: Render) -> Outcome {
-        if reload_settings || self.config.is_none() || self.theme.is_none() {
-            match self.load_settings() {
-                Ok(()) => {}
-                Err(problems) => return self.failed(problems),
+        if reload_settings || self.engine.is_none() {
+            match Engine::open(&self.root, Some(&self.base_url)) {
+                Ok(engine) => self.engine = Some(engine),
+                Err(BuildError::Config(problems) | BuildError::Content(problems)) => {
+                    return self.failed(problems);
+                }
+                Err(BuildError::Output(err)) => {
+                    return self.failed(vec![Diagnostic::error("site.toml", err.to_string())]);
+                }
             }
         }
-        let config = self.config.clone().expect("settings loaded above");
         let cache = BuildCache::for_preview(&self.root);
-        let (content, mut diagnostics) = load_documents(&config, &cache);
-        diagnostics.extend(self.theme.iter().flat_map(|t| t.refused.iter().cloned()));
-        let (site, problems) = link_site(config, content, self.drafts);
+        let engine = self.engine.as_mut().expect("opened above");
+        // The same checks as `build`'s, the link rule on the files this preview serves.
+        let (site, diagnostics) = engine.load(self.drafts, !self.drafts, &cache);
         site.formatted_citations.remember(cache.citations());
-        diagnostics.extend(problems.sorted());
-        let theme = self.theme.as_mut().expect("theme loaded above");
-        // The same link rule as `build`'s, on the files this preview serves.
-        diagnostics.extend(broken_links(
-            &site,
-            &planned_files(&site, theme),
-            !self.drafts,
-        ));
         if diagnostics.has_errors() {
             return self.failed(diagnostics.sorted());
         }
+        let theme = &mut engine.theme;
         prepare_theme(&site, theme);
         let all = jobs(&site);
         let rendered = match render {
@@ -217,17 +210,6 @@ impl Preview {
         }
     }
 
-    fn load_settings(&mut self) -> Result<(), Vec<Diagnostic>> {
-        let mut config = load_config(&self.root)?;
-        config
-            .set_base_url(&self.base_url)
-            .map_err(|why| vec![Diagnostic::error("site.toml", why)])?;
-        let theme = load_theme(&config)?;
-        self.config = Some(config);
-        self.theme = Some(theme);
-        Ok(())
-    }
-
     /// Renders every pending page.
     #[cfg(test)]
     pub fn render_pending(&mut self) -> Outcome {
@@ -237,7 +219,7 @@ impl Preview {
     /// Renders the pending pages at the paths `asked` for, if any are; else up to `limit` of
     /// them, in the order they were left pending (a first build's: the site's order).
     pub fn render_some_pending(&mut self, asked: &HashSet<String>, limit: usize) -> Outcome {
-        let (Some(site), Some(theme)) = (&self.site, &self.theme) else {
+        let (Some(site), Some(Engine { theme, .. })) = (&self.site, &self.engine) else {
             self.pending.clear();
             return Outcome {
                 pages: 0,
@@ -279,7 +261,7 @@ impl Preview {
     /// Brings the files copied beside the pages (figures, PDFs, the theme's static files) up
     /// to date with the site: new ones are added, those no longer copied removed.
     fn update_copied_files(&mut self) {
-        let (Some(site), Some(theme)) = (&self.site, &self.theme) else {
+        let (Some(site), Some(Engine { theme, .. })) = (&self.site, &self.engine) else {
             return;
         };
         let mut copied = HashSet::new();

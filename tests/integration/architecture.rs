@@ -6,12 +6,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// The pipeline, earliest first: a stage may import the stages before it, never one after.
-/// `build`, `check` and `serve` sit above them all; the other modules (`cache`,
+/// The engine and its clients `build`, `check` and `serve` sit above them all; the other modules (`cache`,
 /// `diagnostics`, `fsutil`, `scaffold`…) are shared helpers outside the order.
 const STAGES: &[&str] = &[
     "config", "content", "markdown", "site", "render", "search", "output",
 ];
-const ABOVE: &[&str] = &["build", "check", "serve"];
+const ABOVE: &[&str] = &["engine", "build", "check", "serve"];
 
 /// Each top-level module of `src/` and the modules of the crate it names (`crate::x`).
 fn imports() -> BTreeMap<String, BTreeSet<String>> {

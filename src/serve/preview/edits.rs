@@ -55,7 +55,11 @@ impl Preview {
             return self.failed(problems);
         }
         let site = self.site.as_ref().expect("relinked in it");
-        let theme = self.theme.as_ref().expect("a site was built with it");
+        let theme = &self
+            .engine
+            .as_ref()
+            .expect("a site was built with it")
+            .theme;
         let own: Vec<Job> = replaced
             .iter()
             .map(|&(index, _)| Job::Brief(index))
@@ -154,10 +158,11 @@ impl Preview {
         diagnostics: Diagnostics,
     ) -> Outcome {
         let after = Links::of(&site);
-        let theme = self
-            .theme
+        let theme = &mut self
+            .engine
             .as_mut()
-            .expect("a site was built, so a theme is loaded");
+            .expect("a site was built, so a theme is loaded")
+            .theme;
         prepare_theme(&site, theme);
         let all = jobs(&site);
         let (own, others): (Vec<Job>, Vec<Job>) = all
