@@ -122,7 +122,8 @@ fn example_site() -> ExampleSite {
     let Ok(mut engine) = Engine::open(&repo_root(), None) else {
         panic!("the example site's settings or theme do not load");
     };
-    let (site, diagnostics) = engine.load(false, true, &BuildCache::disabled());
+    let (site, diagnostics) =
+        engine.load(folio::site::Shown::default(), true, &BuildCache::disabled());
     assert!(!diagnostics.has_errors(), "the example site has errors");
     prepare_theme(&site, &mut engine.theme);
     ExampleSite {

@@ -7,6 +7,7 @@ use crate::engine::{Engine, Timings};
 use crate::output::{Staging, absolute, check_output_dir};
 use crate::render::OutputFile;
 use crate::search::index_briefs;
+use crate::site::Shown;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -23,6 +24,8 @@ pub struct BuildOptions {
     /// Defaults to `<root>/public`.
     pub output: Option<PathBuf>,
     pub drafts: bool,
+    /// Includes briefs dated after the build's time (`--future`).
+    pub future: bool,
     pub base_url: Option<String>,
 }
 
@@ -53,7 +56,11 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let mut timings = Timings::from_env();
     let cache = BuildCache::for_site(&options.root);
     let mut engine = Engine::open(&options.root, options.base_url.as_deref())?;
-    let (site, mut diagnostics) = engine.load(options.drafts, !options.drafts, &cache);
+    let shown = Shown {
+        drafts: options.drafts,
+        scheduled: options.future,
+    };
+    let (site, mut diagnostics) = engine.load(shown, !options.drafts, &cache);
     timings.lap("load");
     if diagnostics.has_errors() {
         return Err(BuildError::Content(diagnostics.sorted()));

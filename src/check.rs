@@ -11,6 +11,7 @@ use crate::diagnostics::Diagnostic;
 use crate::engine::{BuildError, Engine};
 use crate::markdown::Facts;
 use crate::render::OutputFile;
+use crate::site::Shown;
 use crate::site::Site;
 use crate::site::links::documents;
 use std::path::Path;
@@ -26,8 +27,13 @@ pub fn check_site(root: &Path) -> Result<Vec<Diagnostic>, BuildError> {
         Err(BuildError::Content(problems)) => return Ok(problems),
         Err(err) => return Err(err),
     };
-    let (site, mut diagnostics) = engine.load(true, true, &BuildCache::for_site(root));
+    let every = Shown {
+        drafts: true,
+        scheduled: true,
+    };
+    let (site, mut diagnostics) = engine.load(every, true, &BuildCache::for_site(root));
     diagnostics.extend(lint_site(&site));
+    diagnostics.extend(scheduled_notes(&site));
     if !diagnostics.has_errors() {
         // `check` writes nothing: each page is dropped once rendered, only its path is kept.
         let discard = |_: &OutputFile| Ok(());
@@ -36,6 +42,26 @@ pub fn check_site(root: &Path) -> Result<Vec<Diagnostic>, BuildError> {
             .expect("discarding a page cannot fail");
     }
     Ok(diagnostics.sorted())
+}
+
+/// A note for each brief scheduled for later: `build` leaves it out until its date.
+fn scheduled_notes(site: &Site) -> Vec<Diagnostic> {
+    let now = site.config.build_time;
+    site.briefs
+        .iter()
+        .filter(|b| b.doc.is_scheduled(now))
+        .map(|brief| {
+            let note = Diagnostic::notice(
+                &brief.doc.shown,
+                format!(
+                    "this brief is scheduled for {}: `folio build` leaves it out until then",
+                    brief.doc.due()
+                ),
+            )
+            .help("`folio build --future` includes it now; `folio serve` shows it, marked");
+            crate::site::attachments::place_at_field(&site.config, &brief.doc.shown, "date", note)
+        })
+        .collect()
 }
 
 // --- Lints: warnings only `check` gives ---------------------------------------------------

@@ -33,6 +33,9 @@ pub const DEFAULT_CITATION_STYLE: &str = "chicago-notes";
 #[derive(Debug, Clone)]
 pub struct Config {
     pub title: String,
+    /// The build's time: now, or `SOURCE_DATE_EPOCH` when set (the reproducible-builds
+    /// convention), so CI can build tomorrow's site today. Briefs dated after it are scheduled.
+    pub build_time: chrono::DateTime<chrono::Utc>,
     /// Absolute URL of the site, without a trailing slash.
     pub base_url: String,
     /// The path part of `base_url` (`""` or `/prefix`), put before every internal URL.
@@ -207,6 +210,7 @@ fn parse_config(root: &Path, shown: &Path, text: &str) -> Result<Config, Vec<Dia
         check_theme(root, shown, text, theme)?;
     }
     Ok(Config {
+        build_time: build_time()?,
         title: raw.title,
         base_url,
         root_path,
@@ -311,6 +315,27 @@ fn citation_settings(
             .help(help),
     );
     Err(problems)
+}
+
+/// The build's time: `SOURCE_DATE_EPOCH` (seconds since 1970, UTC) when set, else now.
+fn build_time() -> Result<chrono::DateTime<chrono::Utc>, Vec<Diagnostic>> {
+    let Some(epoch) = std::env::var_os("SOURCE_DATE_EPOCH") else {
+        return Ok(chrono::Utc::now());
+    };
+    let text = epoch.to_string_lossy();
+    text.trim()
+        .parse::<i64>()
+        .ok()
+        .and_then(|seconds| chrono::DateTime::from_timestamp(seconds, 0))
+        .ok_or_else(|| {
+            vec![
+                Diagnostic::error(
+                    "SOURCE_DATE_EPOCH",
+                    format!("`{text}` is not a time in seconds since 1970"),
+                )
+                .help("set it to a whole number of seconds, e.g. `SOURCE_DATE_EPOCH=1767225600`, or unset it"),
+            ]
+        })
 }
 
 /// A `theme` other than the built-in default must be a folder in `themes/`: an error at the

@@ -11,12 +11,14 @@ use serde::Serialize;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-/// How bad a problem is: errors fail the build, warnings are printed and the build goes on.
+/// How bad a problem is: errors fail the build, warnings are printed and the build goes on;
+/// notes only inform (a brief scheduled for later), and never fail `check --deny-warnings`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
     Warning,
+    Note,
 }
 
 /// One problem at one place in one file.
@@ -49,6 +51,15 @@ impl Diagnostic {
 
     pub fn warning(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
         Self::new(Severity::Warning, path.into(), message.into())
+    }
+
+    /// Something to know that is not a problem, such as a brief scheduled for later.
+    pub fn notice(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        Self::new(Severity::Note, path.into(), message.into())
+    }
+
+    pub fn is_warning(&self) -> bool {
+        self.severity == Severity::Warning
     }
 
     fn new(severity: Severity, path: PathBuf, message: String) -> Self {
@@ -123,6 +134,7 @@ impl fmt::Display for Diagnostic {
         let label = match self.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
+            Severity::Note => "note",
         };
         writeln!(f, "{label}: {}", self.message)?;
         let path = self.path.display();

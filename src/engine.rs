@@ -12,7 +12,7 @@ use crate::render::{
     OutputFile, RenderFailure, RenderedSite, Reuse, Theme, load_theme, planned_files, render_site,
 };
 use crate::site::links::broken_links;
-use crate::site::{Content, Site, link_site};
+use crate::site::{Content, Shown, Site, link_site};
 use rayon::prelude::*;
 use std::path::Path;
 use std::time::Instant;
@@ -54,12 +54,13 @@ impl Engine {
 
     /// Reads every document, renders its body, links the site and applies the link rule to
     /// the files a build of it writes: every content problem in one pass, returned beside the
-    /// site (which leaves out the documents with errors). `drafts`: the site has its drafts;
-    /// `as_published`: a link from a published page to a draft is an error too. Unchanged
+    /// site (which leaves out the documents with errors). `shown`: whether the site has its
+    /// drafts and scheduled briefs; `as_published`: a link from a published page to one of
+    /// them is an error too. Unchanged
     /// texts are read from `cache` rendered.
     pub fn load(
         &self,
-        drafts: bool,
+        shown: Shown,
         as_published: bool,
         cache: &BuildCache,
     ) -> (Site, Diagnostics) {
@@ -67,7 +68,7 @@ impl Engine {
         let (content, mut diagnostics) = load_documents(&self.config, cache);
         diagnostics.extend(self.theme.refused.iter().cloned());
         timings.lap("content");
-        let (site, link_problems) = link_site(self.config.clone(), content, drafts);
+        let (site, link_problems) = link_site(self.config.clone(), content, shown);
         diagnostics.extend(link_problems.sorted());
         let files = planned_files(&site, &self.theme);
         diagnostics.extend(broken_links(&site, &files, as_published));

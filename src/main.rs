@@ -34,6 +34,9 @@ enum Command {
         /// Include briefs and pages marked `draft: true`.
         #[arg(long)]
         drafts: bool,
+        /// Include briefs dated after the build's time (now, or SOURCE_DATE_EPOCH).
+        #[arg(long)]
+        future: bool,
         /// Override site.toml's base_url (e.g. for a staging host).
         #[arg(long)]
         base_url: Option<String>,
@@ -125,11 +128,13 @@ fn main() -> ExitCode {
             root,
             output,
             drafts,
+            future,
             base_url,
         } => run_build(BuildOptions {
             root,
             output,
             drafts,
+            future,
             base_url,
         }),
         Command::Serve {
@@ -200,7 +205,7 @@ fn run_check(root: &std::path::Path, deny_warnings: bool, format: Format) -> Exi
     };
     print_check(&diagnostics, format);
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-    let warnings = diagnostics.len() - errors;
+    let warnings = diagnostics.iter().filter(|d| d.is_warning()).count();
     if errors > 0 || (deny_warnings && warnings > 0) {
         ExitCode::from(1)
     } else {
@@ -220,7 +225,7 @@ fn print_check(diagnostics: &[Diagnostic], format: Format) {
         }
     }
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-    let warnings = diagnostics.len() - errors;
+    let warnings = diagnostics.iter().filter(|d| d.is_warning()).count();
     eprintln!(
         "{errors} error{}, {warnings} warning{}",
         plural(errors),

@@ -49,6 +49,7 @@ fuzz_target!(|data: &[u8]| {
         root: root.clone(),
         output: Some(SITE.path().join("public")),
         drafts: data.len() % 2 == 0,
+        future: data.len() % 3 == 0,
         base_url: None,
     };
     let _ = build(&options);

@@ -8,7 +8,7 @@ use super::walk::{Entry, Kind};
 use super::{SourceFile, read_source};
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, display_path, suggest};
-use chrono::NaiveDate;
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use serde_yaml::Value;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -43,6 +43,8 @@ pub struct BriefDoc<B> {
     pub subtitle: Option<String>,
     pub summary: Option<String>,
     pub date: NaiveDate,
+    /// The time of publication, when `date` gives one (with its offset).
+    pub time: Option<DateTime<FixedOffset>>,
     pub updated: Option<NaiveDate>,
     pub authors: Vec<Located>,
     pub topics: Vec<Located>,
@@ -82,6 +84,25 @@ pub struct PageDoc<B> {
     pub draft: bool,
     pub extra: Option<Value>,
     pub body: B,
+}
+
+impl<B> BriefDoc<B> {
+    /// Whether the brief is dated after `now`: scheduled, so left out of a build until then
+    /// (a date alone is due from the start of that day, UTC).
+    pub fn is_scheduled(&self, now: DateTime<Utc>) -> bool {
+        match self.time {
+            Some(time) => time > now,
+            None => self.date > now.date_naive(),
+        }
+    }
+
+    /// When the brief is due, as its `date` gives it (`2026-01-05`, or with its time).
+    pub fn due(&self) -> String {
+        match self.time {
+            Some(time) => time.to_rfc3339(),
+            None => self.date.format("%Y-%m-%d").to_string(),
+        }
+    }
 }
 
 /// One parsed content document.
@@ -131,7 +152,7 @@ macro_rules! map_body {
     };
 }
 
-map_body!(BriefDoc { body; slug, shown, title, subtitle, summary, date, updated, authors,
+map_body!(BriefDoc { body; slug, shown, title, subtitle, summary, date, time, updated, authors,
     topics, draft, kind, image, pdf, doi, extra, bundle });
 map_body!(AuthorDoc { bio; slug, shown, name, role, affiliation, photo, email, links });
 map_body!(PageDoc { body; slug, shown, title, summary, weight, draft, extra });
@@ -345,14 +366,7 @@ fn brief(
     // Every field is read before any is required, so one run reports all of their problems.
     fields.reject_unknown(BRIEF_FIELDS, "a brief");
     let title = fields.required_text("title", "Closing the skills gap");
-    let date = fields.required_date("date");
-    if let Some(date) = date.filter(|d| *d > chrono::Local::now().date_naive()) {
-        fields.warn_at(
-            "date",
-            format!("the date {date} is in the future, yet the brief is published now, at the top of every listing and feed"),
-            "correct the date, or keep the brief as `draft: true` until it is due".into(),
-        );
-    }
+    let date = fields.required_date_or_time("date");
     let authors = fields.required_list("authors", "[jane-doe]");
     for author in authors.iter().flatten() {
         if known_authors.binary_search(&author.value).is_err() {
@@ -369,6 +383,7 @@ fn brief(
         subtitle: fields.text("subtitle"),
         summary: fields.text("summary"),
         date: NaiveDate::MIN,
+        time: None,
         updated: fields.date("updated"),
         authors: Vec::new(),
         topics: fields.list("topics").unwrap_or_default(),
@@ -381,7 +396,7 @@ fn brief(
         body: BodySource::default(),
         bundle: entry.bundle,
     };
-    (doc.slug, doc.title, doc.date, doc.authors) = (slug?, title?, date?, authors?);
+    ((doc.date, doc.time), doc.slug, doc.title, doc.authors) = (date?, slug?, title?, authors?);
     Some(Partial::Brief(Box::new(doc)))
 }
 

@@ -4,7 +4,7 @@
 use super::SourceFile;
 use super::addresses::{address_help, refused_address};
 use crate::diagnostics::{Diagnostic, suggest};
-use chrono::NaiveDate;
+use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde_yaml::{Mapping, Value};
 
 /// A file split at its front matter.
@@ -159,8 +159,52 @@ impl<'a> Fields<'a> {
 
     /// A `YYYY-MM-DD` date that exists.
     pub fn date(&mut self, key: &str) -> Option<NaiveDate> {
-        let text = match self.get(key)? {
-            Value::String(text) => text.clone(),
+        let text = self.date_text(key)?;
+        self.parse_date(key, &text)
+    }
+
+    /// A date (`2025-03-14`), or a date and time with its offset (`2025-03-14T09:00:00+01:00`,
+    /// RFC 3339): the date, and the time when one is given.
+    pub fn date_or_time(
+        &mut self,
+        key: &str,
+    ) -> Option<(NaiveDate, Option<DateTime<FixedOffset>>)> {
+        let text = self.date_text(key)?;
+        if text.len() > 10 && text.as_bytes()[10].eq_ignore_ascii_case(&b't') {
+            return match DateTime::parse_from_rfc3339(&text) {
+                Ok(time) => Some((time.date_naive(), Some(time))),
+                Err(_) => {
+                    self.wrong_value(
+                        key,
+                        &text,
+                        &format!("`{text}` is not a date and time with its offset"),
+                        format!(
+                            "write it as `{key}: 2025-03-14T09:00:00+01:00`, or the date alone"
+                        ),
+                    );
+                    None
+                }
+            };
+        }
+        self.parse_date(key, &text).map(|date| (date, None))
+    }
+
+    /// A required `date_or_time`.
+    pub fn required_date_or_time(
+        &mut self,
+        key: &str,
+    ) -> Option<(NaiveDate, Option<DateTime<FixedOffset>>)> {
+        if self.get(key).is_none() {
+            self.missing(key, "2025-03-14");
+            return None;
+        }
+        self.date_or_time(key)
+    }
+
+    /// A date field's text; an error when it is not text.
+    fn date_text(&mut self, key: &str) -> Option<String> {
+        match self.get(key)? {
+            Value::String(text) => Some(text.clone()),
             other => {
                 let found = kind(other);
                 self.wrong(
@@ -168,9 +212,12 @@ impl<'a> Fields<'a> {
                     &format!("must be a date like 2025-03-14, but is {found}"),
                     format!("write `{key}: YYYY-MM-DD`"),
                 );
-                return None;
+                None
             }
-        };
+        }
+    }
+
+    fn parse_date(&mut self, key: &str, text: &str) -> Option<NaiveDate> {
         let well_formed = text.len() == 10
             && text.bytes().enumerate().all(|(i, b)| {
                 if i == 4 || i == 7 {
@@ -179,12 +226,12 @@ impl<'a> Fields<'a> {
                     b.is_ascii_digit()
                 }
             });
-        match NaiveDate::parse_from_str(&text, "%Y-%m-%d") {
+        match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
             Ok(date) if well_formed => Some(date),
             _ if well_formed => {
                 self.wrong_value(
                     key,
-                    &text,
+                    text,
                     &format!("`{text}` is not a date that exists"),
                     "check the month and day".into(),
                 );
@@ -193,9 +240,12 @@ impl<'a> Fields<'a> {
             _ => {
                 self.wrong_value(
                     key,
-                    &text,
+                    text,
                     &format!("`{text}` is not a date in the form YYYY-MM-DD"),
-                    format!("write the date as year-month-day, e.g. `{key}: 2025-03-14`"),
+                    format!(
+                        "write the date as year-month-day, e.g. `{key}: 2025-03-14`, or a date and \
+                         time with its offset, `{key}: 2025-03-14T09:00:00+01:00`"
+                    ),
                 );
                 None
             }

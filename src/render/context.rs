@@ -79,6 +79,17 @@ pub struct DateView {
     pub human: String,
 }
 
+/// When a brief dated after the build's time is due, in words ("5 January 2026", with the
+/// time and offset when its `date` gives them); `None` for a published brief.
+fn scheduled(site: &Site, brief: &Brief) -> Option<String> {
+    let doc = &brief.doc;
+    doc.is_scheduled(site.config.build_time)
+        .then(|| match doc.time {
+            Some(time) => time.format("%-d %B %Y, %H:%M (UTC%:z)").to_string(),
+            None => doc.date.format("%-d %B %Y").to_string(),
+        })
+}
+
 impl DateView {
     pub fn new(date: NaiveDate) -> Self {
         DateView {
@@ -111,6 +122,8 @@ pub struct CardView<'a> {
     pub kind: &'a str,
     pub date: DateView,
     pub draft: bool,
+    /// When a brief scheduled for later is due (shown only by `serve` and `--future`).
+    pub scheduled: Option<String>,
     pub authors: Vec<PersonRef<'a>>,
     pub topics: Vec<TopicRef<'a>>,
 }
@@ -126,6 +139,7 @@ impl<'a> CardView<'a> {
             kind: doc.kind.as_deref().unwrap_or("Brief"),
             date: DateView::new(doc.date),
             draft: doc.draft,
+            scheduled: scheduled(site, brief),
             authors: brief
                 .authors
                 .iter()
@@ -165,6 +179,8 @@ pub struct BriefView<'a> {
     pub date: DateView,
     pub updated: Option<DateView>,
     pub draft: bool,
+    /// When a brief scheduled for later is due (shown only by `serve` and `--future`).
+    pub scheduled: Option<String>,
     pub authors: Vec<AuthorView<'a>>,
     pub topics: Vec<TopicRef<'a>>,
     pub body_html: &'a str,
@@ -239,6 +255,7 @@ impl<'a> BriefView<'a> {
             date: DateView::new(doc.date),
             updated: doc.updated.map(DateView::new),
             draft: doc.draft,
+            scheduled: scheduled(site, brief),
             authors: brief
                 .authors
                 .iter()

@@ -12,7 +12,7 @@ use crate::engine::{BuildError, Engine};
 use crate::render::{
     Contents, Job, OutputFile, copied_files, job_path, jobs, prepare_theme, render_jobs,
 };
-use crate::site::Site;
+use crate::site::{Shown, Site};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
@@ -66,6 +66,15 @@ impl Preview {
             pending: Vec::new(),
             errors: Vec::new(),
             warnings: Vec::new(),
+        }
+    }
+
+    /// What the preview shows besides published briefs: drafts unless `--no-drafts`, and
+    /// briefs scheduled for later, marked.
+    fn shown(&self) -> Shown {
+        Shown {
+            drafts: self.drafts,
+            scheduled: true,
         }
     }
 
@@ -168,9 +177,10 @@ impl Preview {
             }
         }
         let cache = BuildCache::for_preview(&self.root);
+        let (shown, as_published) = (self.shown(), !self.drafts);
         let engine = self.engine.as_mut().expect("opened above");
         // The same checks as `build`'s, the link rule on the files this preview serves.
-        let (site, diagnostics) = engine.load(self.drafts, !self.drafts, &cache);
+        let (site, diagnostics) = engine.load(shown, as_published, &cache);
         site.formatted_citations.remember(cache.citations());
         if diagnostics.has_errors() {
             return self.failed(diagnostics.sorted());

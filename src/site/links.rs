@@ -36,7 +36,11 @@ pub fn documents(site: &Site) -> Vec<Document<'_>> {
     let rejected = &site.rejected;
     site.briefs
         .iter()
-        .map(|b| doc(&*b.doc.shown, Cow::from(&b.url), &b.doc.body, b.doc.draft))
+        .map(|b| {
+            // A scheduled brief may link to what is published with it or before it.
+            let unpublished = b.doc.draft || b.doc.is_scheduled(site.config.build_time);
+            doc(&*b.doc.shown, Cow::from(&b.url), &b.doc.body, unpublished)
+        })
         .chain(
             site.pages
                 .iter()
@@ -115,33 +119,32 @@ pub fn broken_links_in(
         .chain(&rejected)
         .map(PathBuf::as_path)
         .collect();
-    let drafts = if as_published {
+    let mut drafts = if as_published {
         draft_folders(site)
     } else {
         Vec::new()
     };
+    // Briefs scheduled for later that the site leaves out: a link to one is never "no page".
+    drafts.extend(
+        site.scheduled_left_out
+            .iter()
+            .map(|(folder, doc)| Unpublished {
+                folder: folder.clone(),
+                file: doc.shown.clone(),
+                scheduled: Some(doc.due()),
+            }),
+    );
     let mut problems = Vec::new();
     for doc in documents(site).into_iter().filter(|doc| checked(doc.shown)) {
         for link in &doc.body.facts.links {
             let Some(target) = link_target(&site.config, &doc.url, &link.dest) else {
                 continue;
             };
-            let draft = drafts.iter().find(|(dir, _)| target.file.starts_with(dir));
-            let problem = if !exists(&rendered, &target.file) {
+            let unpublished = drafts.iter().find(|u| target.file.starts_with(&u.folder));
+            let problem = if let Some(unpublished) = unpublished.filter(|_| !doc.draft) {
+                unpublished.linked(doc.shown, &link.dest)
+            } else if !exists(&rendered, &target.file) {
                 missing_page(site, &rendered, doc.shown, &link.dest, &target.file)
-            } else if let Some((_, file)) = draft.filter(|_| !doc.draft) {
-                Diagnostic::error(
-                    doc.shown,
-                    format!(
-                        "link to `{}`, a draft that the published site leaves out",
-                        link.dest
-                    ),
-                )
-                .help(format!(
-                    "publish it first (remove `draft: true` from {}), or add the link once it is \
-                     published",
-                    file.display()
-                ))
             } else if target.unprefixed {
                 let root = &site.config.root_path;
                 Diagnostic::warning(
@@ -257,23 +260,73 @@ fn exists(rendered: &HashSet<&Path>, path: &Path) -> bool {
     rendered.contains(path) || rendered.contains(path.join("index.html").as_path())
 }
 
-/// The folders (relative to the output root) of pages only a run with drafts writes: drafts and
-/// their files, and topics every brief of which is a draft; each with the file to publish.
-fn draft_folders(site: &Site) -> Vec<(PathBuf, PathBuf)> {
+/// A folder of the output (relative to its root) that the published site does not have: a
+/// draft's, a scheduled brief's, or a topic all of whose briefs are drafts.
+struct Unpublished {
+    folder: PathBuf,
+    /// The file to publish for the folder to exist.
+    file: PathBuf,
+    /// When it is due, for a brief scheduled for later.
+    scheduled: Option<String>,
+}
+
+impl Unpublished {
+    /// The error for a link to it from a published page.
+    fn linked(&self, shown: &Path, dest: &str) -> Diagnostic {
+        let file = self.file.display();
+        match &self.scheduled {
+            Some(when) => Diagnostic::error(
+                shown,
+                format!(
+                    "link to `{dest}`, a brief scheduled for {when} that the published site \
+                     leaves out until then"
+                ),
+            )
+            .help(format!(
+                "add the link once {file} is published, or publish both on the same date"
+            )),
+            None => Diagnostic::error(
+                shown,
+                format!("link to `{dest}`, a draft that the published site leaves out"),
+            )
+            .help(format!(
+                "publish it first (remove `draft: true` from {file}), or add the link once it is \
+                 published"
+            )),
+        }
+    }
+}
+
+/// What only a run with drafts or scheduled briefs writes: drafts and their files, briefs
+/// scheduled for later, and topics every brief of which is a draft.
+fn draft_folders(site: &Site) -> Vec<Unpublished> {
     let folder = |url: &str| url_folder(&site.config, url);
-    let mut folders: Vec<(PathBuf, PathBuf)> = Vec::new();
-    for brief in site.briefs.iter().filter(|b| b.doc.draft) {
-        folders.push((folder(&brief.url), brief.doc.shown.clone()));
+    let now = site.config.build_time;
+    let mut folders: Vec<Unpublished> = Vec::new();
+    let mut add = |url: &str, file: &Path, scheduled: Option<String>| {
+        folders.push(Unpublished {
+            folder: folder(url),
+            file: file.to_path_buf(),
+            scheduled,
+        })
+    };
+    for brief in &site.briefs {
+        if brief.doc.draft {
+            add(&brief.url, &brief.doc.shown, None);
+        } else if brief.doc.is_scheduled(now) {
+            let when = brief.doc.due();
+            add(&brief.url, &brief.doc.shown, Some(when));
+        }
     }
     for page in site.pages.iter().filter(|p| p.doc.draft) {
-        folders.push((folder(&page.url), page.doc.shown.clone()));
+        add(&page.url, &page.doc.shown, None);
     }
     for topic in &site.topics {
         let briefs: Vec<_> = topic.briefs.iter().map(|&i| &site.briefs[i]).collect();
         if let Some(first) = briefs.first()
             && briefs.iter().all(|b| b.doc.draft)
         {
-            folders.push((folder(&topic.url), first.doc.shown.clone()));
+            add(&topic.url, &first.doc.shown, None);
         }
     }
     folders

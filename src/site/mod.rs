@@ -46,6 +46,9 @@ pub struct Site {
     /// Every URL the briefs cite, by domain.
     pub sources: SourcesIndex,
     pub drafts_shown: bool,
+    /// Briefs dated after the build's time, left out of the site unless shown: each with the
+    /// output folder its page would have, for the link rule.
+    pub scheduled_left_out: Vec<(std::path::PathBuf, BriefDoc)>,
     /// Documents left out for their errors: the link rule checks their links, and does not
     /// call a link to one of them broken.
     pub rejected: Rejected,
@@ -117,7 +120,12 @@ impl Site {
     /// Takes the site apart into its settings and documents, to link again after a change.
     pub fn into_content(self) -> (Config, Content) {
         let content = Content {
-            briefs: self.briefs.into_iter().map(|b| b.doc).collect(),
+            briefs: self
+                .briefs
+                .into_iter()
+                .map(|b| b.doc)
+                .chain(self.scheduled_left_out.into_iter().map(|(_, doc)| doc))
+                .collect(),
             authors: self.authors.into_iter().map(|a| a.doc).collect(),
             pages: self.pages.into_iter().map(|p| p.doc).collect(),
             rejected: self.rejected,
@@ -131,8 +139,18 @@ impl Site {
     }
 }
 
+/// Which documents a site shows besides the published ones.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Shown {
+    /// Briefs and pages marked `draft: true` (`--drafts`, the preview).
+    pub drafts: bool,
+    /// Briefs dated after the build's time (`--future`, the preview, `check`).
+    pub scheduled: bool,
+}
+
 /// Links the parsed content into a site; duplicate slugs are reported.
-pub fn link_site(config: Config, content: Content, include_drafts: bool) -> (Site, Diagnostics) {
+pub fn link_site(config: Config, content: Content, shown: Shown) -> (Site, Diagnostics) {
+    let include_drafts = shown.drafts;
     let mut diagnostics = Diagnostics::default();
     let Content {
         mut briefs,
@@ -189,6 +207,14 @@ pub fn link_site(config: Config, content: Content, include_drafts: bool) -> (Sit
         .collect();
 
     briefs.retain(|b| include_drafts || !b.draft);
+    let now = config.build_time;
+    let (briefs, scheduled): (Vec<BriefDoc>, Vec<BriefDoc>) = briefs
+        .into_iter()
+        .partition(|b| shown.scheduled || !b.is_scheduled(now));
+    let scheduled_left_out = scheduled
+        .into_iter()
+        .map(|doc| (std::path::PathBuf::from("briefs").join(&doc.slug), doc))
+        .collect();
     pages.retain(|p| include_drafts || !p.draft);
     let topics = collect_topics(&config, &briefs);
     let topic_index: HashMap<&str, usize> = topics
@@ -260,6 +286,7 @@ pub fn link_site(config: Config, content: Content, include_drafts: bool) -> (Sit
         topics,
         pages,
         drafts_shown: include_drafts,
+        scheduled_left_out,
         rejected,
         formatted_citations: FormattedCitations::default(),
     };

@@ -10,6 +10,7 @@ mod cite;
 mod common;
 mod conformance;
 mod crash_safety;
+mod editorial;
 mod errors;
 mod example_site;
 mod feeds;

@@ -349,3 +349,28 @@ fn an_edit_that_breaks_a_link_is_reported_like_build_reports_it() {
         !b.contains("folio-overlay")
     });
 }
+
+/// The preview shows a brief scheduled for later, marked with its date, as a draft is.
+#[test]
+fn a_scheduled_brief_is_previewed_marked_with_its_date() {
+    let site = Site::fixture("minimal");
+    site.write(
+        "content/briefs/next-year.md",
+        "---\ntitle: Next Year's Brief\ndate: 2999-06-03\nauthors: [ada-lovelace]\n---\n\nSoon.\n",
+    );
+    let server = Server::start(site);
+    let (status, body) = server.get("/briefs/next-year/");
+    assert_eq!(status, 200);
+    let page = Html::parse_document(&body);
+    let banner = page.select(&sel(".draft-banner")).next().expect("a banner");
+    assert!(
+        text_of(banner).contains("Scheduled for 3 June 2999"),
+        "{}",
+        text_of(banner)
+    );
+    assert!(
+        page.select(&sel("meta[name=robots][content=noindex]"))
+            .next()
+            .is_some()
+    );
+}

@@ -107,12 +107,12 @@ impl Preview {
             .map(|p| display_path(&config.root, p))
             .collect();
         let (removed, changed) = replace_briefs(&mut content, &shown, docs);
-        let (site, problems) = link_site(config, content, self.drafts);
+        let (site, problems) = link_site(config, content, self.shown());
         site.formatted_citations.remember(formatted);
         if problems.has_errors() {
             let (config, mut content) = site.into_content();
             replace_briefs(&mut content, &shown, removed);
-            self.site = Some(link_site(config, content, self.drafts).0);
+            self.site = Some(link_site(config, content, self.shown()).0);
             return self.failed(problems.sorted());
         }
         diagnostics.extend(problems.sorted());

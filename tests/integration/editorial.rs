@@ -1,0 +1,184 @@
+//! The editorial desk's features: briefs scheduled for later (`SOURCE_DATE_EPOCH`, `--future`).
+
+use crate::common::{Site, folio_command, sel, text_of};
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+/// 2026-01-05T00:00:00Z.
+const JAN_5: &str = "1767571200";
+const SCHEDULED_TITLE: &str = "Grid Storage After the Winter Peak";
+const SCHEDULED_SLUG: &str = "grid-storage-after-the-winter-peak";
+
+/// The minimal site with a brief dated `date`, and a published one linking to `link` if any.
+fn site_with_scheduled(date: &str, link: Option<&str>) -> Site {
+    let site = Site::fixture("minimal");
+    site.write(
+        &format!("content/briefs/{SCHEDULED_SLUG}.md"),
+        &format!(
+            "---\ntitle: {SCHEDULED_TITLE}\ndate: {date}\nauthors: [ada-lovelace]\n\
+             topics: [Storage Economics]\nsummary: Batteries after the peak.\n---\n\n\
+             Storage text with a [source](https://storage.example.org/report).\n"
+        ),
+    );
+    let body = match link {
+        Some(link) => format!("See [the coming brief]({link})."),
+        None => "A published brief.".to_string(),
+    };
+    site.write(
+        "content/briefs/first-brief.md",
+        &format!(
+            "---\ntitle: First brief\ndate: 2025-03-01\nauthors: [ada-lovelace]\n\
+             summary: The first.\n---\n\n{body}\n"
+        ),
+    );
+    site
+}
+
+/// `folio <args>` on the site at the build time `epoch`.
+fn folio_at(site: &Site, epoch: &str, args: &[&str]) -> Output {
+    folio_command(Path::new(env!("CARGO_BIN_EXE_folio")))
+        .args(args)
+        .arg("--root")
+        .arg(site.root())
+        .env("SOURCE_DATE_EPOCH", epoch)
+        .output()
+        .expect("folio runs")
+}
+
+/// Every file of the output whose bytes mention `needle`.
+fn files_mentioning(dir: &Path, needle: &str) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            found.extend(files_mentioning(&path, needle));
+        } else if String::from_utf8_lossy(&std::fs::read(&path).unwrap()).contains(needle) {
+            found.push(path);
+        }
+    }
+    found
+}
+
+#[test]
+fn a_brief_dated_after_the_build_time_is_nowhere_in_the_output_until_future() {
+    let site = site_with_scheduled("2026-01-10", None);
+    let built = folio_at(&site, JAN_5, &["build"]);
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    for needle in [
+        SCHEDULED_TITLE,
+        SCHEDULED_SLUG,
+        "Storage Economics",
+        "storage.example.org",
+    ] {
+        let found = files_mentioning(&site.output(), needle);
+        assert!(found.is_empty(), "{needle:?} is in {found:?}");
+    }
+    assert!(
+        site.output()
+            .join("briefs/first-brief/index.html")
+            .is_file()
+    );
+    let built = folio_at(&site, JAN_5, &["build", "--future"]);
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    for page in [
+        "briefs/grid-storage-after-the-winter-peak/index.html",
+        "index.html",
+        "atom.xml",
+        "sitemap.xml",
+    ] {
+        let text = std::fs::read_to_string(site.output().join(page)).unwrap();
+        assert!(text.contains(SCHEDULED_SLUG), "{page} lacks the brief");
+    }
+    let page = site.page(&format!("/briefs/{SCHEDULED_SLUG}/"));
+    let banner = page.select(&sel(".draft-banner")).next().expect("a banner");
+    assert!(
+        text_of(banner).contains("Scheduled for 10 January 2026"),
+        "{}",
+        text_of(banner)
+    );
+}
+
+#[test]
+fn a_date_with_a_time_and_offset_is_due_at_that_instant() {
+    // 09:00 at +01:00 is 08:00 UTC on 5 January 2026.
+    let site = site_with_scheduled("2026-01-05T09:00:00+01:00", None);
+    let page = site
+        .output()
+        .join(format!("briefs/{SCHEDULED_SLUG}/index.html"));
+    let seven = (JAN_5.parse::<i64>().unwrap() + 7 * 3600).to_string();
+    assert!(folio_at(&site, &seven, &["build"]).status.success());
+    assert!(!page.exists(), "scheduled at 07:00 UTC");
+    let nine = (JAN_5.parse::<i64>().unwrap() + 9 * 3600).to_string();
+    assert!(folio_at(&site, &nine, &["build"]).status.success());
+    assert!(page.is_file(), "published at 09:00 UTC");
+    let listed = site.page("/");
+    let date = listed
+        .select(&sel("time[datetime='2026-01-05']"))
+        .next()
+        .expect("listed with its date");
+    assert!(text_of(date).contains("5 January 2026"));
+}
+
+#[test]
+fn a_link_from_a_published_brief_to_a_scheduled_one_is_an_error() {
+    let site = site_with_scheduled("2026-01-10", Some(&format!("/briefs/{SCHEDULED_SLUG}/")));
+    let built = folio_at(&site, JAN_5, &["build"]);
+    let err = String::from_utf8_lossy(&built.stderr);
+    assert_eq!(built.status.code(), Some(1), "{err}");
+    assert!(err.contains("content/briefs/first-brief.md:8:"), "{err}");
+    assert!(err.contains("a brief scheduled for 2026-01-10"), "{err}");
+    let checked = folio_at(&site, JAN_5, &["check"]);
+    assert_eq!(checked.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&checked.stderr).contains("scheduled for 2026-01-10"));
+    // Once it is due, the link is an ordinary one.
+    let jan_11 = (JAN_5.parse::<i64>().unwrap() + 6 * 86400).to_string();
+    assert!(folio_at(&site, &jan_11, &["build"]).status.success());
+}
+
+#[test]
+fn check_lists_scheduled_briefs_as_notes_that_fail_nothing() {
+    let site = site_with_scheduled("2026-01-10", None);
+    let checked = folio_at(
+        &site,
+        JAN_5,
+        &["check", "--format", "json", "--deny-warnings"],
+    );
+    assert!(
+        checked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&checked.stderr)
+    );
+    let notes: Vec<serde_json::Value> = String::from_utf8_lossy(&checked.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .filter(|d: &serde_json::Value| d["severity"] == "note")
+        .collect();
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert_eq!(
+        notes[0]["path"],
+        format!("content/briefs/{SCHEDULED_SLUG}.md")
+    );
+    assert_eq!(notes[0]["line"], 3, "at the date");
+    assert!(
+        notes[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("scheduled for 2026-01-10")
+    );
+}
+
+#[test]
+fn a_bad_source_date_epoch_is_a_settings_error() {
+    let site = site_with_scheduled("2026-01-10", None);
+    let built = folio_at(&site, "yesterday", &["build"]);
+    assert_eq!(built.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&built.stderr).contains("SOURCE_DATE_EPOCH"));
+}
