@@ -9,7 +9,8 @@ use crate::content::{discover_content, read_entry};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::markdown::render_doc;
 use crate::render::{
-    OutputFile, RenderFailure, RenderedSite, Reuse, Theme, load_theme, planned_files, render_site,
+    OutputFile, RenderFailure, RenderedSite, Reuse, Theme, clashes, load_theme, planned_files,
+    render_site,
 };
 use crate::site::links::broken_links;
 use crate::site::{Content, Shown, Site, link_site};
@@ -72,6 +73,7 @@ impl Engine {
         diagnostics.extend(link_problems.sorted());
         let files = planned_files(&site, &self.theme);
         diagnostics.extend(broken_links(&site, &files, as_published));
+        diagnostics.extend(clashes(&site, &self.theme));
         timings.lap("link");
         (site, diagnostics)
     }

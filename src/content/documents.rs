@@ -29,6 +29,7 @@ const BRIEF_FIELDS: &[&str] = &[
     "doi",
     "extra",
     "bibliography",
+    "aliases",
 ];
 const AUTHOR_FIELDS: &[&str] = &["name", "role", "affiliation", "photo", "email", "links"];
 const PAGE_FIELDS: &[&str] = &["title", "summary", "slug", "weight", "draft", "extra"];
@@ -54,6 +55,8 @@ pub struct BriefDoc<B> {
     pub pdf: Option<String>,
     pub doi: Option<String>,
     pub extra: Option<Value>,
+    /// Old addresses of the brief (`/briefs/old-slug/`), each answered with a redirect.
+    pub aliases: Vec<Located>,
     pub body: B,
     /// The folder of a brief kept in its own folder, and the files beside its `index.md`.
     pub bundle: Option<(PathBuf, Vec<PathBuf>)>,
@@ -153,7 +156,7 @@ macro_rules! map_body {
 }
 
 map_body!(BriefDoc { body; slug, shown, title, subtitle, summary, date, time, updated, authors,
-    topics, draft, kind, image, pdf, doi, extra, bundle });
+    topics, draft, kind, image, pdf, doi, extra, aliases, bundle });
 map_body!(AuthorDoc { bio; slug, shown, name, role, affiliation, photo, email, links });
 map_body!(PageDoc { body; slug, shown, title, summary, weight, draft, extra });
 
@@ -393,11 +396,53 @@ fn brief(
         pdf: fields.text("pdf"),
         doi: fields.text("doi"),
         extra: fields.value("extra"),
+        aliases: aliases(fields),
         body: BodySource::default(),
         bundle: entry.bundle,
     };
     ((doc.date, doc.time), doc.slug, doc.title, doc.authors) = (date?, slug?, title?, authors?);
     Some(Partial::Brief(Box::new(doc)))
+}
+
+/// The brief's old addresses: paths from the site's root, each made a folder's address
+/// (`/old` → `/old/`) unless it names a file (`/old.html`).
+fn aliases(fields: &mut Fields<'_>) -> Vec<Located> {
+    let mut kept = Vec::new();
+    for alias in fields.list("aliases").unwrap_or_default() {
+        if let Some(why) = alias_problem(&alias.value) {
+            let help = "write the old address as a path from the site's root, e.g. \
+                        `/briefs/old-slug/` or `/2024/05/some-path/`";
+            fields.wrong_value("aliases", &alias.value, &why, help.into());
+            continue;
+        }
+        let last = alias.value.rsplit('/').next().unwrap_or("");
+        let value = if last.is_empty() || last.contains('.') {
+            alias.value
+        } else {
+            format!("{}/", alias.value)
+        };
+        kept.push(Located { value, ..alias });
+    }
+    kept
+}
+
+/// Why an alias cannot be an old address of this site, if it cannot.
+fn alias_problem(alias: &str) -> Option<String> {
+    let plain = alias
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '-' | '_' | '.' | '~' | '%'));
+    let why = if !alias.starts_with('/') || alias.starts_with("//") {
+        "is not a path from the site's root"
+    } else if alias.split('/').any(|part| part == ".." || part == ".") {
+        "steps out of its folder"
+    } else if alias == "/" {
+        "is the home page"
+    } else if !plain {
+        "may hold only letters, digits, `/`, `-`, `_`, `.`, `~` and `%` escapes"
+    } else {
+        return None;
+    };
+    Some(format!("the alias `{alias}` {why}"))
 }
 
 fn author(file: &SourceFile, fields: &mut Fields<'_>, entry: &Entry) -> Option<Partial> {

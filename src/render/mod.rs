@@ -6,6 +6,7 @@ mod context;
 pub mod feeds;
 pub mod metadata;
 mod page_context;
+mod redirects;
 pub mod theme;
 
 use crate::cache::Key;
@@ -89,6 +90,10 @@ pub enum FileJob {
     /// `/sitemap.xml` (0), or `/sitemap-N.xml` when the sitemap is split.
     Sitemap(usize),
     Robots,
+    /// A redirect page at an old address of a brief: its index, and the alias's.
+    Redirect(usize, usize),
+    /// `/_redirects`, every alias as Netlify and Cloudflare Pages read them.
+    Redirects,
 }
 
 impl Job {
@@ -142,7 +147,6 @@ pub fn render_site(
     let theme = &*theme;
     let jobs = jobs(site);
     let copies = copied_files(site, theme);
-    let clashes = clashes(site, &jobs, &copies);
     let made: Vec<Result<(PathBuf, Option<Key>), RenderFailure>> = jobs
         .par_iter()
         .map(|&job| {
@@ -160,7 +164,7 @@ pub fn render_site(
         .collect();
     let mut paths = Vec::with_capacity(made.len());
     let mut keys = Vec::new();
-    let mut problems = clashes;
+    let mut problems = Vec::new();
     for result in made {
         match result {
             Ok((path, key)) => {
@@ -183,23 +187,19 @@ pub fn render_site(
 /// Files of the site's (a static file, a file beside a brief) that would land where folio
 /// writes a page or file of its own, or two of folio's own at one path: an error naming both,
 /// rather than one silently replacing the other.
-fn clashes(site: &Site, jobs: &[Job], copies: &[OutputFile]) -> Vec<Diagnostic> {
+pub fn clashes(site: &Site, theme: &Theme) -> Vec<Diagnostic> {
+    let jobs = jobs(site);
+    let copies = copied_files(site, theme);
     let mut made: HashMap<PathBuf, Job> = HashMap::with_capacity(jobs.len());
     let mut problems = Vec::new();
     let shown = |path: &Path| format!("/{}", path.to_string_lossy().replace('\\', "/"));
-    for &job in jobs {
+    for job in jobs {
         let path = job_path(site, job);
         if let Some(first) = made.insert(path.clone(), job) {
-            problems.push(Diagnostic::error(
-                "site.toml",
-                format!(
-                    "two of the site's own pages would be written at `{}` ({first:?} and {job:?})",
-                    shown(&path)
-                ),
-            ));
+            problems.push(job_clash(site, first, job, &shown(&path)));
         }
     }
-    for copy in copies {
+    for copy in &copies {
         if !made.contains_key(&copy.path) {
             continue;
         }
@@ -238,6 +238,46 @@ fn render_error(template: &str, url: &str, err: &tera::Error) -> Diagnostic {
         diagnostic.column = column;
     }
     diagnostic
+}
+
+/// The error for two jobs at one path: an alias (`aliases:`) at the address of another page or
+/// alias, named at the alias's line; otherwise two of folio's own pages, which only reserved
+/// page slugs prevent.
+fn job_clash(site: &Site, first: Job, second: Job, path: &str) -> Diagnostic {
+    let alias_of = |job: Job| match job {
+        Job::File(FileJob::Redirect(brief, alias)) => Some((brief, alias)),
+        _ => None,
+    };
+    let (redirect, other) = match (alias_of(second), alias_of(first)) {
+        (Some(redirect), _) => (redirect, first),
+        (None, Some(redirect)) => (redirect, second),
+        (None, None) => {
+            return Diagnostic::error(
+                "site.toml",
+                format!(
+                    "two of the site's own pages would be written at `{path}` ({first:?} and {second:?})"
+                ),
+            );
+        }
+    };
+    let doc = &site.briefs[redirect.0].doc;
+    let alias = &doc.aliases[redirect.1];
+    let what = match other {
+        Job::File(FileJob::Redirect(brief, _)) => {
+            format!(
+                "also an alias of {}",
+                site.briefs[brief].doc.shown.display()
+            )
+        }
+        Job::Brief(brief) => format!("the address of {}", site.briefs[brief].doc.shown.display()),
+        Job::Page(page) => format!("the address of {}", site.pages[page].doc.shown.display()),
+        _ => "the address of a page folio writes".to_string(),
+    };
+    alias
+        .place
+        .error(&doc.shown, format!("the alias `{}` is {what}", alias.value))
+        .width(alias.value.chars().count())
+        .help("an alias is an old address that no longer has a page: remove it, or correct it")
 }
 
 /// Gives the theme what every page shares (the site's view), once per site.
@@ -331,6 +371,16 @@ pub fn jobs(site: &Site) -> Vec<Job> {
     jobs.extend((0..site.authors.len()).map(|a| Job::File(FileJob::Feed(Feed::Author(a)))));
     jobs.extend((0..=sitemap_parts).map(|part| Job::File(FileJob::Sitemap(part))));
     jobs.push(Job::File(FileJob::Robots));
+    let mut redirects = false;
+    for (brief, b) in site.briefs.iter().enumerate() {
+        jobs.extend(
+            (0..b.doc.aliases.len()).map(|alias| Job::File(FileJob::Redirect(brief, alias))),
+        );
+        redirects |= !b.doc.aliases.is_empty();
+    }
+    if redirects {
+        jobs.push(Job::File(FileJob::Redirects));
+    }
     jobs
 }
 
@@ -516,6 +566,10 @@ pub fn job_url(site: &Site, job: Job) -> String {
         Job::File(FileJob::Feed(feed)) => feeds::feed_url(site, feed),
         Job::File(FileJob::Sitemap(part)) => feeds::sitemap_url(site, part),
         Job::File(FileJob::Robots) => config.url("/robots.txt"),
+        Job::File(FileJob::Redirect(brief, alias)) => {
+            config.url(&site.briefs[brief].doc.aliases[alias].value)
+        }
+        Job::File(FileJob::Redirects) => config.url("/_redirects"),
     }
 }
 
@@ -534,6 +588,8 @@ fn render_file(site: &Site, file: FileJob) -> Vec<u8> {
             feeds::sitemap(site, &entries, part)
         }
         FileJob::Robots => feeds::robots(site).into_bytes(),
+        FileJob::Redirect(brief, _) => redirects::page(site, &site.briefs[brief]).into_bytes(),
+        FileJob::Redirects => redirects::netlify(site).into_bytes(),
     }
 }
 

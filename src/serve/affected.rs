@@ -67,9 +67,9 @@ pub(super) fn is_affected(
             changed.includes(&site.briefs[index])
                 || before.brief_context.get(slug) != after.brief_context.get(slug)
         }
-        Job::File(FileJob::CiteBib(index) | FileJob::CiteRis(index)) => {
-            changed.includes(&site.briefs[index])
-        }
+        Job::File(
+            FileJob::CiteBib(index) | FileJob::CiteRis(index) | FileJob::Redirect(index, _),
+        ) => changed.includes(&site.briefs[index]),
         Job::Home { page } => differs(Some(&before.home), Some(&after.home), page),
         Job::Author { index, page } => {
             let slug = &site.authors[index].doc.slug;
@@ -97,7 +97,7 @@ pub(super) fn is_affected(
         | Job::Topics
         | Job::Search
         | Job::Sources { .. }
-        | Job::File(FileJob::Feed(Feed::Site) | FileJob::Sitemap(_)) => true,
+        | Job::File(FileJob::Feed(Feed::Site) | FileJob::Sitemap(_) | FileJob::Redirects) => true,
     }
 }
 

@@ -46,10 +46,12 @@ fn links_alike(old: &BriefDoc, new: &BriefDoc) -> bool {
     old.slug == new.slug
         && old.shown == new.shown
         && old.date == new.date
+        && old.time == new.time
         && old.updated == new.updated
         && old.draft == new.draft
         && same_values(&old.authors, &new.authors)
         && same_values(&old.topics, &new.topics)
+        && same_values(&old.aliases, &new.aliases)
         && same_sources(old, new)
 }
 

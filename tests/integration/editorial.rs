@@ -182,3 +182,106 @@ fn a_bad_source_date_epoch_is_a_settings_error() {
     assert_eq!(built.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&built.stderr).contains("SOURCE_DATE_EPOCH"));
 }
+
+// --- Redirects --------------------------------------------------------------------------
+
+/// The minimal site whose first brief lists `aliases` (YAML flow list items).
+fn site_with_aliases(aliases: &str) -> Site {
+    let site = Site::fixture("minimal");
+    site.write(
+        "content/briefs/first-brief.md",
+        &format!(
+            "---\ntitle: First brief\ndate: 2025-03-01\nauthors: [ada-lovelace]\n\
+             aliases: [{aliases}]\n---\n\nThe text.\n"
+        ),
+    );
+    site
+}
+
+#[test]
+fn each_alias_is_a_redirect_page_and_a_line_of_redirects() {
+    let site = site_with_aliases("/briefs/old-slug/, /2024/05/some-path, /old.html");
+    site.build_ok(&[]);
+    for old in ["/briefs/old-slug/", "/2024/05/some-path/", "/old.html"] {
+        let page = site.page(old);
+        let refresh = page
+            .select(&sel("meta[http-equiv=refresh]"))
+            .next()
+            .unwrap_or_else(|| panic!("{old} has no refresh"));
+        assert_eq!(
+            refresh.value().attr("content"),
+            Some("0; url=/briefs/first-brief/")
+        );
+        let canonical = page.select(&sel("link[rel=canonical]")).next().unwrap();
+        assert_eq!(
+            canonical.value().attr("href"),
+            Some("https://briefs.example.org/briefs/first-brief/")
+        );
+        assert!(
+            page.select(&sel("meta[name=robots][content=noindex]"))
+                .next()
+                .is_some()
+        );
+        let link = page
+            .select(&sel("a[href='/briefs/first-brief/']"))
+            .next()
+            .unwrap();
+        assert_eq!(text_of(link), "First brief");
+    }
+    let redirects = std::fs::read_to_string(site.output().join("_redirects")).unwrap();
+    let lines: Vec<&str> = redirects.lines().filter(|l| !l.starts_with('#')).collect();
+    assert_eq!(
+        lines,
+        [
+            "/briefs/old-slug/ /briefs/first-brief/ 301",
+            "/2024/05/some-path/ /briefs/first-brief/ 301",
+            "/old.html /briefs/first-brief/ 301"
+        ]
+    );
+    let sitemap = std::fs::read_to_string(site.output().join("sitemap.xml")).unwrap();
+    assert!(!sitemap.contains("old-slug"), "redirects are not content");
+}
+
+#[test]
+fn an_alias_at_the_address_of_a_page_or_another_alias_is_an_error_naming_both() {
+    let site = site_with_aliases("/about/, /briefs/old/");
+    site.write("content/pages/about.md", "---\ntitle: About\n---\n\nUs.\n");
+    site.write(
+        "content/briefs/second.md",
+        "---\ntitle: Second\ndate: 2025-03-02\nauthors: [ada-lovelace]\naliases: [/briefs/old]\n---\n\nText.\n",
+    );
+    let built = site.build(&[]);
+    let err = String::from_utf8_lossy(&built.stderr);
+    assert_eq!(built.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("the alias `/about/` is the address of content/pages/about.md"),
+        "{err}"
+    );
+    assert!(err.contains("content/briefs/first-brief.md:5:"), "{err}");
+    assert!(
+        err.contains("the alias `/briefs/old/` is also an alias of content/briefs/"),
+        "{err}"
+    );
+    assert!(!site.output().exists());
+}
+
+#[test]
+fn an_alias_that_is_not_a_path_of_the_site_is_an_error_at_its_line() {
+    for (alias, why) in [
+        (
+            "https://old.example.org/x/",
+            "is not a path from the site's root",
+        ),
+        ("/briefs/../etc/", "steps out of its folder"),
+        ("'/a b/'", "may hold only letters"),
+    ] {
+        let site = site_with_aliases(alias);
+        let built = site.build(&[]);
+        let err = String::from_utf8_lossy(&built.stderr);
+        assert_eq!(built.status.code(), Some(1), "{alias}: {err}");
+        assert!(
+            err.contains(why) && err.contains("first-brief.md:5:"),
+            "{alias}: {err}"
+        );
+    }
+}

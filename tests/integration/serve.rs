@@ -374,3 +374,26 @@ fn a_scheduled_brief_is_previewed_marked_with_its_date() {
             .is_some()
     );
 }
+
+/// An old address listed in `aliases:` answers with the redirect page in the preview too.
+#[test]
+fn an_alias_answers_with_its_redirect_page() {
+    let site = Site::fixture("minimal");
+    site.write(
+        "content/briefs/first-brief.md",
+        "---\ntitle: First brief\ndate: 2025-03-01\nauthors: [ada-lovelace]\n\
+         aliases: [/briefs/old-slug/]\n---\n\nText.\n",
+    );
+    let server = Server::start(site);
+    let (status, body) = server.get("/briefs/old-slug/");
+    assert_eq!(status, 200);
+    let page = Html::parse_document(&body);
+    let refresh = page
+        .select(&sel("meta[http-equiv=refresh]"))
+        .next()
+        .expect("a refresh");
+    assert_eq!(
+        refresh.value().attr("content"),
+        Some("0; url=/briefs/first-brief/")
+    );
+}
