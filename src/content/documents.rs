@@ -3,7 +3,7 @@
 //! needs (the Markdown stage renders it).
 
 use super::bibliography::{BibFile, BibProblem, Bibliographies};
-use super::frontmatter::{Fields, Located, Place, split};
+use super::frontmatter::{Correction, Fields, Located, Place, split};
 use super::walk::{Entry, Kind};
 use super::{SourceFile, read_source};
 use crate::config::Config;
@@ -30,6 +30,8 @@ const BRIEF_FIELDS: &[&str] = &[
     "extra",
     "bibliography",
     "aliases",
+    "corrections",
+    "key_findings",
 ];
 const AUTHOR_FIELDS: &[&str] = &["name", "role", "affiliation", "photo", "email", "links"];
 const PAGE_FIELDS: &[&str] = &["title", "summary", "slug", "weight", "draft", "extra"];
@@ -57,6 +59,10 @@ pub struct BriefDoc<B> {
     pub extra: Option<Value>,
     /// Old addresses of the brief (`/briefs/old-slug/`), each answered with a redirect.
     pub aliases: Vec<Located>,
+    /// Dated notices of corrections and updates, as written.
+    pub corrections: Vec<Correction>,
+    /// A few sentences (Markdown, inline) shown in a box after the summary.
+    pub key_findings: Vec<Located>,
     pub body: B,
     /// The folder of a brief kept in its own folder, and the files beside its `index.md`.
     pub bundle: Option<(PathBuf, Vec<PathBuf>)>,
@@ -156,7 +162,7 @@ macro_rules! map_body {
 }
 
 map_body!(BriefDoc { body; slug, shown, title, subtitle, summary, date, time, updated, authors,
-    topics, draft, kind, image, pdf, doi, extra, aliases, bundle });
+    topics, draft, kind, image, pdf, doi, extra, aliases, corrections, key_findings, bundle });
 map_body!(AuthorDoc { bio; slug, shown, name, role, affiliation, photo, email, links });
 map_body!(PageDoc { body; slug, shown, title, summary, weight, draft, extra });
 
@@ -397,11 +403,55 @@ fn brief(
         doi: fields.text("doi"),
         extra: fields.value("extra"),
         aliases: aliases(fields),
+        corrections: fields.corrections("corrections"),
+        key_findings: key_findings(fields),
         body: BodySource::default(),
         bundle: entry.bundle,
     };
     ((doc.date, doc.time), doc.slug, doc.title, doc.authors) = (date?, slug?, title?, authors?);
+    correct(file, fields, &mut doc);
     Some(Partial::Brief(Box::new(doc)))
+}
+
+/// The key findings, each a sentence or two of inline Markdown whose links must be
+/// publishable addresses (an error at the finding otherwise, as in the body).
+fn key_findings(fields: &mut Fields<'_>) -> Vec<Located> {
+    let findings = fields.list("key_findings").unwrap_or_default();
+    for finding in &findings {
+        let refused = pulldown_cmark::Parser::new(&finding.value).find_map(|event| match event {
+            pulldown_cmark::Event::Start(
+                pulldown_cmark::Tag::Link { dest_url, .. }
+                | pulldown_cmark::Tag::Image { dest_url, .. },
+            ) => super::addresses::refused_address(&dest_url),
+            _ => None,
+        });
+        if let Some(why) = refused {
+            let help = super::addresses::address_help().to_string();
+            fields.wrong_value("key_findings", &finding.value, &why, help);
+        }
+    }
+    findings
+}
+
+/// A correction dated before the brief is an error at its date; the latest correction is the
+/// brief's "Updated" date when it is later than `updated:`.
+fn correct(file: &SourceFile, fields: &mut Fields<'_>, doc: &mut BriefDoc<BodySource>) {
+    for correction in doc.corrections.iter().filter(|c| c.date < doc.date) {
+        let problem = correction
+            .place
+            .error(
+                &file.shown,
+                format!(
+                    "this correction is dated {}, before the brief itself ({})",
+                    correction.date, doc.date
+                ),
+            )
+            .width(10)
+            .help("date the correction on or after the brief's `date`");
+        fields.problems.push(problem);
+    }
+    let latest = doc.corrections.iter().map(|c| c.date).max();
+    doc.updated = doc.updated.max(latest);
 }
 
 /// The brief's old addresses: paths from the site's root, each made a folder's address

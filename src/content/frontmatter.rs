@@ -376,6 +376,41 @@ impl<'a> Fields<'a> {
         self.get(key).cloned()
     }
 
+    /// A list of `{date, text}` maps: the brief's corrections, oldest first as written.
+    pub fn corrections(&mut self, key: &str) -> Vec<Correction> {
+        let Some(Value::Sequence(items)) = self.get(key).cloned() else {
+            if self.get(key).is_some() {
+                self.wrong(
+                    key,
+                    "must be a list of corrections",
+                    format!("write `{key}:` then lines like `  - {{date: 2025-06-10, text: …}}`"),
+                );
+            }
+            return Vec::new();
+        };
+        let mut corrections = Vec::new();
+        for item in items {
+            let field = |name: &str| item.get(name).and_then(Value::as_str).map(str::to_string);
+            let (Some(date), Some(text)) = (field("date"), field("text")) else {
+                self.wrong(
+                    key,
+                    "has an item without both `date` and `text`",
+                    "write each as `- {date: 2025-06-10, text: What was corrected.}`".into(),
+                );
+                continue;
+            };
+            let place = self.place_of_value(key, &date);
+            if let Some(day) = self.parse_date(key, &date) {
+                corrections.push(Correction {
+                    date: day,
+                    text: text.trim().to_string(),
+                    place,
+                });
+            }
+        }
+        corrections
+    }
+
     /// A list of `{label, url}` maps.
     pub fn links(&mut self, key: &str) -> Vec<(String, String)> {
         let Some(Value::Sequence(items)) = self.get(key).cloned() else {
@@ -502,6 +537,15 @@ impl<'a> Fields<'a> {
             .map_or(start, |(at, _)| start + at);
         Place::of(&self.file.text, offset)
     }
+}
+
+/// A dated notice of a correction or update to a brief.
+#[derive(Debug, Clone)]
+pub struct Correction {
+    pub date: NaiveDate,
+    pub text: String,
+    /// Where its date is written.
+    pub place: Place,
 }
 
 /// A line and column in a file, with the line's text, kept for checks made after parsing.

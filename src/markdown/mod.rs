@@ -674,6 +674,46 @@ fn plain_text(events: &[Spanned<'_>]) -> String {
         .to_string()
 }
 
+/// A sentence or two of inline Markdown (a key finding) as HTML: emphasis, code and links
+/// kept; raw HTML shown as text, never as markup; links to refused addresses kept as text.
+pub fn inline_html(text: &str) -> String {
+    let mut refused_open = 0usize;
+    let events = Parser::new_ext(
+        text,
+        Options::ENABLE_STRIKETHROUGH | Options::ENABLE_SMART_PUNCTUATION,
+    )
+    .filter_map(|event| match event {
+        Event::Start(Tag::Paragraph) | Event::End(TagEnd::Paragraph) => None,
+        Event::Html(html) | Event::InlineHtml(html) => Some(Event::Text(html)),
+        Event::Start(Tag::Link { ref dest_url, .. }) if refused_address(dest_url).is_some() => {
+            refused_open += 1;
+            None
+        }
+        Event::End(TagEnd::Link) if refused_open > 0 => {
+            refused_open -= 1;
+            None
+        }
+        Event::Start(Tag::Image { .. }) | Event::End(TagEnd::Image) => None,
+        other => Some(other),
+    });
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, events);
+    html.trim().to_string()
+}
+
+/// The words of a sentence of inline Markdown, without its markup (for a meta description).
+pub fn inline_text(text: &str) -> String {
+    Parser::new(text)
+        .filter_map(|event| match event {
+            Event::Text(t) | Event::Code(t) => Some(t.into_string()),
+            Event::SoftBreak | Event::HardBreak => Some(" ".into()),
+            _ => None,
+        })
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
 /// Escapes text for HTML element content and attribute values.
 pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());

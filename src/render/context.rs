@@ -5,7 +5,7 @@ use super::cite::{Reference, formatted_citation, style_title};
 use super::feeds::{Feed, feed_url};
 use super::metadata::{Addresses, MetaTag, highwire_tags, json_ld};
 use crate::config::Config;
-use crate::markdown::{Citation, Footnote, Reference as CitedReference, TocEntry};
+use crate::markdown::{Citation, Footnote, Reference as CitedReference, TocEntry, inline_html};
 use crate::site::{Author, Brief, Domain, IndexedSource, Page, Site, SourcesIndex, Topic};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -77,6 +77,13 @@ impl<'a> SiteView<'a> {
 pub struct DateView {
     pub iso: String,
     pub human: String,
+}
+
+/// A correction's notice.
+#[derive(Serialize)]
+pub struct CorrectionView<'a> {
+    pub date: DateView,
+    pub text: &'a str,
 }
 
 /// When a brief dated after the build's time is due, in words ("5 January 2026", with the
@@ -181,6 +188,10 @@ pub struct BriefView<'a> {
     pub draft: bool,
     /// When a brief scheduled for later is due (shown only by `serve` and `--future`).
     pub scheduled: Option<String>,
+    /// Key findings, each as HTML.
+    pub key_findings: Vec<String>,
+    /// Dated notices of corrections and updates.
+    pub corrections: Vec<CorrectionView<'a>>,
     pub authors: Vec<AuthorView<'a>>,
     pub topics: Vec<TopicRef<'a>>,
     pub body_html: &'a str,
@@ -256,6 +267,19 @@ impl<'a> BriefView<'a> {
             updated: doc.updated.map(DateView::new),
             draft: doc.draft,
             scheduled: scheduled(site, brief),
+            key_findings: doc
+                .key_findings
+                .iter()
+                .map(|finding| inline_html(&finding.value))
+                .collect(),
+            corrections: doc
+                .corrections
+                .iter()
+                .map(|c| CorrectionView {
+                    date: DateView::new(c.date),
+                    text: &c.text,
+                })
+                .collect(),
             authors: brief
                 .authors
                 .iter()

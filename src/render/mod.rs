@@ -11,7 +11,7 @@ pub mod theme;
 
 use crate::cache::Key;
 use crate::diagnostics::{Diagnostic, display_path};
-use crate::markdown::{MarkdownInput, highlight, render_markdown};
+use crate::markdown::{MarkdownInput, highlight, inline_text, render_markdown};
 use crate::site::{Site, page_url};
 use context::*;
 pub use feeds::Feed;
@@ -405,6 +405,7 @@ fn make_job(site: &Site, theme: &Theme, job: Job, reuse: Reuse<'_>) -> Result<Ma
         });
     }
     let default_description = config.description.as_deref().unwrap_or(&config.title);
+    let owned_finding: Option<String>;
     let mut context = PageContext::new();
     let mut feeds = vec![FeedLink::new(site, Feed::Site)];
     let owned_title: String;
@@ -417,10 +418,17 @@ fn make_job(site: &Site, theme: &Theme, job: Job, reuse: Reuse<'_>) -> Result<Ma
         Job::Brief(index) => {
             let brief = &site.briefs[index];
             context.insert("brief", BriefView::new(site, brief));
+            // The summary, else the first key finding, else the subtitle.
+            owned_finding = brief
+                .doc
+                .key_findings
+                .first()
+                .map(|f| inline_text(&f.value));
             let description = brief
                 .doc
                 .summary
                 .as_deref()
+                .or(owned_finding.as_deref())
                 .or(brief.doc.subtitle.as_deref());
             (
                 "brief.html",

@@ -285,3 +285,99 @@ fn an_alias_that_is_not_a_path_of_the_site_is_an_error_at_its_line() {
         );
     }
 }
+
+// --- Corrections and key findings ---------------------------------------------------------
+
+/// The minimal site whose first brief has these extra front-matter lines.
+fn site_with_front_matter(extra: &str) -> Site {
+    let site = Site::fixture("minimal");
+    site.write(
+        "content/briefs/first-brief.md",
+        &format!(
+            "---\ntitle: First brief\ndate: 2025-03-01\nauthors: [ada-lovelace]\n{extra}---\n\nThe text.\n"
+        ),
+    );
+    site
+}
+
+#[test]
+fn a_correction_is_a_dated_notice_and_the_briefs_updated_date_everywhere() {
+    let site = site_with_front_matter(
+        "updated: 2025-03-05\ncorrections:\n  - {date: 2025-03-10, text: Figure 2 showed 2023 prices; it now shows 2024's.}\n",
+    );
+    site.build_ok(&[]);
+    let page = site.page("/briefs/first-brief/");
+    let notice = page
+        .select(&sel(".corrections li"))
+        .next()
+        .expect("a notice");
+    assert!(text_of(notice).contains("10 March 2025: Figure 2 showed 2023 prices"));
+    let updated: Vec<String> = page
+        .select(&sel(".brief-meta time"))
+        .filter_map(|t| t.value().attr("datetime").map(str::to_string))
+        .collect();
+    assert_eq!(
+        updated,
+        ["2025-03-01", "2025-03-10"],
+        "published, then updated"
+    );
+    let json = page
+        .select(&sel("script[type='application/ld+json']"))
+        .next()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_str(&json.inner_html()).unwrap();
+    assert_eq!(json["dateModified"], "2025-03-10");
+    let feed = std::fs::read_to_string(site.output().join("atom.xml")).unwrap();
+    let entry = &feed[feed.find("<entry>").unwrap()..];
+    assert!(entry.contains("<updated>2025-03-10"), "{entry}");
+}
+
+#[test]
+fn a_correction_dated_before_the_brief_is_an_error_at_its_line() {
+    let site = site_with_front_matter("corrections:\n  - {date: 2025-02-20, text: Too early.}\n");
+    let built = site.build(&[]);
+    let err = String::from_utf8_lossy(&built.stderr);
+    assert_eq!(built.status.code(), Some(1), "{err}");
+    assert!(err.contains("first-brief.md:6:"), "{err}");
+    assert!(
+        err.contains("dated 2025-02-20, before the brief itself (2025-03-01)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn key_findings_are_a_box_of_inline_markdown_and_the_description_without_a_summary() {
+    let site = site_with_front_matter(
+        "key_findings:\n  - \"Starts fell by *a third* in five years.\"\n  - \"Levy funds <script>x()</script> went unspent.\"\n",
+    );
+    site.build_ok(&[]);
+    let page = site.page("/briefs/first-brief/");
+    let findings: Vec<_> = page.select(&sel(".key-findings li")).collect();
+    assert_eq!(findings.len(), 2);
+    assert!(
+        findings[0].select(&sel("em")).next().is_some(),
+        "emphasis kept"
+    );
+    assert!(page.select(&sel(".key-findings script")).next().is_none());
+    assert!(
+        text_of(findings[1]).contains("<script>x()</script>"),
+        "raw HTML shown as text"
+    );
+    let description = page.select(&sel("meta[name=description]")).next().unwrap();
+    assert_eq!(
+        description.value().attr("content"),
+        Some("Starts fell by a third in five years.")
+    );
+}
+
+#[test]
+fn a_key_finding_linking_to_a_script_address_is_an_error() {
+    let site = site_with_front_matter("key_findings:\n  - \"See [this](javascript:alert(1)).\"\n");
+    let built = site.build(&[]);
+    let err = String::from_utf8_lossy(&built.stderr);
+    assert_eq!(built.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("first-brief.md:6:") && err.contains("`javascript:`"),
+        "{err}"
+    );
+}
