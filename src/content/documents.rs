@@ -32,6 +32,7 @@ const BRIEF_FIELDS: &[&str] = &[
     "aliases",
     "corrections",
     "key_findings",
+    "related",
 ];
 const AUTHOR_FIELDS: &[&str] = &["name", "role", "affiliation", "photo", "email", "links"];
 const PAGE_FIELDS: &[&str] = &["title", "summary", "slug", "weight", "draft", "extra"];
@@ -63,6 +64,8 @@ pub struct BriefDoc<B> {
     pub corrections: Vec<Correction>,
     /// A few sentences (Markdown, inline) shown in a box after the summary.
     pub key_findings: Vec<Located>,
+    /// The slugs of the related briefs to show, in place of those folio finds.
+    pub related: Vec<Located>,
     pub body: B,
     /// The folder of a brief kept in its own folder, and the files beside its `index.md`.
     pub bundle: Option<(PathBuf, Vec<PathBuf>)>,
@@ -162,7 +165,7 @@ macro_rules! map_body {
 }
 
 map_body!(BriefDoc { body; slug, shown, title, subtitle, summary, date, time, updated, authors,
-    topics, draft, kind, image, pdf, doi, extra, aliases, corrections, key_findings, bundle });
+    topics, draft, kind, image, pdf, doi, extra, aliases, corrections, key_findings, related, bundle });
 map_body!(AuthorDoc { bio; slug, shown, name, role, affiliation, photo, email, links });
 map_body!(PageDoc { body; slug, shown, title, summary, weight, draft, extra });
 
@@ -405,6 +408,7 @@ fn brief(
         aliases: aliases(fields),
         corrections: fields.corrections("corrections"),
         key_findings: key_findings(fields),
+        related: fields.list("related").unwrap_or_default(),
         body: BodySource::default(),
         bundle: entry.bundle,
     };

@@ -79,6 +79,26 @@ pub struct DateView {
     pub human: String,
 }
 
+/// A related brief, as the end of a brief lists it.
+#[derive(Serialize)]
+pub struct RelatedView<'a> {
+    pub title: &'a str,
+    pub url: &'a str,
+    pub kind: &'a str,
+    pub date: DateView,
+}
+
+impl<'a> RelatedView<'a> {
+    fn new(brief: &'a Brief) -> Self {
+        RelatedView {
+            title: &brief.doc.title,
+            url: &brief.url,
+            kind: brief.doc.kind.as_deref().unwrap_or("Brief"),
+            date: DateView::new(brief.doc.date),
+        }
+    }
+}
+
 /// A correction's notice.
 #[derive(Serialize)]
 pub struct CorrectionView<'a> {
@@ -192,6 +212,8 @@ pub struct BriefView<'a> {
     pub key_findings: Vec<String>,
     /// Dated notices of corrections and updates.
     pub corrections: Vec<CorrectionView<'a>>,
+    /// Up to three related briefs.
+    pub related: Vec<RelatedView<'a>>,
     pub authors: Vec<AuthorView<'a>>,
     pub topics: Vec<TopicRef<'a>>,
     pub body_html: &'a str,
@@ -279,6 +301,11 @@ impl<'a> BriefView<'a> {
                     date: DateView::new(c.date),
                     text: &c.text,
                 })
+                .collect(),
+            related: brief
+                .related
+                .iter()
+                .map(|&r| RelatedView::new(&site.briefs[r]))
                 .collect(),
             authors: brief
                 .authors

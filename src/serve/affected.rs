@@ -168,13 +168,17 @@ fn context_hash(site: &Site, brief: &Brief) -> u64 {
     for &author in &brief.authors {
         site.authors[author].briefs.len().hash(&mut hasher);
     }
+    for &related in &brief.related {
+        site.briefs[related].doc.slug.hash(&mut hasher);
+    }
     hasher.finish()
 }
 
 /// The pages and files besides its own page that show brief `index` after an edit that left
 /// everything the site links from it as it was (`Site::relink_briefs`): its citation files,
 /// the page of each listing it is on, the feeds that may list it, and the pages of the sources
-/// index that list it. Every other page shows only the counts, dates and links of the briefs,
+/// index that list it, and the briefs that show it as related. Every other page shows only the
+/// counts, dates and links of the briefs,
 /// which such an edit does not change.
 pub(super) fn showing(site: &Site, index: usize) -> Vec<Job> {
     let per = site.config.paginate;
@@ -192,6 +196,12 @@ pub(super) fn showing(site: &Site, index: usize) -> Vec<Job> {
             jobs.push(page);
         }
     }
+    // The briefs that show it among their related briefs (its title, date and summary).
+    jobs.extend(
+        (0..site.briefs.len())
+            .filter(|&other| site.briefs[other].related.contains(&index))
+            .map(Job::Brief),
+    );
     jobs
 }
 

@@ -3,6 +3,7 @@
 
 pub(crate) mod attachments;
 pub mod links;
+mod related;
 mod relink;
 mod sources;
 
@@ -94,6 +95,9 @@ pub struct Brief {
     pub source_refs: Vec<SourceRef>,
     /// The PDF edition named by `pdf:`.
     pub pdf: Option<Pdf>,
+    /// Up to three related briefs (indexes into `Site::briefs`): those named by `related:`,
+    /// else those sharing the most sources, topics and authors.
+    pub related: Vec<usize>,
 }
 
 pub struct Author {
@@ -251,6 +255,7 @@ pub fn link_site(config: Config, content: Content, shown: Shown) -> (Site, Diagn
             authors: unique(authors_of.into_iter()),
             topics: topics_of,
             source_refs: Vec::new(),
+            related: Vec::new(),
         });
     }
     drop(author_index);
@@ -278,6 +283,7 @@ pub fn link_site(config: Config, content: Content, shown: Shown) -> (Site, Diagn
     for (brief, refs) in site_briefs.iter_mut().zip(source_refs) {
         brief.source_refs = refs;
     }
+    link_related(&mut site_briefs, &mut diagnostics);
     let site = Site {
         config,
         sources,
@@ -291,6 +297,40 @@ pub fn link_site(config: Config, content: Content, shown: Shown) -> (Site, Diagn
         formatted_citations: FormattedCitations::default(),
     };
     (site, diagnostics)
+}
+
+/// Gives each brief its related briefs: those its `related:` names (each an error at its place
+/// when no published brief has that slug), else those `related::related_briefs` finds.
+fn link_related(briefs: &mut [Brief], diagnostics: &mut Diagnostics) {
+    let found = related::related_briefs(briefs);
+    let by_slug: HashMap<&str, usize> = briefs
+        .iter()
+        .enumerate()
+        .map(|(i, b)| (b.doc.slug.as_str(), i))
+        .collect();
+    let mut chosen = Vec::with_capacity(briefs.len());
+    for (brief, found) in briefs.iter().zip(found) {
+        if brief.doc.related.is_empty() {
+            chosen.push(found);
+            continue;
+        }
+        let mut named = Vec::new();
+        for slug in &brief.doc.related {
+            match by_slug.get(slug.value.as_str()) {
+                Some(&index) => named.push(index),
+                None => diagnostics.push(
+                    slug.place
+                        .error(&brief.doc.shown, format!("`related` names `{}`, which is not a published brief", slug.value))
+                        .width(slug.value.chars().count())
+                        .help("name briefs by their slugs (their file names), e.g. `related: [heat-pump-rollout]`"),
+                ),
+            }
+        }
+        chosen.push(named);
+    }
+    for (brief, related) in briefs.iter_mut().zip(chosen) {
+        brief.related = related;
+    }
 }
 
 /// The URL of page `n` of a listing at `base` (which ends in `/`): `base`, `base/page/2/`, …

@@ -52,6 +52,7 @@ fn links_alike(old: &BriefDoc, new: &BriefDoc) -> bool {
         && same_values(&old.authors, &new.authors)
         && same_values(&old.topics, &new.topics)
         && same_values(&old.aliases, &new.aliases)
+        && same_values(&old.related, &new.related)
         && same_sources(old, new)
 }
 

@@ -381,3 +381,87 @@ fn a_key_finding_linking_to_a_script_address_is_an_error() {
         "{err}"
     );
 }
+
+// --- Related briefs -----------------------------------------------------------------------
+
+/// A brief with these topics, cited URLs and extra front matter.
+fn related_brief(site: &Site, slug: &str, date: &str, topics: &str, urls: &[&str], extra: &str) {
+    let links: String = urls
+        .iter()
+        .enumerate()
+        .map(|(i, url)| format!("[source {i}]({url}) "))
+        .collect();
+    site.write(
+        &format!("content/briefs/{slug}.md"),
+        &format!(
+            "---\ntitle: Brief {slug}\ndate: {date}\nauthors: [ada-lovelace]\ntopics: [{topics}]\n{extra}---\n\nText citing {links}.\n"
+        ),
+    );
+}
+
+/// The related briefs' addresses at the end of a brief's page.
+fn related_of(site: &Site, slug: &str) -> Vec<String> {
+    site.page(&format!("/briefs/{slug}/"))
+        .select(&sel(".related a"))
+        .map(|a| a.value().attr("href").unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn related_briefs_share_sources_first_then_topics_and_can_be_named() {
+    let site = Site::fixture("minimal");
+    std::fs::remove_file(site.root().join("content/briefs/first-brief.md")).unwrap();
+    let (x, y) = ("https://ons.example.gov/x", "https://ons.example.gov/y");
+    related_brief(&site, "alpha", "2025-03-01", "Housing", &[x, y], "");
+    related_brief(&site, "beta", "2025-02-01", "Energy", &[x, y], "");
+    related_brief(&site, "gamma", "2025-04-01", "Housing", &[], "");
+    related_brief(
+        &site,
+        "delta",
+        "2025-05-01",
+        "Skills",
+        &["https://other.example.org/"],
+        "",
+    );
+    related_brief(
+        &site,
+        "epsilon",
+        "2025-01-01",
+        "Skills",
+        &[],
+        "related: [alpha, gamma]\n",
+    );
+    site.build_ok(&[]);
+    // All five share their author, which counts least: it fills the list, newest first.
+    assert_eq!(
+        related_of(&site, "alpha"),
+        ["/briefs/beta/", "/briefs/gamma/", "/briefs/delta/"],
+        "two sources, then a topic, then the author"
+    );
+    assert_eq!(
+        related_of(&site, "beta"),
+        ["/briefs/alpha/", "/briefs/delta/", "/briefs/gamma/"]
+    );
+    assert_eq!(
+        related_of(&site, "delta"),
+        ["/briefs/epsilon/", "/briefs/gamma/", "/briefs/alpha/"],
+        "a topic first"
+    );
+    assert_eq!(
+        related_of(&site, "epsilon"),
+        ["/briefs/alpha/", "/briefs/gamma/"],
+        "as named"
+    );
+}
+
+#[test]
+fn a_related_slug_that_is_no_brief_is_an_error_at_its_place() {
+    let site = site_with_front_matter("related: [no-such-brief]\n");
+    let built = site.build(&[]);
+    let err = String::from_utf8_lossy(&built.stderr);
+    assert_eq!(built.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("first-brief.md:5:") && err.contains("`no-such-brief`"),
+        "{err}"
+    );
+}

@@ -41,7 +41,11 @@ fn example_site_builds_every_page_type_with_resolving_links_and_footnotes() {
         let file = entry.unwrap().path().join("index.html");
         let page = Html::parse_document(&std::fs::read_to_string(&file).unwrap());
         // An old address of a brief (`aliases:`) holds a redirect page, not a brief.
-        if page.select(&sel("meta[http-equiv=refresh]")).next().is_some() {
+        if page
+            .select(&sel("meta[http-equiv=refresh]"))
+            .next()
+            .is_some()
+        {
             redirects += 1;
             continue;
         }
