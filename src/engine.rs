@@ -13,7 +13,7 @@ use crate::render::{
     render_site,
 };
 use crate::site::links::broken_links;
-use crate::site::{Content, Shown, Site, link_site};
+use crate::site::{Content, Shown, Site, link_related, link_site};
 use rayon::prelude::*;
 use std::path::Path;
 use std::time::Instant;
@@ -69,12 +69,15 @@ impl Engine {
         let (content, mut diagnostics) = load_documents(&self.config, cache);
         diagnostics.extend(self.theme.refused.iter().cloned());
         timings.lap("content");
-        let (site, link_problems) = link_site(self.config.clone(), content, shown);
+        let (mut site, link_problems) = link_site(self.config.clone(), content, shown);
         diagnostics.extend(link_problems.sorted());
+        timings.lap("link");
+        diagnostics.extend(link_related(&mut site));
+        timings.lap("related");
         let files = planned_files(&site, &self.theme);
         diagnostics.extend(broken_links(&site, &files, as_published));
         diagnostics.extend(clashes(&site, &self.theme));
-        timings.lap("link");
+        timings.lap("links");
         (site, diagnostics)
     }
 

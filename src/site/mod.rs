@@ -283,7 +283,6 @@ pub fn link_site(config: Config, content: Content, shown: Shown) -> (Site, Diagn
     for (brief, refs) in site_briefs.iter_mut().zip(source_refs) {
         brief.source_refs = refs;
     }
-    link_related(&mut site_briefs, &mut diagnostics);
     let site = Site {
         config,
         sources,
@@ -301,7 +300,9 @@ pub fn link_site(config: Config, content: Content, shown: Shown) -> (Site, Diagn
 
 /// Gives each brief its related briefs: those its `related:` names (each an error at its place
 /// when no published brief has that slug), else those `related::related_briefs` finds.
-fn link_related(briefs: &mut [Brief], diagnostics: &mut Diagnostics) {
+pub fn link_related(site: &mut Site) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    let briefs = &mut site.briefs;
     let found = related::related_briefs(briefs);
     let by_slug: HashMap<&str, usize> = briefs
         .iter()
@@ -331,6 +332,7 @@ fn link_related(briefs: &mut [Brief], diagnostics: &mut Diagnostics) {
     for (brief, related) in briefs.iter_mut().zip(chosen) {
         brief.related = related;
     }
+    diagnostics
 }
 
 /// The URL of page `n` of a listing at `base` (which ends in `/`): `base`, `base/page/2/`, …

@@ -10,7 +10,7 @@ use crate::render::{Job, job_path, jobs, prepare_theme, render_jobs};
 use crate::serve::affected::{Edited, Links, is_affected, showing};
 use crate::site::links::broken_links_in;
 use crate::site::{BriefDoc, Content, Doc};
-use crate::site::{Site, link_site};
+use crate::site::{Site, link_related, link_site};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
@@ -107,12 +107,12 @@ impl Preview {
             .map(|p| display_path(&config.root, p))
             .collect();
         let (removed, changed) = replace_briefs(&mut content, &shown, docs);
-        let (site, problems) = link_site(config, content, self.shown());
+        let (site, problems) = self.link(config, content);
         site.formatted_citations.remember(formatted);
         if problems.has_errors() {
             let (config, mut content) = site.into_content();
             replace_briefs(&mut content, &shown, removed);
-            self.site = Some(link_site(config, content, self.shown()).0);
+            self.site = Some(self.link(config, content).0);
             return self.failed(problems.sorted());
         }
         diagnostics.extend(problems.sorted());
@@ -126,6 +126,13 @@ impl Preview {
             return self.failed(problems);
         }
         self.render_changes(site, &before, &changed, &unrendered, diagnostics)
+    }
+
+    /// Links the site again, related briefs included, as the engine's load does.
+    fn link(&self, config: Config, content: Content) -> (Site, Diagnostics) {
+        let (mut site, mut problems) = link_site(config, content, self.shown());
+        problems.extend(link_related(&mut site));
+        (site, problems)
     }
 
     /// The link rule applied to the edited documents (`edited`, as shown) against the files
