@@ -302,8 +302,8 @@ pub fn link_site(config: Config, content: Content, shown: Shown) -> (Site, Diagn
 /// when no published brief has that slug), else those `related::related_briefs` finds.
 pub fn link_related(site: &mut Site) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
-    let briefs = &mut site.briefs;
-    let found = related::related_briefs(briefs);
+    let found = related::related_briefs(site);
+    let briefs = &site.briefs;
     let by_slug: HashMap<&str, usize> = briefs
         .iter()
         .enumerate()
@@ -329,7 +329,7 @@ pub fn link_related(site: &mut Site) -> Vec<Diagnostic> {
         }
         chosen.push(named);
     }
-    for (brief, related) in briefs.iter_mut().zip(chosen) {
+    for (brief, related) in site.briefs.iter_mut().zip(chosen) {
         brief.related = related;
     }
     diagnostics

@@ -2,8 +2,8 @@
 //! sources above all: two briefs citing the same reports are about the same thing; then
 //! topics, then authors), found through inverted indexes rather than by comparing every pair.
 
-use super::Brief;
-use std::collections::HashMap;
+use super::Site;
+use rayon::prelude::*;
 
 /// How many related briefs a brief shows.
 pub const SHOWN: usize = 3;
@@ -18,72 +18,112 @@ const AUTHOR: u32 = 1;
 /// little about any two of them, and weighing them all would make the work quadratic.
 const NEIGHBOURS: usize = 64;
 
-/// The related briefs of each brief (indexes into `briefs`, which are newest first): the
-/// highest scores, ties to the newer brief; none that shares nothing.
-pub fn related_briefs(briefs: &[Brief]) -> Vec<Vec<usize>> {
-    let postings = Postings::of(briefs);
-    (0..briefs.len())
-        .map(|index| postings.related(briefs, index))
+/// The related briefs of each brief of `site` (indexes into its briefs, which are newest
+/// first): the highest scores, ties to the newer brief; none that shares nothing. The posting
+/// lists are the site's own: the sources index's citing briefs, each topic's and author's briefs.
+pub fn related_briefs(site: &Site) -> Vec<Vec<usize>> {
+    let sources = SharedSources::of(site);
+    (0..site.briefs.len())
+        .into_par_iter()
+        .map_init(
+            || Scores::new(site.briefs.len()),
+            |scores, index| related(site, &sources, index, scores),
+        )
         .collect()
 }
 
-/// For each source, topic and author, the briefs that have it, in site order.
-struct Postings<'a> {
-    sources: HashMap<&'a str, Vec<usize>>,
-    topics: HashMap<usize, Vec<usize>>,
-    authors: HashMap<usize, Vec<usize>>,
+/// The sources cited by two briefs or more (one cited once relates nothing), each with the
+/// briefs citing it; and for each brief, those it cites.
+struct SharedSources {
+    citing: Vec<Vec<usize>>,
+    by_brief: Vec<Vec<usize>>,
 }
 
-impl<'a> Postings<'a> {
-    fn of(briefs: &'a [Brief]) -> Self {
-        let mut postings = Postings {
-            sources: HashMap::new(),
-            topics: HashMap::new(),
-            authors: HashMap::new(),
+impl SharedSources {
+    fn of(site: &Site) -> Self {
+        let mut shared = SharedSources {
+            citing: Vec::new(),
+            by_brief: vec![Vec::new(); site.briefs.len()],
         };
-        for (index, brief) in briefs.iter().enumerate() {
-            for source in &brief.doc.body.sources {
-                postings
-                    .sources
-                    .entry(source.url.as_str())
-                    .or_default()
-                    .push(index);
+        let sources = site.sources.domains.iter().flat_map(|d| &d.sources);
+        for source in sources.filter(|s| s.citing.len() > 1) {
+            let mut briefs: Vec<usize> = source.citing.iter().map(|&(brief, _)| brief).collect();
+            briefs.sort_unstable();
+            for &brief in &briefs {
+                shared.by_brief[brief].push(shared.citing.len());
             }
-            for &topic in &brief.topics {
-                postings.topics.entry(topic).or_default().push(index);
-            }
-            for &author in &brief.authors {
-                postings.authors.entry(author).or_default().push(index);
+            shared.citing.push(briefs);
+        }
+        shared
+    }
+}
+
+fn related(site: &Site, sources: &SharedSources, index: usize, scores: &mut Scores) -> Vec<usize> {
+    let brief = &site.briefs[index];
+    let lists = sources.by_brief[index]
+        .iter()
+        .map(|&source| (&sources.citing[source], SOURCE))
+        .chain(
+            brief
+                .topics
+                .iter()
+                .map(|&t| (&site.topics[t].briefs, TOPIC)),
+        )
+        .chain(
+            brief
+                .authors
+                .iter()
+                .map(|&a| (&site.authors[a].briefs, AUTHOR)),
+        );
+    for (list, weight) in lists {
+        for &other in nearest(list, index) {
+            if other != index {
+                scores.add(other, weight);
             }
         }
-        postings
+    }
+    scores.best()
+}
+
+/// One thread's scores of every brief against the brief in hand: a flat table (a brief has
+/// hundreds of candidates, and a hash map of them cost most of the stage), with the briefs
+/// touched, to rank and then clear only those.
+struct Scores {
+    score: Vec<u32>,
+    touched: Vec<usize>,
+}
+
+impl Scores {
+    fn new(briefs: usize) -> Self {
+        Scores {
+            score: vec![0; briefs],
+            touched: Vec::new(),
+        }
     }
 
-    fn related(&self, briefs: &[Brief], index: usize) -> Vec<usize> {
-        let brief = &briefs[index];
-        let mut scores: HashMap<usize, u32> = HashMap::new();
-        let lists = brief
-            .doc
-            .body
-            .sources
-            .iter()
-            .map(|s| (&self.sources[s.url.as_str()], SOURCE))
-            .chain(brief.topics.iter().map(|t| (&self.topics[t], TOPIC)))
-            .chain(brief.authors.iter().map(|a| (&self.authors[a], AUTHOR)));
-        for (list, weight) in lists {
-            for &other in nearest(list, index) {
-                if other != index {
-                    *scores.entry(other).or_default() += weight;
-                }
-            }
+    fn add(&mut self, brief: usize, weight: u32) {
+        if self.score[brief] == 0 {
+            self.touched.push(brief);
         }
-        let mut ranked: Vec<(usize, u32)> = scores.into_iter().collect();
-        ranked.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        ranked
-            .into_iter()
-            .take(SHOWN)
-            .map(|(other, _)| other)
-            .collect()
+        self.score[brief] += weight;
+    }
+
+    /// The `SHOWN` best, highest score first, ties to the lower index (the newer brief); the
+    /// table is left cleared.
+    fn best(&mut self) -> Vec<usize> {
+        let mut ranked: Vec<(u32, usize)> =
+            self.touched.iter().map(|&b| (self.score[b], b)).collect();
+        for &brief in &self.touched {
+            self.score[brief] = 0;
+        }
+        self.touched.clear();
+        let cmp = |a: &(u32, usize), b: &(u32, usize)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
+        if ranked.len() > SHOWN {
+            ranked.select_nth_unstable_by(SHOWN, cmp);
+            ranked.truncate(SHOWN);
+        }
+        ranked.sort_unstable_by(cmp);
+        ranked.into_iter().map(|(_, brief)| brief).collect()
     }
 }
 
