@@ -71,6 +71,7 @@ fn lint_site(site: &Site) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
     for doc in documents(site) {
         lint_images(doc.shown, &doc.body.facts, &mut problems);
+        lint_tables(doc.shown, &doc.body.facts, &mut problems);
         lint_headings(doc.shown, &doc.body.facts, &mut problems);
     }
     for brief in site.briefs.iter().filter(|b| b.doc.summary.is_none()) {
@@ -98,6 +99,17 @@ fn lint_site(site: &Site) -> Vec<Diagnostic> {
         );
     }
     problems
+}
+
+/// Tables without a caption: a reader (and a screen reader) meets a grid of numbers unnamed.
+fn lint_tables(shown: &Path, facts: &Facts, problems: &mut Vec<Diagnostic>) {
+    for table in facts.tables.iter().filter(|t| t.number.is_none()) {
+        let warning = Diagnostic::warning(shown, "the table has no caption");
+        problems.push(table.at.apply(warning).help(
+            "add a paragraph right after the table that begins with `Table:`, e.g. `Table: \
+             Installations by region, 2024`, and a `Source:` line after it",
+        ));
+    }
 }
 
 /// Images without alt text; figures without a `Source:` credit.

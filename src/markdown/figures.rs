@@ -157,7 +157,7 @@ pub(super) fn take_figure<'a>(events: &mut VecDeque<Spanned<'a>>) -> Option<Figu
 }
 
 /// Takes a paragraph that begins with `Source:`, returning its inline events.
-fn take_credit<'a>(events: &mut VecDeque<Spanned<'a>>) -> Option<Vec<Spanned<'a>>> {
+pub(super) fn take_credit<'a>(events: &mut VecDeque<Spanned<'a>>) -> Option<Vec<Spanned<'a>>> {
     let starts_credit = matches!(
         (events.front(), events.get(1)),
         (Some((Event::Start(Tag::Paragraph), _)), Some((Event::Text(text), _)))
@@ -173,6 +173,36 @@ fn take_credit<'a>(events: &mut VecDeque<Spanned<'a>>) -> Option<Vec<Spanned<'a>
     credit.pop();
     credit.remove(0);
     Some(credit)
+}
+
+/// Called just after a table's end: when a paragraph beginning with `Table:` follows (Pandoc's
+/// convention), takes it, returning its inline events without the `Table:` itself.
+pub(super) fn take_table_caption<'a>(
+    events: &mut VecDeque<Spanned<'a>>,
+) -> Option<Vec<Spanned<'a>>> {
+    let starts_caption = matches!(
+        (events.front(), events.get(1)),
+        (Some((Event::Start(Tag::Paragraph), _)), Some((Event::Text(text), _)))
+            if text.trim_start().starts_with("Table:")
+    );
+    if !starts_caption {
+        return None;
+    }
+    let end = events
+        .iter()
+        .position(|(e, _)| matches!(e, Event::End(TagEnd::Paragraph)))?;
+    let mut caption: Vec<Spanned<'a>> = events.drain(..=end).collect();
+    caption.pop();
+    caption.remove(0);
+    if let Some((Event::Text(text), _)) = caption.first_mut() {
+        let rest = text
+            .trim_start()
+            .trim_start_matches("Table:")
+            .trim_start()
+            .to_string();
+        *text = CowStr::from(rest);
+    }
+    Some(caption)
 }
 
 /// The figure's opening HTML, up to its caption's title (`caption`, HTML); the credit and

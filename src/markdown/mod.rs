@@ -67,6 +67,15 @@ pub struct Facts {
     pub links: Vec<LinkFact>,
     /// Every image, inline or figure, in order.
     pub images: Vec<ImageFact>,
+    /// Every table, in order.
+    pub tables: Vec<TableFact>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TableFact {
+    /// The table's number, when a `Table:` caption follows it.
+    pub number: Option<usize>,
+    pub at: Spot,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -272,6 +281,7 @@ struct Walk<'i> {
     /// For each open link, whether it is an external one we rewrote.
     links: Vec<bool>,
     figure_count: usize,
+    table_count: usize,
     has_code: bool,
     word_count: usize,
     counting_words: bool,
@@ -299,6 +309,7 @@ impl<'i> Walk<'i> {
             place: "Introduction".into(),
             links: Vec::new(),
             figure_count: 0,
+            table_count: 0,
             has_code: false,
             word_count: 0,
             counting_words: true,
@@ -337,6 +348,12 @@ impl<'i> Walk<'i> {
                 Event::Start(Tag::HtmlBlock) => {
                     self.html_block(&events, range.start);
                     out.push(Event::Start(Tag::HtmlBlock));
+                }
+                Event::Start(Tag::Table(alignments)) => {
+                    let mut inner =
+                        take_until(&mut events, |e| matches!(e, Event::End(TagEnd::Table)));
+                    inner.insert(0, (Event::Start(Tag::Table(alignments)), range.clone()));
+                    self.table(inner, range, &mut events, &mut out);
                 }
                 other => out.push(self.inline(other, range)),
             }
@@ -615,6 +632,51 @@ impl<'i> Walk<'i> {
             self.place = place;
         }
         out.push(Event::Html("</figcaption></figure>\n".into()));
+    }
+
+    /// A table; with a `Table:` paragraph after it, a numbered table figure: the caption above,
+    /// and a `Source:` paragraph after the caption as its credit below, whose links are cited
+    /// from "Table N" in the Sources. A table without a caption is noted for `check`.
+    fn table(
+        &mut self,
+        table: Vec<Spanned<'i>>,
+        range: Range<usize>,
+        events: &mut VecDeque<Spanned<'i>>,
+        out: &mut Vec<Event<'i>>,
+    ) {
+        let Some(caption) = figures::take_table_caption(events) else {
+            self.facts.tables.push(TableFact {
+                number: None,
+                at: self.input.spot(range),
+            });
+            out.extend(table.into_iter().map(|(e, r)| self.inline(e, r)));
+            return;
+        };
+        self.table_count += 1;
+        let number = self.table_count;
+        self.facts.tables.push(TableFact {
+            number: Some(number),
+            at: self.input.spot(range),
+        });
+        let place = std::mem::replace(&mut self.place, format!("Table {number}"));
+        let prefix = self.input.id_prefix;
+        out.push(Event::Html(
+            format!(r#"<figure class="table-figure" id="{prefix}tbl-{number}"><figcaption><span class="fig-label">Table {number}.</span> "#).into(),
+        ));
+        for (event, range) in caption {
+            out.push(self.inline(event, range));
+        }
+        out.push(Event::Html("</figcaption>\n".into()));
+        out.extend(table.into_iter().map(|(e, r)| self.inline(e, r)));
+        if let Some(credit) = figures::take_credit(events) {
+            out.push(Event::Html(r#"<p class="credit">"#.into()));
+            for (event, range) in credit {
+                out.push(self.inline(event, range));
+            }
+            out.push(Event::Html("</p>\n".into()));
+        }
+        out.push(Event::Html("</figure>\n".into()));
+        self.place = place;
     }
 
     /// Renders the definitions of every referenced note, in number order. A note may cite

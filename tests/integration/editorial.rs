@@ -465,3 +465,58 @@ fn a_related_slug_that_is_no_brief_is_an_error_at_its_place() {
         "{err}"
     );
 }
+
+// --- Tables as figures ----------------------------------------------------------------------
+
+#[test]
+fn a_table_with_a_caption_is_a_numbered_figure_whose_credit_is_a_source() {
+    let site = Site::fixture("minimal");
+    site.write(
+        "content/briefs/first-brief.md",
+        "---\ntitle: First brief\ndate: 2025-03-01\nauthors: [ada-lovelace]\nsummary: S.\n---\n\n\
+         Intro.\n\n\
+         | Region | Installations |\n|---|---:|\n| North | 1,200 |\n| South | 2,400 |\n\n\
+         Table: Heat pump installations by region, *2024*\n\n\
+         Source: [MCS data dashboard](https://datadashboard.mcscertified.com/).\n\n\
+         | A | B |\n|---|---|\n| 1 | 2 |\n",
+    );
+    site.build_ok(&[]);
+    let page = site.page("/briefs/first-brief/");
+    let figure = page
+        .select(&sel("figure.table-figure"))
+        .next()
+        .expect("a table figure");
+    assert_eq!(figure.value().id(), Some("first-brief-tbl-1"));
+    let caption = figure.select(&sel("figcaption")).next().unwrap();
+    assert_eq!(
+        text_of(caption),
+        "Table 1. Heat pump installations by region, 2024"
+    );
+    assert!(
+        caption.select(&sel("em")).next().is_some(),
+        "inline Markdown in the caption"
+    );
+    assert_eq!(figure.select(&sel("table tbody tr")).count(), 2);
+    let credit = figure.select(&sel("p.credit a")).next().expect("a credit");
+    let cited = credit.value().attr("id").expect("cited as a source");
+    let source = page
+        .select(&sel("section#sources li"))
+        .find(|li| {
+            li.select(&sel(&format!("a[href='#{cited}']")))
+                .next()
+                .is_some()
+        })
+        .expect("the credit's source is listed");
+    assert!(text_of(source).contains("Table 1"), "{}", text_of(source));
+    assert_eq!(
+        page.select(&sel("figure.table-figure")).count(),
+        1,
+        "the second has no caption"
+    );
+    let checked = crate::common::folio(&["check", "--root", site.root().to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&checked.stderr);
+    assert!(
+        err.contains("the table has no caption") && err.contains("first-brief.md:19:"),
+        "{err}"
+    );
+}
