@@ -68,11 +68,25 @@ pub struct Organization {
 /// How briefs are cited: `[citation]` in site.toml.
 #[derive(Debug, Clone)]
 pub struct CitationSettings {
-    /// A CSL style bundled with hayagriva, by its name (`chicago-notes`, `apa`, …).
+    /// A CSL style bundled with hayagriva, by its name (`chicago-notes`, `apa`, …), or the
+    /// path of the site's own `.csl` file followed by a hash of its text (so that what was
+    /// formatted with an earlier version of the file is never reused).
     pub style: String,
+    /// The site's own style, when `style` names a `.csl` file.
+    pub own_style: Option<std::sync::Arc<OwnStyle>>,
     /// Bibliography files every brief may cite from (`.bib` or CSL-JSON `.json`), resolved
     /// from the site's folder.
     pub bibliography: Vec<PathBuf>,
+}
+
+/// A CSL style of the site's own, read from its `.csl` file: whole, and trimmed to its
+/// reference list for "Cite this brief".
+#[derive(Debug)]
+pub struct OwnStyle {
+    pub whole: hayagriva::citationberg::IndependentStyle,
+    pub reference_list: hayagriva::citationberg::IndependentStyle,
+    /// Its title, as "Cite this brief" names it.
+    pub title: String,
 }
 
 /// The search page and its index: `[search]` in site.toml.
@@ -285,12 +299,34 @@ fn citation_settings(
             None => bibliography.push(path),
         }
     }
+    if style.to_ascii_lowercase().ends_with(".csl") {
+        let place = text.find(&format!("\"{style}\"")).unwrap_or(0);
+        return match read_own_style(root, &style) {
+            Ok((own, hash)) if problems.is_empty() => Ok(CitationSettings {
+                style: format!("{style} ({hash:016x})"),
+                own_style: Some(std::sync::Arc::new(own)),
+                bibliography,
+            }),
+            Ok(_) => Err(problems),
+            Err((message, help)) => {
+                problems.insert(
+                    0,
+                    Diagnostic::error(shown, message)
+                        .at_offset(text, place)
+                        .width(style.chars().count() + 2)
+                        .help(help),
+                );
+                Err(problems)
+            }
+        };
+    }
     if hayagriva::archive::ArchivedStyle::by_name(&style).is_some() {
         if !problems.is_empty() {
             return Err(problems);
         }
         return Ok(CitationSettings {
             style,
+            own_style: None,
             bibliography,
         });
     }
@@ -336,6 +372,51 @@ fn build_time() -> Result<chrono::DateTime<chrono::Utc>, Vec<Diagnostic>> {
                 .help("set it to a whole number of seconds, e.g. `SOURCE_DATE_EPOCH=1767225600`, or unset it"),
             ]
         })
+}
+
+/// Reads the site's own CSL style (relative to the site's folder), with a hash of its text; or
+/// why it cannot be used, and how to fix that.
+fn read_own_style(root: &Path, name: &str) -> Result<(OwnStyle, u64), (String, String)> {
+    use hayagriva::citationberg::Style;
+    let text = std::fs::read_to_string(root.join(name)).map_err(|err| {
+        (
+            format!("the citation style file `{name}` could not be read ({err})"),
+            "name a .csl file relative to the site's folder, e.g. style = \"styles/institute.csl\""
+                .to_string(),
+        )
+    })?;
+    let style = match Style::from_xml(&text) {
+        Ok(Style::Independent(style)) => style,
+        Ok(Style::Dependent(_)) => {
+            return Err((
+                format!("`{name}` is a dependent CSL style, which only names another style"),
+                "use the independent style it names as its parent, or a bundled style's name"
+                    .to_string(),
+            ));
+        }
+        Err(err) => {
+            return Err((
+                format!("`{name}` is not a valid CSL style: {err}"),
+                "check the file against the CSL 1.0.2 schema (the Zotero style editor validates it)"
+                    .to_string(),
+            ));
+        }
+    };
+    let mut reference_list = style.clone();
+    if reference_list.bibliography.is_some() {
+        reference_list.citation.layout.elements.clear();
+        reference_list.citation.sort = None;
+    }
+    let title = style.info.title.value.clone();
+    let hash = xxhash_rust::xxh3::xxh3_64(text.as_bytes());
+    Ok((
+        OwnStyle {
+            whole: style,
+            reference_list,
+            title,
+        },
+        hash,
+    ))
 }
 
 /// A `theme` other than the built-in default must be a folder in `themes/`: an error at the

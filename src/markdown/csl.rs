@@ -37,6 +37,28 @@ pub(crate) fn cached_style(name: &str, reference_list: bool) -> Option<&'static 
     Some(style)
 }
 
+/// The style `name` names for a site citing with `citation`. With `reference_list`, trimmed
+/// to its reference list: its citation layout (which hayagriva renders before the
+/// bibliography, and which in a notes style such as Chicago is most of the work) is emptied,
+/// as "Cite this brief" shows only the reference; a single entry has nothing to disambiguate,
+/// so the reference reads the same, and formatting costs about a third.
+///
+/// It is the site's own when `name` is its style, else one bundled with hayagriva.
+pub(crate) fn style_for<'a>(
+    citation: &'a crate::config::CitationSettings,
+    name: &str,
+    reference_list: bool,
+) -> Option<&'a IndependentStyle> {
+    match &citation.own_style {
+        Some(own) if name == citation.style => Some(if reference_list {
+            &own.reference_list
+        } else {
+            &own.whole
+        }),
+        _ => cached_style(name, reference_list),
+    }
+}
+
 pub(crate) fn locales() -> &'static [Locale] {
     static LOCALES: OnceLock<Vec<Locale>> = OnceLock::new();
     LOCALES.get_or_init(hayagriva::archive::locales)

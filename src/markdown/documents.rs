@@ -67,7 +67,7 @@ fn cited_from<'a>(
     Some(Bibliography {
         complete,
         libraries: files.iter().map(|file| &file.library).collect(),
-        style: super::csl::cached_style(&config.citation.style, false)?,
+        style: super::csl::style_for(&config.citation, &config.citation.style, false)?,
         locales: super::csl::locales(),
         language: &config.language,
     })

@@ -5,7 +5,7 @@
 //! named by `[citation] style` in site.toml; styles are decoded once per process and shared.
 
 use crate::cache::Key;
-use crate::markdown::csl::{cached_style, locales, write_html};
+use crate::markdown::csl::{locales, style_for, write_html};
 use crate::site::{Brief, Site};
 use hayagriva::archive::ArchivedStyle;
 use hayagriva::citationberg::{IndependentStyle, LocaleCode};
@@ -141,15 +141,15 @@ pub fn formatted_citation(site: &Site, reference: &Reference<'_>, style: &str) -
     if let Some(html) = site.formatted_citations.get(key) {
         return html;
     }
-    let html = format_citation(reference, style);
+    let Some(csl) = style_for(&site.config.citation, style, true) else {
+        return String::new();
+    };
+    let html = format_citation(reference, csl);
     site.formatted_citations.insert(key, html.clone());
     html
 }
 
-fn format_citation(reference: &Reference<'_>, style: &str) -> String {
-    let Some(style) = reference_list_style(style) else {
-        return String::new();
-    };
+fn format_citation(reference: &Reference<'_>, style: &IndependentStyle) -> String {
     let entry = hayagriva_entry(reference);
     let locales = locales();
     let mut driver = BibliographyDriver::new();
@@ -177,9 +177,13 @@ fn format_citation(reference: &Reference<'_>, style: &str) -> String {
     html.trim().to_string()
 }
 
-/// The full name of a bundled CSL style ("Chicago Manual of Style 18th edition (notes and
-/// bibliography)"), or the name as given when hayagriva does not know it.
-pub fn style_title(style: &str) -> String {
+/// The full name of the site's CSL style ("Chicago Manual of Style 18th edition (notes and
+/// bibliography)", or the title of the site's own), or the name as given when unknown.
+pub fn style_title(citation: &crate::config::CitationSettings) -> String {
+    if let Some(own) = &citation.own_style {
+        return own.title.clone();
+    }
+    let style = &citation.style;
     ArchivedStyle::by_name(style)
         .map_or_else(|| style.to_string(), |s| s.display_name().to_string())
 }
@@ -230,14 +234,6 @@ fn date(date: chrono::NaiveDate) -> Date {
         approximate: false,
         season: None,
     }
-}
-
-/// The style trimmed to its reference list: with a bibliography, its citation layout (which
-/// hayagriva renders before the bibliography, and which in a notes style such as Chicago is
-/// most of the work) is emptied, as "cite this" shows only the reference. A single entry has
-/// nothing to disambiguate, so the reference reads the same; formatting costs about a third.
-fn reference_list_style(name: &str) -> Option<&'static IndependentStyle> {
-    cached_style(name, true)
 }
 
 /// The reference as a BibTeX `@techreport`, written by the biblatex crate (which escapes
@@ -375,7 +371,10 @@ mod tests {
 
     #[test]
     fn chicago_notes_formats_the_reference_list_entry_as_escaped_html() {
-        let html = format_citation(&reference(), "chicago-notes");
+        let html = format_citation(
+            &reference(),
+            crate::markdown::csl::cached_style("chicago-notes", true).unwrap(),
+        );
         assert!(
             html.starts_with("Okafor, Amara, and Ludwig van Beethoven."),
             "{html}"
@@ -392,7 +391,10 @@ mod tests {
 
     #[test]
     fn an_author_date_style_puts_the_year_after_the_authors() {
-        let html = format_citation(&reference(), "apa");
+        let html = format_citation(
+            &reference(),
+            crate::markdown::csl::cached_style("apa", true).unwrap(),
+        );
         assert!(
             html.starts_with("Okafor, A., &amp; Beethoven, L. van. (2025)."),
             "{html}"

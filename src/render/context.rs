@@ -349,7 +349,7 @@ impl<'a> BriefView<'a> {
                     &site.config.citation.style,
                 ),
                 style: site.config.citation.style.clone(),
-                style_title: style_title(&site.config.citation.style),
+                style_title: style_title(&site.config.citation),
                 bibtex_url: format!("{}cite.bib", brief.url),
                 ris_url: format!("{}cite.ris", brief.url),
             },

@@ -520,3 +520,69 @@ fn a_table_with_a_caption_is_a_numbered_figure_whose_credit_is_a_source() {
         "{err}"
     );
 }
+
+// --- A citation style of the site's own ---------------------------------------------------
+
+/// A small CSL style whose reference list marks its entries, so its use is visible.
+const HOUSE_STYLE: &str = r#"<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
+  <info>
+    <title>Meridian House Style</title>
+    <id>https://briefs.example.org/styles/house</id>
+    <updated>2025-01-01T00:00:00+00:00</updated>
+  </info>
+  <citation><layout><text variable="title"/></layout></citation>
+  <bibliography><layout><text value="HOUSE: "/><text variable="title"/></layout></bibliography>
+</style>
+"#;
+
+fn site_citing_in(style: &str, file: Option<&str>) -> Site {
+    let site = Site::fixture("minimal");
+    site.write(
+        "site.toml",
+        &format!(
+            "title = \"Minimal Institute\"\nbase_url = \"https://briefs.example.org\"\n\n[citation]\nstyle = \"{style}\"\n"
+        ),
+    );
+    if let Some(text) = file {
+        site.write(style, text);
+    }
+    site
+}
+
+#[test]
+fn a_csl_file_of_the_sites_own_formats_cite_this_brief() {
+    let site = site_citing_in("styles/house.csl", Some(HOUSE_STYLE));
+    site.build_ok(&[]);
+    let page = site.page("/briefs/first-brief/");
+    let citation = page
+        .select(&sel("#cite .citation"))
+        .next()
+        .expect("a citation");
+    assert_eq!(text_of(citation).trim(), "HOUSE: First brief");
+    let style = page.select(&sel("#cite .cite-style")).next().unwrap();
+    assert!(text_of(style).contains("Meridian House Style"));
+    // An edited style file is used at once, never an earlier formatting of it.
+    site.write(
+        "styles/house.csl",
+        &HOUSE_STYLE.replace("HOUSE: ", "HOUSE v2: "),
+    );
+    site.build_ok(&[]);
+    let page = site.page("/briefs/first-brief/");
+    let citation = page.select(&sel("#cite .citation")).next().unwrap();
+    assert_eq!(text_of(citation).trim(), "HOUSE v2: First brief");
+}
+
+#[test]
+fn an_invalid_or_missing_csl_file_is_a_settings_error_at_its_line() {
+    for (file, why) in [
+        (Some("<style>not a style"), "is not a valid CSL style"),
+        (None, "could not be read"),
+    ] {
+        let site = site_citing_in("house.csl", file);
+        let built = site.build(&[]);
+        let err = String::from_utf8_lossy(&built.stderr);
+        assert_eq!(built.status.code(), Some(2), "{err}");
+        assert!(err.contains(why) && err.contains("site.toml:5:"), "{err}");
+    }
+}
