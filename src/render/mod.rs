@@ -196,7 +196,13 @@ pub fn clashes(site: &Site, theme: &Theme) -> Vec<Diagnostic> {
     for job in jobs {
         let path = job_path(site, job);
         if let Some(first) = made.insert(path.clone(), job) {
-            problems.push(job_clash(site, first, job, &shown(&path)));
+            // A page at a reserved slug is already an error of its own.
+            let reserved = [first, job].into_iter().any(|job| {
+                matches!(job, Job::Page(page) if crate::site::is_reserved_slug(&site.pages[page].doc.slug))
+            });
+            if !reserved {
+                problems.push(job_clash(site, first, job, &shown(&path)));
+            }
         }
     }
     for copy in &copies {
@@ -252,12 +258,23 @@ fn job_clash(site: &Site, first: Job, second: Job, path: &str) -> Diagnostic {
         (Some(redirect), _) => (redirect, first),
         (None, Some(redirect)) => (redirect, second),
         (None, None) => {
-            return Diagnostic::error(
-                "site.toml",
-                format!(
-                    "two of the site's own pages would be written at `{path}` ({first:?} and {second:?})"
+            let page = [first, second].into_iter().find_map(|job| match job {
+                Job::Page(page) => Some(&site.pages[page].doc),
+                _ => None,
+            });
+            return match page {
+                Some(doc) => Diagnostic::error(
+                    &doc.shown,
+                    format!(
+                        "this page's address, `{path}`, is one folio writes a page of its own at"
+                    ),
+                )
+                .help("give the page another `slug:` or file name"),
+                None => Diagnostic::error(
+                    "site.toml",
+                    format!("two of the site's own pages would be written at `{path}`"),
                 ),
-            );
+            };
         }
     };
     let doc = &site.briefs[redirect.0].doc;

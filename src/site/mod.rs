@@ -435,6 +435,11 @@ fn duplicates<'a>(
     problems
 }
 
+/// Whether a page slug is taken by the site's own sections (an error `link_site` reports).
+pub fn is_reserved_slug(slug: &str) -> bool {
+    RESERVED_PAGE_SLUGS.contains(&slug)
+}
+
 fn reserved_pages(pages: &[PageDoc]) -> Vec<Diagnostic> {
     pages
         .iter()
