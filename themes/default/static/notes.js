@@ -1,10 +1,10 @@
 /* folio: footnotes in place. Hovering or focusing a note reference shows the note in a popover
-   beside it, placed where it fits (below, else above, clamped to the window). On touch, or when
-   a reference is activated from the keyboard, the note opens instead of the jump: as a bottom
-   sheet on touch, with focus moved into it; Esc or its close button returns focus to the
-   reference. The popover sits in the text right after its reference, so Tab reaches the links
-   inside it. WCAG 1.4.13: it stays while the pointer is over the reference or the popover, stays
-   while either has focus, and Esc dismisses it. Without this script the references still jump
+   beside it, placed where it fits (below, else above, clamped to the window). On touch a tap
+   opens the note as a bottom sheet, with focus in it, instead of the jump. The popover sits in
+   the text right after its reference, so Tab from the reference moves into it and reaches its
+   links; Esc or its close button returns focus to the reference. WCAG 1.4.13: it stays while
+   the pointer is over the reference or the popover, stays while either has focus, and Esc
+   dismisses it. Without this script the references still jump
    to the notes and back. */
 (function () {
   "use strict";
@@ -122,14 +122,12 @@
     }, 300);
   }
 
-  /* A tap or a keyboard activation opens the note in place of the jump; a mouse click still
-     jumps, as the reader asked for the Notes section. */
+  /* A tap opens the note in place of the jump, as a sheet with focus in it. A click or Enter
+     still jumps: the reader asked for the Notes section (and its back links). */
   function activate(e) {
-    var ref = e.currentTarget;
-    var byKeyboard = e.detail === 0;
-    if (lastPointer !== "touch" && !byKeyboard) return;
+    if (lastPointer !== "touch" || e.detail === 0) return;
     e.preventDefault();
-    show(ref, lastPointer === "touch" && !byKeyboard);
+    show(e.currentTarget, true);
     pop.focus({ preventScroll: true });
   }
 
