@@ -192,6 +192,8 @@ pub struct BriefView<'a> {
 #[derive(Serialize)]
 pub struct SourceView<'a> {
     pub url: &'a str,
+    /// What the brief calls the source (empty when its links show only the URL).
+    pub name: &'a str,
     pub domain: &'a str,
     pub id: &'a str,
     pub citations: &'a [Citation],
@@ -255,6 +257,7 @@ impl<'a> BriefView<'a> {
                 .zip(&brief.source_refs)
                 .map(|(source, place)| SourceView {
                     url: &source.url,
+                    name: &source.name,
                     domain: &source.domain,
                     id: &source.id,
                     citations: &source.citations,
@@ -482,6 +485,8 @@ impl SourceTotalsView {
 #[derive(Serialize)]
 pub struct IndexedSourceView<'a> {
     pub url: &'a str,
+    /// The name the newest citing brief gives it that has one (empty if none does).
+    pub name: &'a str,
     /// The entry's element id (the target of the briefs' links into the index).
     pub id: &'a str,
     pub brief_count: usize,
@@ -509,6 +514,12 @@ impl<'a> IndexedSourceView<'a> {
     pub fn new(site: &'a Site, source: &'a IndexedSource) -> Self {
         IndexedSourceView {
             url: &source.url,
+            name: source
+                .citing
+                .iter()
+                .map(|&(b, s)| site.briefs[b].doc.body.sources[s].name.as_str())
+                .find(|name| !name.is_empty())
+                .unwrap_or(""),
             id: &source.id,
             brief_count: source.citing.len(),
             briefs: source
