@@ -158,6 +158,8 @@ fn topic_refs<'a>(site: &'a Site, topics: &[usize]) -> Vec<TopicRef<'a>> {
 #[derive(Serialize)]
 pub struct BriefView<'a> {
     pub title: &'a str,
+    /// The short title (before any colon) as a CSS string, for the printed running head.
+    pub print_title_css: String,
     pub subtitle: Option<&'a str>,
     pub summary: Option<&'a str>,
     pub url: &'a str,
@@ -227,6 +229,21 @@ pub struct CitationView {
     pub ris_url: String,
 }
 
+/// Text as a quoted CSS string that is safe inside `<style>`: every character but letters,
+/// digits and spaces is written as a CSS escape, so no `"`, `\\` or `</style>` can end it.
+pub fn css_string(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() || c == ' ' {
+            out.push(c);
+        } else {
+            out.push_str(&format!("\\{:x} ", c as u32));
+        }
+    }
+    out.push('"');
+    out
+}
+
 impl<'a> BriefView<'a> {
     pub fn new(site: &'a Site, brief: &'a Brief) -> Self {
         let doc = &brief.doc;
@@ -234,6 +251,7 @@ impl<'a> BriefView<'a> {
         let addresses = Addresses::new(site, brief);
         BriefView {
             title: &doc.title,
+            print_title_css: css_string(doc.title.split(':').next().unwrap_or_default().trim()),
             subtitle: doc.subtitle.as_deref(),
             summary: doc.summary.as_deref(),
             url: &brief.url,
@@ -544,5 +562,21 @@ impl<'a> IndexedSourceView<'a> {
                 })
                 .collect(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::css_string;
+
+    #[test]
+    fn a_css_string_cannot_close_its_quotes_or_the_style_element() {
+        let css = css_string(r#"Bills "now" </style><script>"#);
+        assert_eq!(&css[..7], "\"Bills ");
+        assert!(
+            !css[1..css.len() - 1].contains(['"', '<', '>', '/']),
+            "{css}"
+        );
+        assert!(css.contains("\\3c "), "{css}");
     }
 }
