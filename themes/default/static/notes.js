@@ -45,7 +45,6 @@
     close.type = "button";
     close.className = "note-popover-close";
     close.textContent = "Close";
-    close.setAttribute("aria-label", "Close note " + ref.textContent.trim());
     close.addEventListener("click", function () { dismiss(true); });
     pop.appendChild(close);
   }
