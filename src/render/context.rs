@@ -377,6 +377,41 @@ pub struct TopicView<'a> {
     pub feed_url: String,
 }
 
+/// A topic on the home page's front: its entry point and its newest briefs.
+#[derive(Serialize)]
+pub struct FrontTopicView<'a> {
+    pub topic: TopicView<'a>,
+    pub latest: Vec<CardView<'a>>,
+}
+
+/// How many of a topic's briefs the front shows.
+const FRONT_BRIEFS_PER_TOPIC: usize = 3;
+
+impl<'a> FrontTopicView<'a> {
+    /// Every topic, most briefs first (then by name), with its newest briefs.
+    pub fn all(site: &'a Site) -> Vec<Self> {
+        let mut topics: Vec<&Topic> = site.topics.iter().collect();
+        topics.sort_by(|a, b| {
+            b.briefs
+                .len()
+                .cmp(&a.briefs.len())
+                .then(a.name.cmp(&b.name))
+        });
+        topics
+            .into_iter()
+            .map(|topic| FrontTopicView {
+                topic: TopicView::new(topic),
+                latest: topic
+                    .briefs
+                    .iter()
+                    .take(FRONT_BRIEFS_PER_TOPIC)
+                    .map(|&b| CardView::new(site, &site.briefs[b]))
+                    .collect(),
+            })
+            .collect()
+    }
+}
+
 impl<'a> TopicView<'a> {
     pub fn new(topic: &'a Topic) -> Self {
         TopicView {
