@@ -431,14 +431,19 @@ impl<'i> Walk<'i> {
             }
             Event::Code(ref code) => {
                 self.alt_text(code);
+                self.sources.name_text(code);
                 event
             }
             Event::End(TagEnd::Link) => match self.links.pop() {
-                Some(true) => Event::Html("</a>".into()),
+                Some(true) => {
+                    self.sources.end_link();
+                    Event::Html("</a>".into())
+                }
                 _ => event,
             },
             Event::Text(text) => {
                 self.text(&text, range.start);
+                self.sources.name_text(&text);
                 let citable =
                     text.contains('@') && self.open_images.is_empty() && self.links.is_empty();
                 match citable.then(|| self.cite_in_text(&text, range)).flatten() {

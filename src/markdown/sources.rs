@@ -12,6 +12,10 @@ pub struct Source {
     pub domain: String,
     /// The id of this source's entry in the Sources list.
     pub id: String,
+    /// What the brief calls it: the text of the first link to it that is more than its URL
+    /// (a note's "General Practice Workforce, 30 June 2025"); empty when every link shows the URL.
+    #[serde(default)]
+    pub name: String,
     pub citations: Vec<Citation>,
 }
 
@@ -34,6 +38,8 @@ pub(super) struct SourceList {
     rank: usize,
     /// The rank of each source's first citation, by index.
     ranks: Vec<usize>,
+    /// The source whose link is open, and the link's text so far (its name, see `Source::name`).
+    naming: Option<(usize, String)>,
 }
 
 impl SourceList {
@@ -45,6 +51,7 @@ impl SourceList {
             citations: 0,
             rank: 0,
             ranks: Vec::new(),
+            naming: None,
         }
     }
 
@@ -66,17 +73,41 @@ impl SourceList {
                 url: url.to_string(),
                 domain: domain(url),
                 id: format!("{}src-{}", self.id_prefix, self.sources.len() + 1),
+                name: String::new(),
                 citations: Vec::new(),
             });
             self.ranks.push(self.rank);
             self.sources.len() - 1
         });
         self.ranks[index] = self.ranks[index].min(self.rank);
+        self.naming = Some((index, String::new()));
         self.sources[index].citations.push(Citation {
             id: id.clone(),
             label: place.to_string(),
         });
         id
+    }
+
+    /// Adds text read inside the open citing link to its name.
+    pub fn name_text(&mut self, text: &str) {
+        if let Some((_, name)) = &mut self.naming {
+            name.push_str(text);
+        }
+    }
+
+    /// Closes the citing link: its text names the source unless a link before named it, or
+    /// the text only repeats an address.
+    pub fn end_link(&mut self) {
+        let Some((index, text)) = self.naming.take() else {
+            return;
+        };
+        let name = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let source = &mut self.sources[index];
+        let looks_like_address =
+            is_external(&name) || name.starts_with("www.") || name == source.domain;
+        if source.name.is_empty() && name.chars().count() >= 3 && !looks_like_address {
+            source.name = name;
+        }
     }
 
     /// The sources in reading order of their first citation, numbered in that order.
@@ -146,6 +177,30 @@ mod tests {
         assert_eq!(
             html,
             r#"<a href="https://x.org/q?a=1&amp;b=%222%22" id="c-1" class="ext">"#
+        );
+    }
+
+    #[test]
+    fn a_source_is_named_by_the_first_link_text_that_is_not_its_address() {
+        let mut list = SourceList::new("b-");
+        list.cite("https://www.ons.gov.uk/a", "Introduction");
+        list.name_text("https://www.ons.gov.uk/a");
+        list.end_link();
+        list.cite("https://www.ons.gov.uk/a", "Note 1");
+        list.name_text("Labour market ");
+        list.name_text("overview");
+        list.end_link();
+        list.cite("https://www.ons.gov.uk/a", "Note 2");
+        list.name_text("the ONS");
+        list.end_link();
+        list.cite("https://example.org/", "Note 3");
+        list.name_text("example.org");
+        list.end_link();
+        let sources = list.into_list();
+        assert_eq!(sources[0].name, "Labour market overview");
+        assert_eq!(
+            sources[1].name, "",
+            "a link showing its domain names nothing"
         );
     }
 

@@ -21,6 +21,8 @@ pub struct Reference<'a> {
     /// The cite key: the brief's slug.
     pub key: &'a str,
     pub title: &'a str,
+    /// The subtitle, cited after the title as "Title: Subtitle".
+    pub subtitle: Option<&'a str>,
     pub authors: Vec<Name>,
     pub date: chrono::NaiveDate,
     /// The organisation (or, without one, the site's title).
@@ -53,6 +55,7 @@ impl<'a> Reference<'a> {
         Reference {
             key: &doc.slug,
             title: &doc.title,
+            subtitle: doc.subtitle.as_deref(),
             authors: brief
                 .authors
                 .iter()
@@ -70,6 +73,18 @@ impl<'a> Reference<'a> {
                 .map(|&t| site.topics[t].name.as_str())
                 .collect(),
             language: &config.language,
+        }
+    }
+}
+
+impl Reference<'_> {
+    /// The title a citation gives: the title and subtitle joined by a colon, as Chicago and
+    /// APA join them (no colon after a title that ends in its own question or exclamation).
+    pub fn full_title(&self) -> String {
+        match self.subtitle.map(str::trim).filter(|s| !s.is_empty()) {
+            None => self.title.to_string(),
+            Some(sub) if self.title.ends_with(['?', '!', ':']) => format!("{} {sub}", self.title),
+            Some(sub) => format!("{}: {sub}", self.title),
         }
     }
 }
@@ -190,7 +205,7 @@ pub fn style_title(citation: &crate::config::CitationSettings) -> String {
 
 fn hayagriva_entry(reference: &Reference<'_>) -> Entry {
     let mut entry = Entry::new(reference.key, EntryType::Report);
-    entry.set_title(FormatString::with_value(reference.title));
+    entry.set_title(FormatString::with_value(reference.full_title()));
     entry.set_authors(
         reference
             .authors
@@ -244,9 +259,7 @@ pub fn bibtex(reference: &Reference<'_>) -> String {
     let mut entry = biblatex::Entry::new(reference.key.to_string(), biblatex::EntryType::Report);
     entry.set(
         "title",
-        vec![Spanned::detached(Chunk::Verbatim(
-            reference.title.to_string(),
-        ))],
+        vec![Spanned::detached(Chunk::Verbatim(reference.full_title()))],
     );
     let authors: Vec<biblatex::Person> = reference
         .authors
@@ -289,14 +302,34 @@ pub fn bibtex(reference: &Reference<'_>) -> String {
     let text = entry
         .to_bibtex_string()
         .unwrap_or_else(|_| entry.to_biblatex_string());
-    format!("{text}\n")
+    format!("{}\n", bibtex_date_fields(&text, reference.date))
+}
+
+/// The biblatex crate writes the date as `month = {06}` and `day = {03}`: BibTeX styles want the
+/// month as its three-letter macro (`month = jun`, so each style spells it), and `day` is no
+/// BibTeX field, so the full date goes in biblatex's `date = {2025-06-03}` instead.
+fn bibtex_date_fields(text: &str, date: chrono::NaiveDate) -> String {
+    let month = format!("month = {{{}}},", date.format("%m"));
+    let day = format!("day = {{{}}},", date.format("%d"));
+    text.lines()
+        .map(|line| {
+            if line == month {
+                format!("month = {},", date.format("%b").to_string().to_lowercase())
+            } else if line == day {
+                format!("date = {{{}}},", date.format("%Y-%m-%d"))
+            } else {
+                line.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The reference as RIS (`TY  - RPRT` … `ER  - `), lines ended CR LF as the format's spec
 /// has them. Written by hand: RIS is a line per tag, and no maintained crate writes it.
 pub fn ris(reference: &Reference<'_>) -> String {
     let mut lines: Vec<(&str, String)> = vec![("TY", "RPRT".into())];
-    lines.push(("TI", reference.title.into()));
+    lines.push(("TI", reference.full_title()));
     for name in &reference.authors {
         lines.push(("AU", name.inverted()));
     }
@@ -335,6 +368,7 @@ mod tests {
         Reference {
             key: "heat-pumps",
             title: "Warmer Homes & <Lower> Bills",
+            subtitle: Some("Getting the rollout back on track"),
             authors: vec![
                 Name::parse("Amara Okafor"),
                 Name::parse("Ludwig van Beethoven"),
@@ -406,10 +440,15 @@ mod tests {
         let bib = bibtex(&reference());
         assert!(bib.starts_with("@techreport{heat-pumps,\n"), "{bib}");
         assert!(
-            bib.contains("title = {{Warmer Homes \\& <Lower> Bills}}"),
+            bib.contains(
+                "title = {{Warmer Homes \\& <Lower> Bills: Getting the rollout back on track}}"
+            ),
             "{bib}"
         );
         assert!(bib.contains("year = {2025}"), "{bib}");
+        assert!(bib.contains("\nmonth = mar,\n"), "{bib}");
+        assert!(bib.contains("\ndate = {2025-03-18},\n"), "{bib}");
+        assert!(!bib.contains("day = "), "{bib}");
         assert!(bib.contains("doi = {10.5281/meridian.2025.0142}"), "{bib}");
     }
 
@@ -422,5 +461,9 @@ mod tests {
         assert!(lines.contains(&"AU  - van Beethoven, Ludwig"));
         assert!(lines.contains(&"AB  - Installations lag. Grants are not the barrier."));
         assert!(lines.contains(&"DA  - 2025/03/18"));
+        assert!(
+            lines
+                .contains(&"TI  - Warmer Homes & <Lower> Bills: Getting the rollout back on track")
+        );
     }
 }

@@ -199,6 +199,8 @@ fn topic_refs<'a>(site: &'a Site, topics: &[usize]) -> Vec<TopicRef<'a>> {
 #[derive(Serialize)]
 pub struct BriefView<'a> {
     pub title: &'a str,
+    /// The short title (before any colon) as a CSS string, for the printed running head.
+    pub print_title_css: String,
     pub subtitle: Option<&'a str>,
     pub summary: Option<&'a str>,
     pub url: &'a str,
@@ -241,6 +243,8 @@ pub struct BriefView<'a> {
 #[derive(Serialize)]
 pub struct SourceView<'a> {
     pub url: &'a str,
+    /// What the brief calls the source (empty when its links show only the URL).
+    pub name: &'a str,
     pub domain: &'a str,
     pub id: &'a str,
     pub citations: &'a [Citation],
@@ -274,6 +278,21 @@ pub struct CitationView {
     pub ris_url: String,
 }
 
+/// Text as a quoted CSS string that is safe inside `<style>`: every character but letters,
+/// digits and spaces is written as a CSS escape, so no `"`, `\\` or `</style>` can end it.
+pub fn css_string(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() || c == ' ' {
+            out.push(c);
+        } else {
+            out.push_str(&format!("\\{:x} ", c as u32));
+        }
+    }
+    out.push('"');
+    out
+}
+
 impl<'a> BriefView<'a> {
     pub fn new(site: &'a Site, brief: &'a Brief) -> Self {
         let doc = &brief.doc;
@@ -281,6 +300,7 @@ impl<'a> BriefView<'a> {
         let addresses = Addresses::new(site, brief);
         BriefView {
             title: &doc.title,
+            print_title_css: css_string(doc.title.split(':').next().unwrap_or_default().trim()),
             subtitle: doc.subtitle.as_deref(),
             summary: doc.summary.as_deref(),
             url: &brief.url,
@@ -323,6 +343,7 @@ impl<'a> BriefView<'a> {
                 .zip(&brief.source_refs)
                 .map(|(source, place)| SourceView {
                     url: &source.url,
+                    name: &source.name,
                     domain: &source.domain,
                     id: &source.id,
                     citations: &source.citations,
@@ -426,6 +447,41 @@ pub struct TopicView<'a> {
     pub brief_count: usize,
     /// The topic's Atom feed.
     pub feed_url: String,
+}
+
+/// A topic on the home page's front: its entry point and its newest briefs.
+#[derive(Serialize)]
+pub struct FrontTopicView<'a> {
+    pub topic: TopicView<'a>,
+    pub latest: Vec<CardView<'a>>,
+}
+
+/// How many of a topic's briefs the front shows.
+const FRONT_BRIEFS_PER_TOPIC: usize = 3;
+
+impl<'a> FrontTopicView<'a> {
+    /// Every topic, most briefs first (then by name), with its newest briefs.
+    pub fn all(site: &'a Site) -> Vec<Self> {
+        let mut topics: Vec<&Topic> = site.topics.iter().collect();
+        topics.sort_by(|a, b| {
+            b.briefs
+                .len()
+                .cmp(&a.briefs.len())
+                .then(a.name.cmp(&b.name))
+        });
+        topics
+            .into_iter()
+            .map(|topic| FrontTopicView {
+                topic: TopicView::new(topic),
+                latest: topic
+                    .briefs
+                    .iter()
+                    .take(FRONT_BRIEFS_PER_TOPIC)
+                    .map(|&b| CardView::new(site, &site.briefs[b]))
+                    .collect(),
+            })
+            .collect()
+    }
 }
 
 impl<'a> TopicView<'a> {
@@ -554,6 +610,8 @@ impl SourceTotalsView {
 #[derive(Serialize)]
 pub struct IndexedSourceView<'a> {
     pub url: &'a str,
+    /// The name the newest citing brief gives it that has one (empty if none does).
+    pub name: &'a str,
     /// The entry's element id (the target of the briefs' links into the index).
     pub id: &'a str,
     pub brief_count: usize,
@@ -581,6 +639,12 @@ impl<'a> IndexedSourceView<'a> {
     pub fn new(site: &'a Site, source: &'a IndexedSource) -> Self {
         IndexedSourceView {
             url: &source.url,
+            name: source
+                .citing
+                .iter()
+                .map(|&(b, s)| site.briefs[b].doc.body.sources[s].name.as_str())
+                .find(|name| !name.is_empty())
+                .unwrap_or(""),
             id: &source.id,
             brief_count: source.citing.len(),
             briefs: source
@@ -605,5 +669,21 @@ impl<'a> IndexedSourceView<'a> {
                 })
                 .collect(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::css_string;
+
+    #[test]
+    fn a_css_string_cannot_close_its_quotes_or_the_style_element() {
+        let css = css_string(r#"Bills "now" </style><script>"#);
+        assert_eq!(&css[..7], "\"Bills ");
+        assert!(
+            !css[1..css.len() - 1].contains(['"', '<', '>', '/']),
+            "{css}"
+        );
+        assert!(css.contains("\\3c "), "{css}");
     }
 }

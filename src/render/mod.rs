@@ -430,6 +430,13 @@ fn make_job(site: &Site, theme: &Theme, job: Job, reuse: Reuse<'_>) -> Result<Ma
         Job::Home { page } => {
             let briefs: Vec<usize> = (0..site.briefs.len()).collect();
             listing(site, &mut context, &config.url("/"), &briefs, page);
+            // The front (topics and their newest briefs) is on the first page only.
+            let front = if page == 1 {
+                FrontTopicView::all(site)
+            } else {
+                Vec::new()
+            };
+            context.insert("front_topics", front);
             ("index.html", "", default_description, false)
         }
         Job::Brief(index) => {

@@ -13,7 +13,7 @@ use hayagriva::{
 const NOTES_TWICE: &str = r#"
 notes-twice:
   type: report
-  title: Notes Cited Twice
+  title: "Notes Cited Twice: A brief whose footnotes are cited once and twice"
   author: ["Lovelace, Ada", "Babbage, Charles"]
   date: 2025-04-02
   publisher: Fixture Institute
@@ -62,8 +62,8 @@ fn the_cite_box_shows_the_reference_in_chicago_notes_by_default() {
     assert_eq!(citation_text(&site, "/briefs/notes-twice/"), expected);
     assert_eq!(
         expected,
-        "Lovelace, Ada, and Charles Babbage. Notes Cited Twice. Commentary. Fixture Institute, \
-         2025. https://fixture.example.org/briefs/notes-twice/."
+        "Lovelace, Ada, and Charles Babbage. Notes Cited Twice: A Brief Whose Footnotes Are Cited \
+         Once and Twice. Commentary. Fixture Institute, 2025. https://fixture.example.org/briefs/notes-twice/."
     );
     let page = site.page("/briefs/notes-twice/");
     let title = page
@@ -72,8 +72,8 @@ fn the_cite_box_shows_the_reference_in_chicago_notes_by_default() {
         .unwrap();
     assert_eq!(
         text_of(title),
-        "Notes Cited Twice",
-        "the style's italics are kept"
+        "Notes Cited Twice: A Brief Whose Footnotes Are Cited Once and Twice",
+        "the style's italics are kept, over the subtitle too"
     );
     let style = text_of(
         page.select(&sel("section#cite .cite-style"))
@@ -160,6 +160,19 @@ fn cite_bib_parses_as_bibtex_with_the_briefs_fields() {
     assert_eq!(field("title"), "An Older Brief");
     assert_eq!(field("institution"), "Fixture Institute");
     assert_eq!(field("year"), "2024");
+    assert_eq!(
+        field("date"),
+        "2024-01-15",
+        "the full date, as biblatex reads it"
+    );
+    assert!(
+        text.lines().any(|l| l == "month = jan,"),
+        "the month as BibTeX's macro:\n{text}"
+    );
+    assert!(
+        !text.contains("\nday = "),
+        "no `day`, which BibTeX lacks:\n{text}"
+    );
     assert_eq!(field("doi"), "10.5555/fixture.2024.0001");
     assert_eq!(
         field("url"),
@@ -230,7 +243,10 @@ fn cite_ris_parses_as_ris_with_the_briefs_fields() {
             .collect()
     };
     assert_eq!(values("TY"), ["RPRT"]);
-    assert_eq!(values("TI"), ["Notes Cited Twice"]);
+    assert_eq!(
+        values("TI"),
+        ["Notes Cited Twice: A brief whose footnotes are cited once and twice"]
+    );
     assert_eq!(values("AU"), ["Lovelace, Ada", "Babbage, Charles"]);
     assert_eq!(values("PY"), ["2025"]);
     assert_eq!(values("DA"), ["2025/04/02"]);

@@ -132,3 +132,43 @@ fn fenced_code_is_highlighted_with_classes_not_inline_styles() {
         .any(|l| l.value().attr("href").unwrap().ends_with("syntax.css"));
     assert!(linked, "pages with code link the code stylesheet");
 }
+
+#[test]
+fn a_source_is_listed_by_the_name_its_first_citing_link_gives_it_with_its_domain_beside() {
+    let site = Site::fixture("features");
+    site.build_ok(&[]);
+    let page = site.page("/briefs/notes-twice/");
+    let entry_for = |href: &str| {
+        page.select(&sel("section#sources > ol > li"))
+            .find(|li| {
+                li.select(&sel("a.source-url"))
+                    .any(|a| a.value().attr("href") == Some(href))
+            })
+            .unwrap_or_else(|| panic!("no entry for {href}"))
+    };
+    let report = entry_for("https://data.example.org/report.csv");
+    let link = report.select(&sel("a.source-url")).next().unwrap();
+    assert_eq!(
+        text_of(link),
+        "report",
+        "the first link's text, not the later one's"
+    );
+    let domain = report.select(&sel(".domain")).next().unwrap();
+    assert_eq!(text_of(domain), "data.example.org");
+    let law = entry_for("https://laws.example.gov/act/2024/12");
+    assert_eq!(
+        text_of(law.select(&sel("a.source-url")).next().unwrap()),
+        "the law"
+    );
+
+    let index = site.page("/sources/stats-example-gov/");
+    let heading = index
+        .select(&sel("li.source-entry h2.source-name a"))
+        .find(|a| a.value().attr("href") == Some("https://stats.example.gov/table-1"))
+        .expect("the source's heading links to it");
+    assert_eq!(
+        text_of(heading),
+        "Statistics Office",
+        "named by the newest citing brief (notes-twice, 2025)"
+    );
+}
