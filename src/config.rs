@@ -77,7 +77,7 @@ pub struct CitationSettings {
 #[serde(default)]
 pub struct SearchSettings {
     /// Whether `folio build` writes the search index and page (on by default; off makes a
-    /// build without Pagefind, for tests and benchmarks).
+    /// build without the index, for tests and benchmarks).
     pub enabled: bool,
 }
 
