@@ -18,7 +18,8 @@ pub const META: usize = 5;
 /// Characters of each section's text kept for excerpts.
 const EXCERPT_CHARS: usize = 320;
 
-/// One stem's counts in a document: per field, and the section it occurs in most.
+/// One stem's counts in a document: per field, and the first section whose heading or text
+/// has it.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct TermCounts {
     pub per_field: [u16; FIELD_COUNT],
@@ -114,10 +115,11 @@ impl<'a> Analyser<'a> {
                 None => word.clone(),
             };
             let counts = self.analysed.terms.entry(stem.clone()).or_default();
-            counts.per_field[field] = counts.per_field[field].saturating_add(1);
-            if field == BODY || field == HEADING {
-                counts.section = counts.section.max(section);
+            let in_text = counts.per_field[BODY] > 0 || counts.per_field[HEADING] > 0;
+            if (field == BODY || field == HEADING) && !in_text {
+                counts.section = section;
             }
+            counts.per_field[field] = counts.per_field[field].saturating_add(1);
             self.analysed.lengths[field] += 1;
             self.analysed.words.entry(word).or_insert(stem);
         }

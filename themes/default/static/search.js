@@ -47,10 +47,14 @@ function terms(q) {
   return found.map((word, i) => ({ word, prefix: typing && i === found.length - 1 }));
 }
 
+// Vocabulary chunks loaded so far, by their prefix, for marking words in excerpts.
+const loadedVocabulary = {};
 async function vocabulary(word) {
   const m = await manifest();
-  const name = m.vocabulary[[...word][0]];
-  return name ? load(name) : {};
+  const first = [...word][0];
+  const name = m.vocabulary[first];
+  loadedVocabulary[first] = name ? await load(name) : {};
+  return loadedVocabulary[first];
 }
 
 // The stems a term stands for: its own word's, and when typed as a prefix, every word's it begins.
@@ -170,6 +174,8 @@ function el(tag, attrs = {}, text) {
 function matcher(found) {
   return (word) => {
     const folded = fold(word);
+    const vocab = loadedVocabulary[[...folded][0]];
+    if (vocab && folded in vocab && found.stems.has(vocab[folded] || folded)) return true;
     return found.wanted.some((t) => (t.prefix ? folded.startsWith(t.word) : folded === t.word))
       || found.stems.has(folded);
   };
@@ -203,12 +209,13 @@ function result(card, hit, isMatch) {
   if (card.authors.length) meta.append(" · ", joinNames(card.authors));
   item.append(heading, meta);
   if (card.topics.length) item.append(el("p", { class: "search-result-topics" }, card.topics.join(" · ")));
-  const section = card.sections[hit.section] || card.sections[0];
-  const text = (hit.section > 0 && section.text) || card.summary || (section && section.text) || "";
+  // A section is [anchor, heading, the start of its text]; the first has no heading.
+  const [anchor, sectionHeading, sectionText] = card.sections[hit.section] || card.sections[0] || ["", "", ""];
+  const text = (hit.section > 0 && sectionText) || card.summary || sectionText || "";
   if (text) item.append(excerpt(text, isMatch));
-  if (hit.section > 0 && section && section.anchor) {
+  if (hit.section > 0 && anchor) {
     const sub = el("p", { class: "search-result-section" }, "In the section ");
-    sub.append(el("a", { href: `${root}${card.url}#${encodeURIComponent(section.anchor)}` }, section.heading));
+    sub.append(el("a", { href: `${root}${card.url}#${encodeURIComponent(anchor)}` }, sectionHeading));
     item.append(sub);
   }
   return item;
