@@ -99,10 +99,12 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
             .map_err(|_| BuildError::Output(anyhow::anyhow!("the search indexer panicked")))?
             .map_err(|err| BuildError::Content(vec![err]))?;
         index
+            .files
             .iter()
             .try_for_each(|file| staging.write(file))
             .map_err(BuildError::Output)?;
-        files += index.len();
+        files += index.files.len();
+        diagnostics.extend(index.warning);
     }
     timings.lap("search");
     staging.commit().map_err(BuildError::Output)?;

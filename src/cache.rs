@@ -17,34 +17,23 @@ use xxhash_rust::xxh3::Xxh3;
 
 /// The file whose time says when a build last used a site's folder.
 const USED: &str = "last-used";
-/// The search index kept whole: its key, then each file's key on its shelf and path.
-const SEARCH_INDEX: &str = "search-index";
-
 /// A folder of the cache whose entries are kept a file per key, so that a build reads only the
 /// entries it needs, from any thread. A build that used a shelf evicts the entries it did not.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Shelf {
     /// Rendered Markdown texts.
     Renderings,
-    /// Briefs as Pagefind parsed them for the search index.
+    /// Briefs and pages as the search index analysed them, by their text.
     SearchPages,
-    /// The search index's files as Pagefind compressed them, by their uncompressed contents;
-    /// and the files it does not compress, by their own.
-    SearchCompressed,
 }
 
 impl Shelf {
-    const ALL: [Shelf; 3] = [
-        Shelf::Renderings,
-        Shelf::SearchPages,
-        Shelf::SearchCompressed,
-    ];
+    const ALL: [Shelf; 2] = [Shelf::Renderings, Shelf::SearchPages];
 
     fn folder(self) -> &'static str {
         match self {
             Shelf::Renderings => "renderings",
             Shelf::SearchPages => "search-pages",
-            Shelf::SearchCompressed => "search-compressed",
         }
     }
 }
@@ -172,49 +161,6 @@ impl BuildCache {
         if let Ok(json) = serde_json::to_string(&stored) {
             self.write(self.citations_file, json.as_bytes());
         }
-    }
-
-    /// The search index kept for exactly these inputs: each file's path under the index's
-    /// folder, and where its contents are kept (on the compressed files' shelf); none unless
-    /// every file is still there.
-    pub fn search_index(&self, key: Key) -> Option<Vec<(PathBuf, PathBuf)>> {
-        let shelf = self.dir.as_ref()?.join(Shelf::SearchCompressed.folder());
-        let listing = self.read(SEARCH_INDEX)?;
-        let mut lines = listing.lines();
-        if lines.next()? != key.hex() {
-            return None;
-        }
-        let files = lines
-            .map(|line| {
-                let (hex, path) = line.split_once('\t')?;
-                let path = PathBuf::from(path);
-                // Only a path down into the index's folder, whatever the listing says.
-                let inside = path
-                    .components()
-                    .all(|part| matches!(part, std::path::Component::Normal(_)));
-                let kept = shelf.join(hex);
-                (inside && kept.is_file()).then_some((Key::from_hex(hex)?, (path, kept)))
-            })
-            .collect::<Option<Vec<_>>>()?;
-        for &(key, _) in &files {
-            self.mark_used(Shelf::SearchCompressed, key);
-        }
-        Some(files.into_iter().map(|(_, file)| file).collect())
-    }
-
-    /// Keeps a freshly made search index for `key`: the path of each of its files and the key
-    /// its contents are kept by on the compressed files' shelf. The files themselves are
-    /// there already, so an index is not kept twice and a rebuild after an edit writes only
-    /// the files that changed.
-    pub fn keep_search_index(&self, key: Key, files: &[(&Path, Key)]) {
-        let Some(dir) = &self.dir else { return };
-        let mut listing = key.hex();
-        for (path, kept) in files {
-            listing.push_str(&format!("\n{}\t{}", kept.hex(), path.display()));
-        }
-        self.write(SEARCH_INDEX, listing.as_bytes());
-        // The whole index as files, as folio kept it until 2026-11-29.
-        let _ = std::fs::remove_dir_all(dir.join("search"));
     }
 
     /// Where the output folder `output` replaced by a build is kept, to be the next build's

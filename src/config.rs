@@ -94,7 +94,7 @@ pub struct OwnStyle {
 #[serde(default)]
 pub struct SearchSettings {
     /// Whether `folio build` writes the search index and page (on by default; off makes a
-    /// build without Pagefind, for tests and benchmarks).
+    /// build without the index, for tests and benchmarks).
     pub enabled: bool,
 }
 

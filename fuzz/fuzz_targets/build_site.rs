@@ -11,7 +11,7 @@ use std::sync::LazyLock;
 static SITE: LazyLock<tempfile::TempDir> =
     LazyLock::new(|| tempfile::tempdir().expect("a temporary folder"));
 
-/// Search is off: Pagefind's indexing is not folio's code and would halve the executions.
+/// Search is off: the index would slow every execution for little more coverage of the input.
 const SITE_TOML: &str =
     "title = \"Fuzz Institute\"\nbase_url = \"https://example.org\"\n[search]\nenabled = false\n";
 const FILES: [&str; 4] = [

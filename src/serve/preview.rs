@@ -10,7 +10,7 @@ use crate::cache::BuildCache;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::engine::{BuildError, Engine};
 use crate::render::{
-    Contents, Job, OutputFile, copied_files, job_path, jobs, prepare_theme, render_jobs,
+    Contents, Job, OutputFile, Theme, copied_files, job_path, jobs, prepare_theme, render_jobs,
 };
 use crate::site::{Shown, Site};
 use std::collections::HashSet;
@@ -195,7 +195,7 @@ impl Preview {
             },
             Render::Later => Vec::new(),
         };
-        let copied = keyed(copied_files(&site, theme));
+        let copied = keyed(copied_with_search(&site, theme, &self.root));
         self.pages = all.iter().map(|&job| key(&job_path(&site, job))).collect();
         self.copied = copied.iter().map(|(path, _)| path.clone()).collect();
         let count = rendered.len();
@@ -275,9 +275,10 @@ impl Preview {
             return;
         };
         let mut copied = HashSet::new();
-        for file in copied_files(site, theme) {
+        for file in copied_with_search(site, theme, &self.root) {
             let path = key(&file.path);
-            if !self.copied.contains(&path) {
+            // The search index's manifest keeps its name as the index changes.
+            if !self.copied.contains(&path) || file.path.starts_with(crate::search::SEARCH_DIR) {
                 self.files.insert(path.clone(), served(file.contents));
             }
             copied.insert(path);
@@ -286,6 +287,36 @@ impl Preview {
             self.files.remove(stale);
         }
         self.copied = copied;
+    }
+
+    /// Makes the search index again after an edit of briefs: its changed files replace the
+    /// old ones, which are dropped.
+    fn update_search_index(&mut self) {
+        let Some(site) = &self.site else { return };
+        if !site.config.search.enabled {
+            return;
+        }
+        let Ok(index) = crate::search::index_briefs(site, &BuildCache::for_preview(&self.root))
+        else {
+            return;
+        };
+        let fresh: HashSet<String> = index.files.iter().map(|f| key(&f.path)).collect();
+        let in_index = key(Path::new(crate::search::SEARCH_DIR));
+        let stale: Vec<String> = self
+            .copied
+            .iter()
+            .filter(|path| path.starts_with(&in_index) && !fresh.contains(*path))
+            .cloned()
+            .collect();
+        for path in stale {
+            self.files.remove(&path);
+            self.copied.remove(&path);
+        }
+        for file in index.files {
+            let path = key(&file.path);
+            self.files.insert(path.clone(), served(file.contents));
+            self.copied.insert(path);
+        }
     }
 
     /// Clears the errors a successful rebuild fixed.
@@ -313,6 +344,18 @@ enum Render {
 }
 
 /// The URL path a file is served at.
+/// The files copied beside the pages and, when search is on, the search index made from the
+/// previewed site (drafts included when they are shown), so search works while previewing.
+fn copied_with_search(site: &Site, theme: &Theme, root: &Path) -> Vec<OutputFile> {
+    let mut files = copied_files(site, theme);
+    if site.config.search.enabled
+        && let Ok(index) = crate::search::index_briefs(site, &BuildCache::for_preview(root))
+    {
+        files.extend(index.files);
+    }
+    files
+}
+
 fn key(path: &Path) -> String {
     format!("/{}", path.to_string_lossy().replace('\\', "/"))
 }

@@ -14,7 +14,6 @@ const TYPES = {
   ".html": "text/html; charset=utf-8", ".css": "text/css", ".js": "text/javascript",
   ".svg": "image/svg+xml", ".xml": "application/xml", ".txt": "text/plain", ".json": "application/json",
   ".bib": "text/plain", ".ris": "text/plain", ".pdf": "application/pdf",
-  ".pagefind": "application/octet-stream", ".pf_meta": "application/octet-stream",
 };
 
 /** Builds the example site into a fresh folder with the release binary (or the one named by

@@ -1,5 +1,7 @@
-// Search: the index folio builds with Pagefind finds a brief by a word of its body, the topic
-// filter narrows the results, and without JavaScript the page is a list of ways in.
+// Search: folio's own index finds a brief by a word of its body as it is typed, the filters
+// narrow the results and count them, the address follows through back and forward, the arrow
+// keys move through the results, a result links to its matching section, a misspelt word gets
+// a "did you mean", and without JavaScript the page is a list of ways in.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { buildExampleSite, serve, launch } from "./harness.mjs";
@@ -16,11 +18,11 @@ after(async () => {
   site?.close();
 });
 
-// Waits for a count of results ("2 briefs found…"), not "No briefs found": after a filter
+// Waits for a count of results ("2 results found…"), not "No briefs found": after a filter
 // changes, the previous search's "No briefs found." is still shown until the new one ends.
 // The count is shown before the results (up to 10) are added, so those are waited for too.
 async function resultTitles(page) {
-  const status = page.locator("#search-status").filter({ hasText: /^\d+ briefs? found/ });
+  const status = page.locator("#search-status").filter({ hasText: /^\d+ results? found/ });
   await status.waitFor({ timeout: 10000 });
   const shown = Math.min(parseInt(await status.innerText(), 10), 10);
   await page.waitForFunction(
@@ -44,7 +46,7 @@ test("a word from one brief's body finds it; filtering by another topic removes 
   const first = page.locator(".search-result").first();
   assert.match(await first.locator(".search-result-meta").innerText(), /2025/, "the date is shown");
   assert.match(await first.locator(".search-result-meta").innerText(), /Amara Okafor/, "the authors are shown");
-  assert.match((await first.locator(".search-result-excerpt mark").first().innerText()).toLowerCase(), /installer/, "the match is highlighted");
+  assert.match((await first.locator(".search-result-excerpt mark").first().innerText()).toLowerCase(), /^instal/, "a word of the same stem is highlighted");
   assert.equal(new URL(await first.locator("a").getAttribute("href"), site.url).pathname, "/briefs/heat-pump-rollout/");
 
   await page.locator("#search-topic").selectOption("Digital Governance");
@@ -83,4 +85,83 @@ test("without JavaScript the search page links every topic and author", async ()
     assert.equal(response.status(), 200, `${href} resolves`);
   }
   await context.close();
+});
+
+test("results come as a word is typed, its last word matched as a prefix", async () => {
+  const page = await browser.newPage();
+  await page.goto(site.url + "/search/");
+  await page.locator("#search-q").pressSequentially("installe", { delay: 30 });
+  const titles = await resultTitles(page);
+  assert.ok(titles.some((t) => t.startsWith("Warmer Homes, Lower Bills")), titles.join(", "));
+  assert.match(page.url(), /\?q=installe$/, "the address follows the box");
+  assert.match(await page.locator("#search-status").getAttribute("aria-live"), /polite/);
+  await page.close();
+});
+
+test("filters show their counts for the current results and the address goes back and forward", async () => {
+  const page = await browser.newPage();
+  await page.goto(site.url + "/search/?q=heat");
+  const all = (await resultTitles(page)).length;
+  const options = await page.locator("#search-topic option").allInnerTexts();
+  const housing = options.find((o) => o.startsWith("Housing"));
+  assert.match(housing, /^Housing \((\d+)\)$/, options.join(" | "));
+  const counted = parseInt(housing.match(/\((\d+)\)/)[1], 10);
+  assert.ok(counted >= 1 && counted <= all, `${counted} of ${all}`);
+  await page.locator("#search-topic").selectOption("Housing");
+  await page.waitForURL(/topic=Housing/);
+  assert.equal((await resultTitles(page)).length, counted, "the count was the filtered results' number");
+  await page.goBack();
+  await page.waitForURL((url) => !url.search.includes("topic="));
+  assert.equal(await page.locator("#search-topic").inputValue(), "", "back clears the filter");
+  assert.equal((await resultTitles(page)).length, all);
+  await page.goForward();
+  await page.waitForURL(/topic=Housing/);
+  assert.equal(await page.locator("#search-topic").inputValue(), "Housing");
+  assert.equal((await resultTitles(page)).length, counted);
+  await page.close();
+});
+
+test("arrow keys move from the box through the results and back", async () => {
+  const page = await browser.newPage();
+  await page.goto(site.url + "/search/?q=heat");
+  const titles = await resultTitles(page);
+  assert.ok(titles.length >= 2, titles.join(", "));
+  await page.locator("#search-q").focus();
+  await page.keyboard.press("ArrowDown");
+  const focused = () => page.evaluate(() => document.activeElement.textContent);
+  assert.equal(await focused(), titles[0]);
+  await page.keyboard.press("ArrowDown");
+  assert.equal(await focused(), titles[1]);
+  await page.keyboard.press("ArrowUp");
+  await page.keyboard.press("ArrowUp");
+  assert.equal(await page.evaluate(() => document.activeElement.id), "search-q");
+  await page.close();
+});
+
+test("a result found by a heading links to that section of the brief", async () => {
+  const page = await browser.newPage();
+  await page.goto(site.url + "/search/?q=hesitate");
+  await resultTitles(page);
+  const link = page.locator(".search-result-section a").first();
+  const href = await link.getAttribute("href");
+  const url = new URL(href, site.url);
+  assert.equal(url.pathname, "/briefs/heat-pump-rollout/");
+  assert.ok(url.hash.length > 1, href);
+  await link.click();
+  await page.waitForURL(/#/);
+  const target = await page.evaluate((id) => document.getElementById(id)?.textContent, decodeURIComponent(url.hash.slice(1)));
+  assert.match(target, /hesitate/i, "the anchor is the matching heading");
+  await page.close();
+});
+
+test("a misspelt word gets a did-you-mean that leads to results", async () => {
+  const page = await browser.newPage();
+  await page.goto(site.url + "/search/?q=instalers+");
+  const suggestion = page.locator("#search-suggestion a");
+  await suggestion.waitFor({ timeout: 10000 });
+  assert.match(await suggestion.innerText(), /installers/);
+  await suggestion.click();
+  const titles = await resultTitles(page);
+  assert.ok(titles.some((t) => t.startsWith("Warmer Homes, Lower Bills")), titles.join(", "));
+  await page.close();
 });

@@ -1,27 +1,77 @@
-//! Search: the Pagefind index and the search page, written by `folio build` unless
-//! `[search] enabled = false`.
+//! Search: folio's own index under `search/index/` and the search page, written by
+//! `folio build` unless `[search] enabled = false`.
 
 use crate::common::{Site, sel, snapshot};
+use serde_json::Value;
+use std::path::Path;
+
+/// A file of the index, parsed.
+fn index_json(out: &Path, name: &str) -> Value {
+    let text = std::fs::read_to_string(out.join("search/index").join(name))
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+    serde_json::from_str(&text).unwrap()
+}
+
+/// The stem the vocabulary gives a surface word, and the postings of that stem.
+fn postings_of(out: &Path, manifest: &Value, word: &str) -> Vec<u64> {
+    let first: String = word.chars().take(1).collect();
+    let vocabulary = index_json(out, manifest["vocabulary"][&first].as_str().unwrap());
+    let stem = match vocabulary[word]
+        .as_str()
+        .expect("the word is in the vocabulary")
+    {
+        "" => word.to_string(),
+        stem => stem.to_string(),
+    };
+    let prefix: String = stem.chars().take(2).collect();
+    let postings = index_json(out, manifest["postings"][&prefix].as_str().unwrap());
+    postings[&stem]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_u64().unwrap())
+        .collect()
+}
+
+/// The card of document `n`.
+fn card(out: &Path, manifest: &Value, n: u64) -> Value {
+    let size = manifest["documentChunk"].as_u64().unwrap();
+    let chunk = &manifest["documentChunks"][(n / size) as usize];
+    index_json(out, chunk.as_str().unwrap())[(n % size) as usize].clone()
+}
 
 #[test]
 fn build_writes_the_search_page_and_its_index_in_chunks() {
     let site = Site::fixture("features");
     site.build_ok(&[]);
     let out = site.output();
-    let entry = std::fs::read_to_string(out.join("pagefind/pagefind-entry.json")).unwrap();
-    assert!(entry.contains("\"page_count\""), "{entry}");
-    assert!(out.join("pagefind/pagefind.js").is_file());
-    for chunks in ["index", "fragment", "filter"] {
-        let dir = out.join("pagefind").join(chunks);
-        assert!(std::fs::read_dir(&dir).unwrap().count() > 0, "{chunks}/");
+    let manifest = index_json(&out, "manifest.json");
+    assert!(manifest["documents"].as_u64().unwrap() >= 3, "{manifest}");
+    let mut named = 0;
+    for part in ["vocabulary", "postings"] {
+        for name in manifest[part].as_object().unwrap().values() {
+            assert!(
+                out.join("search/index")
+                    .join(name.as_str().unwrap())
+                    .is_file()
+            );
+            named += 1;
+        }
     }
-    assert!(
-        !out.join("pagefind/pagefind-ui.js").exists(),
-        "Pagefind's own interfaces are left out"
+    let written = std::fs::read_dir(out.join("search/index")).unwrap().count();
+    let documents = manifest["documentChunks"].as_array().unwrap().len();
+    assert_eq!(
+        written,
+        named + documents + 2,
+        "manifest, filters and the chunks"
     );
+    assert!(!out.join("pagefind").exists(), "no Pagefind files");
     let page = site.page("/search/");
     let form = page.select(&sel("form#search-form[role=search]")).next();
-    assert!(form.is_some(), "the search page has its form");
+    assert_eq!(
+        form.unwrap().value().attr("data-index"),
+        Some("/search/index/manifest.json")
+    );
     assert!(
         page.select(&sel(".search-browse a[href^='/topics/']"))
             .count()
@@ -40,6 +90,57 @@ fn build_writes_the_search_page_and_its_index_in_chunks() {
 }
 
 #[test]
+fn a_folded_word_of_a_heading_leads_to_its_brief_and_section() {
+    let site = Site::fixture("features");
+    site.build_ok(&[]);
+    let out = site.output();
+    let manifest = index_json(&out, "manifest.json");
+    let postings = postings_of(&out, &manifest, "detail");
+    let hits: Vec<&[u64]> = postings.chunks(3).collect();
+    let hit = hits
+        .iter()
+        .find(|hit| card(&out, &manifest, hit[0])["url"] == "/briefs/notes-twice/")
+        .expect("the brief with the heading is found");
+    assert!(hit[1] >= 1 && hit[1] <= 255, "an impact of one byte");
+    let card = card(&out, &manifest, hit[0]);
+    let section = &card["sections"][hit[2] as usize];
+    assert_eq!(section[0], "custom-detail", "{card}");
+    let page = site.page("/briefs/notes-twice/");
+    assert_eq!(
+        page.select(&sel("#custom-detail")).count(),
+        1,
+        "the anchor is an id of the page"
+    );
+    assert_eq!(card["authors"][0], "Ada Lovelace");
+    let filters = index_json(&out, manifest["filters"].as_str().unwrap());
+    let topic = filters["topic"]["Public Finance"].as_array().unwrap();
+    assert!(topic.contains(&hit[0].into()), "{filters}");
+}
+
+#[test]
+fn a_language_without_a_stemmer_indexes_words_as_written_with_a_warning() {
+    let site = Site::fixture("features");
+    let settings = std::fs::read_to_string(site.root().join("site.toml")).unwrap();
+    let settings = settings
+        .lines()
+        .filter(|line| !line.starts_with("language"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    site.write("site.toml", &format!("language = \"la\"\n{settings}\n"));
+    let output = site.build_ok(&[]);
+    let said = String::from_utf8_lossy(&output.stderr).to_string()
+        + &String::from_utf8_lossy(&output.stdout);
+    assert!(said.contains("no stemmer"), "{said}");
+    let out = site.output();
+    let manifest = index_json(&out, "manifest.json");
+    assert_eq!(manifest["stemmed"], false);
+    assert!(
+        !postings_of(&out, &manifest, "claim").is_empty(),
+        "unstemmed"
+    );
+}
+
+#[test]
 fn two_builds_write_the_same_index_byte_for_byte() {
     // Without the build cache, so that the second build makes its index anew.
     let site = Site::fixture("features");
@@ -47,10 +148,10 @@ fn two_builds_write_the_same_index_byte_for_byte() {
     let (first, second) = (outputs.path().join("first"), outputs.path().join("second"));
     crate::common::build_with_cache(&site, &first, "");
     crate::common::build_with_cache(&site, &second, "");
-    let first = snapshot(&first.join("pagefind"));
+    let first = snapshot(&first.join("search/index"));
     assert!(first.len() > 5);
     assert!(
-        first == snapshot(&second.join("pagefind")),
+        first == snapshot(&second.join("search/index")),
         "the indexes differ"
     );
 }
@@ -64,8 +165,7 @@ fn search_can_be_turned_off_in_site_toml() {
         &format!("{settings}\n[search]\nenabled = false\n"),
     );
     site.build_ok(&[]);
-    assert!(!site.output().join("pagefind").exists());
-    assert!(!site.output().join("search/index.html").exists());
+    assert!(!site.output().join("search").exists());
     let home = site.page("/");
     assert_eq!(home.select(&sel("form[role=search]")).count(), 0);
 }

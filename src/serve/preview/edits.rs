@@ -79,6 +79,8 @@ impl Preview {
         let count = self.store(rendered);
         if copies_differ {
             self.update_copied_files();
+        } else {
+            self.update_search_index();
         }
         self.succeeded(diagnostics, count)
     }

@@ -1,36 +1,166 @@
-// The search page: runs the form's query through Pagefind's index (built by `folio build`,
-// loaded in chunks as the words need them) and lists the briefs found. Without JavaScript the
-// page keeps its links to every topic and author; with it, the address (?q=…&topic=…) stays in
-// step with the form so a search can be shared and the back button works.
+// The search page: queries folio's own index (search/index/, written by `folio build`; format
+// in docs/SEARCH.md), loading only the chunks a query's words need. Without JavaScript the page
+// keeps its links to every topic and author. With it: results as you type, filters with counts,
+// sort, "did you mean", and the address (?q=…&topic=…) in step with the form, so back, forward
+// and shared links work. Index text is put in the page as text nodes, never as markup.
 const form = document.getElementById("search-form");
 const status = document.getElementById("search-status");
+const suggestion = document.getElementById("search-suggestion");
 const list = document.getElementById("search-results");
 const moreWrap = document.getElementById("search-more-wrap");
 const more = document.getElementById("search-more");
 const browse = document.getElementById("search-browse");
-const FILTERS = ["topic", "author", "year"];
+const FILTERS = ["topic", "author", "year", "type"];
 const PAGE = 10;
+const EXCERPT_WORDS = 26;
+const base = new URL(form.dataset.index, location.href);
+const root = form.dataset.root || "";
 
 document.getElementById("search-nojs").hidden = true;
-let pagefind;
-let shown = [];
-let generation = 0;
+for (const name of FILTERS) {
+  for (const option of form.elements[name].options) option.value = option.value;
+}
 
-function query() {
+const fetched = new Map();
+function load(name) {
+  if (!fetched.has(name)) {
+    const url = new URL(name, base);
+    fetched.set(name, fetch(url).then((r) => (r.ok ? r.json() : Promise.reject(new Error(url)))));
+  }
+  return fetched.get(name);
+}
+const manifest = () => load("manifest.json");
+
+function fold(word) {
+  return word.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase();
+}
+
+const segmenter = new Intl.Segmenter(undefined, { granularity: "word" });
+function words(text) {
+  return [...segmenter.segment(text)].filter((s) => s.isWordLike).map((s) => s.segment);
+}
+
+// The query's terms: each folded word, and whether it is the last one still being typed.
+function terms(q) {
+  const found = words(q).map(fold);
+  const typing = found.length > 0 && !/\s$/.test(q);
+  return found.map((word, i) => ({ word, prefix: typing && i === found.length - 1 }));
+}
+
+// Vocabulary chunks loaded so far, by their prefix, for marking words in excerpts.
+const loadedVocabulary = {};
+async function vocabulary(word) {
+  const m = await manifest();
+  const first = [...word][0];
+  const name = m.vocabulary[first];
+  loadedVocabulary[first] = name ? await load(name) : {};
+  return loadedVocabulary[first];
+}
+
+// The stems a term stands for: its own word's, and when typed as a prefix, every word's it begins.
+async function stemsOf(term) {
+  const vocab = await vocabulary(term.word);
+  const stems = new Set();
+  const stemOf = (w) => vocab[w] || w;
+  if (term.word in vocab) stems.add(stemOf(term.word));
+  if (term.prefix) {
+    for (const w of Object.keys(vocab)) {
+      if (w.startsWith(term.word)) stems.add(stemOf(w));
+      if (stems.size >= 40) break;
+    }
+  }
+  return stems;
+}
+
+// Document → { score, section } for a term: its best-scoring stem per document.
+async function matches(stems) {
+  const m = await manifest();
+  const found = new Map();
+  for (const stem of stems) {
+    const name = m.postings[[...stem].slice(0, m.postingPrefix).join("")];
+    if (!name) continue;
+    const flat = (await load(name))[stem] || [];
+    for (let i = 0; i < flat.length; i += 3) {
+      const [doc, impact, section] = [flat[i], flat[i + 1], flat[i + 2]];
+      const had = found.get(doc);
+      if (!had || had.score < impact) found.set(doc, { score: impact, section });
+    }
+  }
+  return found;
+}
+
+// Levenshtein distance, for "did you mean".
+function distance(a, b) {
+  let row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    row = next;
+  }
+  return row[b.length];
+}
+
+async function closest(word) {
+  const vocab = await vocabulary(word);
+  let best = null;
+  let bestDistance = word.length > 4 ? 3 : 2;
+  for (const w of Object.keys(vocab)) {
+    if (Math.abs(w.length - word.length) >= bestDistance) continue;
+    const d = distance(word, w);
+    if (d < bestDistance) [best, bestDistance] = [w, d];
+  }
+  return best;
+}
+
+// Ranked documents for the words: all words required, or when none has them all, any.
+async function rank(query) {
+  const wanted = terms(query);
+  const perTerm = [];
+  const unknown = [];
+  const stems = new Set();
+  for (const term of wanted) {
+    const s = await stemsOf(term);
+    s.forEach((x) => stems.add(x));
+    const found = await matches(s);
+    if (found.size === 0) unknown.push(term.word);
+    perTerm.push(found);
+  }
+  const combine = (docs) => docs.map((doc) => {
+    let score = 0;
+    let section = 0;
+    let best = -1;
+    for (const found of perTerm) {
+      const hit = found.get(doc);
+      if (!hit) continue;
+      score += hit.score;
+      if (hit.score > best) [best, section] = [hit.score, hit.section];
+    }
+    return { doc, score, section };
+  });
+  const all = perTerm.length ? [...perTerm[0].keys()].filter((d) => perTerm.every((f) => f.has(d))) : [];
+  if (all.length || perTerm.length < 2) return { hits: combine(all), partial: false, unknown, stems, wanted };
+  const any = new Set(perTerm.flatMap((f) => [...f.keys()]));
+  return { hits: combine([...any]), partial: any.size > 0, unknown, stems, wanted };
+}
+
+function readForm() {
   const filters = {};
   for (const name of FILTERS) {
     const value = form.elements[name].value;
     if (value) filters[name] = value;
   }
-  return { q: form.elements.q.value.trim(), filters };
+  return { q: form.elements.q.value, filters, sort: form.elements.sort.value };
 }
 
-function syncAddress({ q, filters }) {
+function address({ q, filters, sort }) {
   const params = new URLSearchParams();
-  if (q) params.set("q", q);
+  if (q.trim()) params.set("q", q.trim());
   for (const [name, value] of Object.entries(filters)) params.set(name, value);
+  if (sort !== "relevance") params.set("sort", sort);
   const search = params.toString();
-  history.replaceState(null, "", search ? `?${search}` : location.pathname);
+  return search ? `?${search}` : location.pathname;
 }
 
 function el(tag, attrs = {}, text) {
@@ -40,85 +170,242 @@ function el(tag, attrs = {}, text) {
   return node;
 }
 
-function result(data) {
+// Whether a word of the text is one the query matched.
+function matcher(found) {
+  return (word) => {
+    const folded = fold(word);
+    const vocab = loadedVocabulary[[...folded][0]];
+    if (vocab && folded in vocab && found.stems.has(vocab[folded] || folded)) return true;
+    return found.wanted.some((t) => (t.prefix ? folded.startsWith(t.word) : folded === t.word))
+      || found.stems.has(folded);
+  };
+}
+
+// The text around its first match, the matched words in <mark>, "…" where it is cut.
+function excerpt(text, isMatch) {
+  const parts = [...segmenter.segment(text)];
+  const wordAt = parts.map((p, i) => (p.isWordLike ? i : -1)).filter((i) => i >= 0);
+  const first = wordAt.findIndex((i) => isMatch(parts[i].segment));
+  const start = first > 8 ? wordAt[first - 8] : 0;
+  const endWord = wordAt[Math.max(first, 0) + EXCERPT_WORDS - Math.min(Math.max(first, 0), 8)];
+  const end = endWord === undefined ? parts.length : endWord;
+  const p = el("p", { class: "search-result-excerpt" });
+  if (start > 0) p.append("… ");
+  for (const part of parts.slice(start, end)) {
+    if (part.isWordLike && isMatch(part.segment)) p.append(el("mark", {}, part.segment));
+    else p.append(part.segment);
+  }
+  if (end < parts.length) p.append(" …");
+  return p;
+}
+
+function result(card, hit, isMatch) {
   const item = el("li", { class: "search-result" });
   const heading = el("h2", { class: "search-result-title" });
-  heading.append(el("a", { href: data.url }, data.meta.title || data.url));
+  heading.append(el("a", { href: root + card.url }, card.title));
   const meta = el("p", { class: "search-result-meta" });
-  meta.append(el("span", { class: "kind" }, data.meta.kind || "Brief"), " ");
-  meta.append(el("time", { datetime: data.meta.datetime || "" }, data.meta.date || ""));
-  if (data.meta.authors) meta.append(" · ", data.meta.authors);
-  const excerpt = el("p", { class: "search-result-excerpt" });
-  // Pagefind's excerpt is the page's text, escaped, with the matches in <mark>.
-  excerpt.innerHTML = data.excerpt;
-  item.append(heading, meta, excerpt);
+  meta.append(el("span", { class: "kind" }, card.kind));
+  if (card.datetime) meta.append(" ", el("time", { datetime: card.datetime }, card.date));
+  if (card.authors.length) meta.append(" · ", joinNames(card.authors));
+  item.append(heading, meta);
+  if (card.topics.length) item.append(el("p", { class: "search-result-topics" }, card.topics.join(" · ")));
+  // A section is [anchor, heading, the start of its text]; the first has no heading.
+  const [anchor, sectionHeading, sectionText] = card.sections[hit.section] || card.sections[0] || ["", "", ""];
+  const text = (hit.section > 0 && sectionText) || card.summary || sectionText || "";
+  if (text) item.append(excerpt(text, isMatch));
+  if (hit.section > 0 && anchor) {
+    const sub = el("p", { class: "search-result-section" }, "In the section ");
+    sub.append(el("a", { href: `${root}${card.url}#${encodeURIComponent(anchor)}` }, sectionHeading));
+    item.append(sub);
+  }
   return item;
 }
 
-async function showMore() {
-  const mine = generation;
-  const next = shown.splice(0, PAGE);
-  const data = await Promise.all(next.map((r) => r.data()));
-  if (mine !== generation) return;
-  for (const d of data) list.append(result(d));
-  moreWrap.hidden = shown.length === 0;
+function joinNames(names) {
+  return names.length < 2 ? names.join("") : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
 }
 
-async function run() {
+async function card(doc) {
+  const m = await manifest();
+  const chunk = await load(m.documentChunks[Math.floor(doc / m.documentChunk)]);
+  return chunk[doc % m.documentChunk];
+}
+
+let pending = [];
+let generation = 0;
+let isMatch = () => false;
+
+async function showMore() {
+  const mine = generation;
+  const next = pending.splice(0, PAGE);
+  const cards = await Promise.all(next.map((hit) => card(hit.doc)));
+  if (mine !== generation) return;
+  next.forEach((hit, i) => list.append(result(cards[i], hit, isMatch)));
+  moreWrap.hidden = pending.length === 0;
+}
+
+// The documents with a filter's value, as a set; all documents when the filter is not set.
+function allowed(filters, name, value) {
+  return value ? new Set(filters[name]?.[value] || []) : null;
+}
+
+// Shows each filter value's count among the results filtered by the other filters.
+function showCounts(hits, filters, chosen) {
+  for (const name of FILTERS) {
+    const others = FILTERS.filter((n) => n !== name && chosen[n]).map((n) => allowed(filters, n, chosen[n]));
+    const base = hits.filter((h) => others.every((set) => set.has(h.doc)));
+    for (const option of form.elements[name].options) {
+      if (!option.value) continue;
+      const docs = new Set(filters[name]?.[option.value] || []);
+      const count = base.filter((h) => docs.has(h.doc)).length;
+      option.textContent = `${option.value} (${count})`;
+    }
+  }
+}
+
+function clearCounts() {
+  for (const name of FILTERS) {
+    for (const option of form.elements[name].options) if (option.value) option.textContent = option.value;
+  }
+}
+
+async function suggest(found) {
+  suggestion.replaceChildren();
+  suggestion.hidden = true;
+  for (const word of found.unknown) {
+    const better = await closest(word);
+    if (!better) continue;
+    const q = form.elements.q.value.replace(new RegExp(word.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "i"), better);
+    const link = el("a", { href: address({ ...readForm(), q }) }, q.trim());
+    link.addEventListener("click", (event) => {
+      event.preventDefault();
+      form.elements.q.value = q;
+      run({ push: true });
+    });
+    suggestion.append("Did you mean ", link, "?");
+    suggestion.hidden = false;
+    return;
+  }
+}
+
+// The type filter's values come from the index, not the page: added once it is loaded.
+let typesAdded = false;
+function addTypes(filters, current) {
+  if (typesAdded) return;
+  typesAdded = true;
+  const select = form.elements.type;
+  for (const value of Object.keys(filters.type || {})) select.append(el("option", { value }, value));
+  const wanted = new URLSearchParams(location.search).get("type");
+  if (wanted && filters.type?.[wanted]) {
+    select.value = wanted;
+    current.filters.type = wanted;
+  }
+}
+
+async function search(current) {
+  const m = await manifest();
+  const filters = await load(m.filters);
+  addTypes(filters, current);
+  const q = current.q.trim();
+  const found = q ? await rank(current.q) : { hits: [], partial: false, unknown: [], stems: new Set(), wanted: [] };
+  let hits = found.hits;
+  if (!q) hits = Array.from({ length: m.documents }, (_, doc) => ({ doc, score: 0, section: 0 }));
+  showCounts(hits, filters, current.filters);
+  for (const [name, value] of Object.entries(current.filters)) {
+    const set = allowed(filters, name, value);
+    hits = hits.filter((h) => set.has(h.doc));
+  }
+  if (current.sort === "newest" || !q) hits.sort((a, b) => a.doc - b.doc);
+  else hits.sort((a, b) => b.score - a.score || a.doc - b.doc);
+  return { found, hits };
+}
+
+async function run({ push = false } = {}) {
   const mine = ++generation;
-  const current = query();
-  syncAddress(current);
-  const active = current.q || Object.keys(current.filters).length;
+  const current = readForm();
+  const target = address(current);
+  if (target !== location.search && !(target === location.pathname && !location.search)) {
+    history[push ? "pushState" : "replaceState"](null, "", target);
+  }
+  const active = current.q.trim() || Object.keys(current.filters).length || new URLSearchParams(location.search).has("type");
   if (!active) {
     list.hidden = true;
     moreWrap.hidden = true;
+    suggestion.hidden = true;
     list.replaceChildren();
+    clearCounts();
     browse.hidden = false;
     status.textContent = "";
     return;
   }
-  if (!pagefind) {
-    status.textContent = "Loading the search index…";
-    try {
-      pagefind = await import(form.dataset.pagefind);
-      await pagefind.options({ excerptLength: 24 });
-    } catch {
-      status.textContent = "The search index could not be loaded; browse by topic or author below.";
-      return;
-    }
+  let outcome;
+  try {
+    outcome = await search(current);
+  } catch {
+    if (mine === generation) status.textContent = "The search index could not be loaded; browse by topic or author below.";
+    return;
   }
-  const found = await pagefind.search(current.q || null, { filters: current.filters, sort: current.q ? undefined : { date: "desc" } });
-  if (mine !== generation || !found) return;
-  shown = found.results.slice();
+  if (mine !== generation) return;
+  const { found, hits } = outcome;
+  isMatch = matcher(found);
+  pending = hits;
   list.replaceChildren();
-  list.hidden = shown.length === 0;
-  browse.hidden = shown.length > 0;
-  const count = shown.length;
-  const words = current.q ? ` for “${current.q}”` : "";
-  status.textContent = count === 0
+  list.hidden = hits.length === 0;
+  browse.hidden = hits.length > 0;
+  const words = current.q.trim() ? ` for “${current.q.trim()}”` : "";
+  const some = found.partial ? " (with some of the words; none has them all)" : "";
+  status.textContent = hits.length === 0
     ? `No briefs found${words}.`
-    : `${count} brief${count === 1 ? "" : "s"} found${words}.`;
+    : `${hits.length} result${hits.length === 1 ? "" : "s"} found${words}${some}.`;
+  await suggest(found);
   await showMore();
 }
 
 let timer;
 form.addEventListener("input", (event) => {
   clearTimeout(timer);
-  timer = setTimeout(run, event.target.name === "q" ? 250 : 0);
+  const typing = event.target.name === "q";
+  timer = setTimeout(() => run({ push: !typing }), typing ? 150 : 0);
 });
 form.addEventListener("submit", (event) => {
   event.preventDefault();
   clearTimeout(timer);
-  run();
+  run({ push: true });
 });
 more.addEventListener("click", showMore);
 
-const params = new URLSearchParams(location.search);
-form.elements.q.value = params.get("q") || "";
-for (const name of FILTERS) {
-  const value = params.get(name);
-  if (value && [...form.elements[name].options].some((o) => o.value === value)) {
-    form.elements[name].value = value;
+// Arrow keys: down from the box into the results, up and down between them, up back to the box.
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "ArrowDown" && event.key !== "ArrowUp") return;
+  const links = [...list.querySelectorAll(".search-result-title a")];
+  const box = form.elements.q;
+  const at = links.indexOf(document.activeElement);
+  if (document.activeElement === box && event.key === "ArrowDown" && links.length) {
+    links[0].focus();
+  } else if (at >= 0) {
+    const next = at + (event.key === "ArrowDown" ? 1 : -1);
+    (next < 0 ? box : links[Math.min(next, links.length - 1)]).focus();
+  } else {
+    return;
   }
+  event.preventDefault();
+});
+
+function fromAddress() {
+  const params = new URLSearchParams(location.search);
+  form.elements.q.value = params.get("q") || "";
+  for (const name of FILTERS) {
+    const value = params.get(name) || "";
+    const known = [...form.elements[name].options].some((o) => o.value === value);
+    form.elements[name].value = known ? value : "";
+  }
+  form.elements.sort.value = params.get("sort") === "newest" ? "newest" : "relevance";
 }
+
+window.addEventListener("popstate", () => {
+  fromAddress();
+  run();
+});
+
+fromAddress();
 run();
