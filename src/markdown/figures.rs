@@ -158,21 +158,30 @@ pub(super) fn take_figure<'a>(events: &mut VecDeque<Spanned<'a>>) -> Option<Figu
 
 /// Takes a paragraph that begins with `Source:`, returning its inline events.
 pub(super) fn take_credit<'a>(events: &mut VecDeque<Spanned<'a>>) -> Option<Vec<Spanned<'a>>> {
-    let starts_credit = matches!(
+    take_paragraph_starting(events, &["Source:", "Sources:"])
+}
+
+/// Takes the paragraph at the front of `events` when its text begins with one of `words`,
+/// returning its inline events (the paragraph's start and end dropped).
+fn take_paragraph_starting<'a>(
+    events: &mut VecDeque<Spanned<'a>>,
+    words: &[&str],
+) -> Option<Vec<Spanned<'a>>> {
+    let starts = matches!(
         (events.front(), events.get(1)),
         (Some((Event::Start(Tag::Paragraph), _)), Some((Event::Text(text), _)))
-            if text.trim_start().starts_with("Source:") || text.trim_start().starts_with("Sources:")
+            if words.iter().any(|word| text.trim_start().starts_with(word))
     );
-    if !starts_credit {
+    if !starts {
         return None;
     }
     let end = events
         .iter()
         .position(|(e, _)| matches!(e, Event::End(TagEnd::Paragraph)))?;
-    let mut credit: Vec<Spanned<'a>> = events.drain(..=end).collect();
-    credit.pop();
-    credit.remove(0);
-    Some(credit)
+    let mut paragraph: Vec<Spanned<'a>> = events.drain(..=end).collect();
+    paragraph.pop();
+    paragraph.remove(0);
+    Some(paragraph)
 }
 
 /// Called just after a table's end: when a paragraph beginning with `Table:` follows (Pandoc's
@@ -180,27 +189,10 @@ pub(super) fn take_credit<'a>(events: &mut VecDeque<Spanned<'a>>) -> Option<Vec<
 pub(super) fn take_table_caption<'a>(
     events: &mut VecDeque<Spanned<'a>>,
 ) -> Option<Vec<Spanned<'a>>> {
-    let starts_caption = matches!(
-        (events.front(), events.get(1)),
-        (Some((Event::Start(Tag::Paragraph), _)), Some((Event::Text(text), _)))
-            if text.trim_start().starts_with("Table:")
-    );
-    if !starts_caption {
-        return None;
-    }
-    let end = events
-        .iter()
-        .position(|(e, _)| matches!(e, Event::End(TagEnd::Paragraph)))?;
-    let mut caption: Vec<Spanned<'a>> = events.drain(..=end).collect();
-    caption.pop();
-    caption.remove(0);
+    let mut caption = take_paragraph_starting(events, &["Table:"])?;
     if let Some((Event::Text(text), _)) = caption.first_mut() {
-        let rest = text
-            .trim_start()
-            .trim_start_matches("Table:")
-            .trim_start()
-            .to_string();
-        *text = CowStr::from(rest);
+        let rest = text.trim_start().trim_start_matches("Table:").trim_start();
+        *text = CowStr::from(rest.to_string());
     }
     Some(caption)
 }
