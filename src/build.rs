@@ -79,25 +79,17 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     };
     // The search index needs only the model, not the pages: it is made on a thread of its own
     // while the pages render.
-    let (rendered, index) = std::thread::scope(|scope| {
-        let index = site
-            .config
-            .search
-            .enabled
-            .then(|| scope.spawn(|| index_briefs(&site, &cache)));
-        let rendered = engine.render(&site, &mut diagnostics, &emit, Some(&reuse));
-        (rendered, index.map(|thread| thread.join()))
-    });
+    let rendered = engine.render(&site, &mut diagnostics, &emit, Some(&reuse));
     timings.lap("render");
     let rendered = match rendered.map_err(BuildError::Output)? {
         Some(rendered) if !diagnostics.has_errors() => rendered,
         _ => return Err(BuildError::Content(diagnostics.sorted())),
     };
     let mut files = rendered.paths.len();
-    if let Some(index) = index {
-        let index = index
-            .map_err(|_| BuildError::Output(anyhow::anyhow!("the search indexer panicked")))?
-            .map_err(|err| BuildError::Content(vec![err]))?;
+    if site.config.search.enabled {
+        // After the pages, not beside them: the index works on rayon's threads too, and
+        // its own time and memory are then the stage's.
+        let index = index_briefs(&site, &cache).map_err(|err| BuildError::Content(vec![err]))?;
         index
             .files
             .iter()

@@ -23,17 +23,14 @@ const USED: &str = "last-used";
 pub enum Shelf {
     /// Rendered Markdown texts.
     Renderings,
-    /// Briefs and pages as the search index analysed them, by their text.
-    SearchPages,
 }
 
 impl Shelf {
-    const ALL: [Shelf; 2] = [Shelf::Renderings, Shelf::SearchPages];
+    const ALL: [Shelf; 1] = [Shelf::Renderings];
 
     fn folder(self) -> &'static str {
         match self {
             Shelf::Renderings => "renderings",
-            Shelf::SearchPages => "search-pages",
         }
     }
 }
@@ -209,6 +206,22 @@ impl BuildCache {
             self.mark_used(shelf, key);
             self.write(&format!("{}/{}", shelf.folder(), key.hex()), bytes);
         }
+    }
+
+    /// The file `name` of the cache, as `keep_file` was given it: for results read and kept
+    /// whole (the search index's analyses: one file, not a file a document).
+    pub fn file(&self, name: &str) -> Option<Vec<u8>> {
+        std::fs::read(self.dir.as_ref()?.join(name)).ok()
+    }
+
+    /// Whether this build has a cache folder to keep results in.
+    pub fn is_kept(&self) -> bool {
+        self.dir.is_some()
+    }
+
+    /// Keeps `bytes` as the cache's file `name`.
+    pub fn keep_file(&self, name: &str, bytes: &[u8]) {
+        self.write(name, bytes);
     }
 
     /// Removes, from each shelf this build used, the entries it did not use: texts since

@@ -148,26 +148,43 @@ fn configure(root: &Path, base_url: Option<&str>) -> Result<Config, BuildError> 
 
 /// Stage times and the peak memory so far, printed to stderr when `FOLIO_TIMINGS` is set:
 /// what the benchmark's profile notes start from.
-pub(crate) struct Timings(Option<Instant>);
+pub(crate) struct Timings(Option<(Instant, f64)>);
 
 impl Timings {
     pub(crate) fn from_env() -> Self {
-        Timings(std::env::var_os("FOLIO_TIMINGS").map(|_| Instant::now()))
+        Timings(
+            std::env::var_os("FOLIO_TIMINGS")
+                .map(|_| (Instant::now(), cpu_seconds().unwrap_or(0.0))),
+        )
     }
 
+    /// Prints the stage's wall time, the CPU time of all the process's threads in it (which
+    /// other work on the machine does not inflate), and the peak memory so far.
     pub(crate) fn lap(&mut self, stage: &str) {
-        if let Some(since) = self
-            .0
-            .as_mut()
-            .map(|since| std::mem::replace(since, Instant::now()))
-        {
-            eprintln!(
-                "timing: {stage:<8} {:>8.1} ms  peak {:>5} MB",
-                since.elapsed().as_secs_f64() * 1e3,
-                peak_memory_mb().map_or("?".into(), |mb| mb.to_string())
-            );
-        }
+        let Some((since, cpu_since)) = self.0.as_mut() else {
+            return;
+        };
+        let cpu = cpu_seconds().unwrap_or(0.0);
+        eprintln!(
+            "timing: {stage:<8} {:>8.1} ms  cpu {:>8.1} ms  peak {:>5} MB",
+            since.elapsed().as_secs_f64() * 1e3,
+            (cpu - *cpu_since) * 1e3,
+            peak_memory_mb().map_or("?".into(), |mb| mb.to_string())
+        );
+        *since = Instant::now();
+        *cpu_since = cpu;
     }
+}
+
+/// The CPU time, user and system, of all the process's threads so far (Linux:
+/// /proc/self/stat, in clock ticks of 10 ms).
+pub(crate) fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let after_name = &stat[stat.rfind(')')? + 2..];
+    let mut fields = after_name.split(' ').skip(11);
+    let user: f64 = fields.next()?.parse().ok()?;
+    let system: f64 = fields.next()?.parse().ok()?;
+    Some((user + system) / 100.0)
 }
 
 /// The process's peak resident memory so far, in MB (Linux: `VmHWM` in /proc/self/status).

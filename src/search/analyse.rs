@@ -1,8 +1,12 @@
-//! A brief's text as the index reads it: fields split into words, folded and stemmed.
+//! A document's text as the index reads it: fields split into words, folded, counted.
+//!
+//! Stemming is not done here: a site has far fewer distinct words than word occurrences, so
+//! the index stems each distinct word once (`index.rs`) instead of every occurrence.
 
+use foldhash::HashMap;
 use rust_stemmers::{Algorithm, Stemmer};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::borrow::Cow;
 use unicode_normalization::UnicodeNormalization;
 use unicode_segmentation::UnicodeSegmentation;
 
@@ -18,12 +22,25 @@ pub const META: usize = 5;
 /// Characters of each section's text kept for excerpts.
 const EXCERPT_CHARS: usize = 320;
 
-/// One stem's counts in a document: per field, and the first section whose heading or text
+/// One word's counts in a document: per field, and the first section whose heading or text
 /// has it.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
 pub struct TermCounts {
     pub per_field: [u16; FIELD_COUNT],
     pub section: u16,
+}
+
+impl TermCounts {
+    /// Adds `other`'s counts (another surface form of the same stem).
+    pub fn merge(&mut self, other: &TermCounts) {
+        let in_text = |c: &TermCounts| c.per_field[BODY] > 0 || c.per_field[HEADING] > 0;
+        if in_text(other) && (!in_text(self) || other.section < self.section) {
+            self.section = other.section;
+        }
+        for (mine, theirs) in self.per_field.iter_mut().zip(other.per_field) {
+            *mine = mine.saturating_add(theirs);
+        }
+    }
 }
 
 /// A part of a document under one heading (the first has no heading), for sub-results.
@@ -34,12 +51,11 @@ pub struct Section {
     pub text: String,
 }
 
-/// A document's analysed text: what the cache keeps per brief, by its content.
+/// A document's analysed text: what the cache keeps per document, by its content.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Analysed {
-    pub terms: BTreeMap<String, TermCounts>,
-    /// Each surface word (folded) and its stem.
-    pub words: BTreeMap<String, String>,
+    /// Each surface word (folded) with its counts, in no particular order.
+    pub words: Vec<(String, TermCounts)>,
     pub lengths: [u32; FIELD_COUNT],
     pub sections: Vec<Section>,
 }
@@ -77,121 +93,197 @@ pub fn stemmer_for(language: &str) -> Option<Stemmer> {
 
 /// A word lowercased with its diacritics removed ("Café" → "cafe").
 pub fn fold(word: &str) -> String {
+    if word.is_ascii() {
+        return word.to_ascii_lowercase();
+    }
     word.nfd()
         .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
         .flat_map(char::to_lowercase)
         .collect()
 }
 
-/// The words of a text, folded, as Unicode word segmentation finds them.
-pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.unicode_words().map(fold).filter(|w| !w.is_empty())
+/// Calls `each` with every word of `text`, unfolded, as Unicode word segmentation finds them.
+///
+/// Written by hand for ASCII, which is most of a brief: `unicode_words` costs several times
+/// more per byte, and the index reads every brief's text. Any run between spaces that is not
+/// ASCII goes to `unicode_words`; the ASCII rules below give the same words for ASCII text
+/// (a test holds them to it).
+pub fn each_word<'t>(text: &'t str, mut each: impl FnMut(&'t str)) {
+    if text.is_ascii() {
+        return ascii_words(text, &mut each);
+    }
+    for run in text.split(|c: char| c.is_ascii_whitespace()) {
+        if run.is_ascii() {
+            ascii_words(run, &mut each);
+        } else {
+            run.unicode_words().for_each(&mut each);
+        }
+    }
+}
+
+/// UAX #29's word rules for ASCII: letters, digits and `_` make words; `'`, `.` and `:`
+/// join letters on both sides; `.`, `,` and `;` join digits; `'` and `.` join digits too.
+fn ascii_words<'t>(run: &'t str, each: &mut impl FnMut(&'t str)) {
+    let bytes = run.as_bytes();
+    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let mut i = 0;
+    while i < bytes.len() {
+        if !is_word(bytes[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() {
+            if is_word(bytes[i]) {
+                i += 1;
+            } else if i + 1 < bytes.len() && joins(bytes[i - 1], bytes[i], bytes[i + 1]) {
+                i += 2;
+            } else {
+                break;
+            }
+        }
+        each(&run[start..i]);
+    }
+}
+
+/// Whether `mid` between `before` and `after` keeps them in one word.
+fn joins(before: u8, mid: u8, after: u8) -> bool {
+    let letters = before.is_ascii_alphabetic() && after.is_ascii_alphabetic();
+    let digits = before.is_ascii_digit() && after.is_ascii_digit();
+    match mid {
+        b'\'' | b'.' => letters || digits,
+        b':' => letters,
+        b',' | b';' => digits,
+        _ => false,
+    }
 }
 
 /// Builds an `Analysed` from the text of a document's fields.
-pub struct Analyser<'a> {
-    stemmer: Option<&'a Stemmer>,
-    analysed: Analysed,
+pub struct Analyser {
+    words: HashMap<Box<str>, TermCounts>,
+    lengths: [u32; FIELD_COUNT],
+    sections: Vec<Section>,
+    /// Characters the current section's excerpt has room for.
+    room: usize,
+    folded: String,
 }
 
-impl<'a> Analyser<'a> {
-    pub fn new(stemmer: Option<&'a Stemmer>) -> Self {
+impl Default for Analyser {
+    fn default() -> Self {
         let first = Section {
             anchor: String::new(),
             heading: String::new(),
             text: String::new(),
         };
-        let mut analysed = Analysed::default();
-        analysed.sections.push(first);
-        Analyser { stemmer, analysed }
+        Analyser {
+            words: HashMap::with_capacity_and_hasher(1024, Default::default()),
+            lengths: [0; FIELD_COUNT],
+            sections: vec![first],
+            room: EXCERPT_CHARS,
+            folded: String::new(),
+        }
     }
+}
 
+impl Analyser {
     /// Counts `text`'s words in `field`, in the current section.
     pub fn add(&mut self, field: usize, text: &str) {
-        let section = (self.analysed.sections.len() - 1) as u16;
-        for word in words(text) {
-            let stem = match self.stemmer {
-                Some(stemmer) => stemmer.stem(&word).into_owned(),
-                None => word.clone(),
+        let section = (self.sections.len() - 1) as u16;
+        let Analyser {
+            words,
+            lengths,
+            folded,
+            ..
+        } = self;
+        each_word(text, |word| {
+            folded.clear();
+            if word.is_ascii() {
+                folded.push_str(word);
+                folded.make_ascii_lowercase();
+            } else {
+                folded.push_str(&fold(word));
+            }
+            if folded.is_empty() {
+                return;
+            }
+            let counts = match words.get_mut(folded.as_str()) {
+                Some(counts) => counts,
+                None => words.entry(folded.as_str().into()).or_default(),
             };
-            let counts = self.analysed.terms.entry(stem.clone()).or_default();
             let in_text = counts.per_field[BODY] > 0 || counts.per_field[HEADING] > 0;
             if (field == BODY || field == HEADING) && !in_text {
                 counts.section = section;
             }
             counts.per_field[field] = counts.per_field[field].saturating_add(1);
-            self.analysed.lengths[field] += 1;
-            self.analysed.words.entry(word).or_insert(stem);
-        }
+            lengths[field] += 1;
+        });
     }
 
     /// Starts a section under a heading with `anchor`.
     pub fn heading(&mut self, anchor: &str, heading: &str) {
-        self.analysed.sections.push(Section {
+        self.sections.push(Section {
             anchor: anchor.to_string(),
             heading: heading.to_string(),
             text: String::new(),
         });
+        self.room = EXCERPT_CHARS;
         self.add(HEADING, heading);
     }
 
     /// Body text of the current section: counted, and its start kept for excerpts.
     pub fn body(&mut self, text: &str) {
         self.add(BODY, text);
-        let section = self.analysed.sections.last_mut().expect("a first section");
-        let room = EXCERPT_CHARS.saturating_sub(section.text.chars().count());
-        if room > 0 {
+        if self.room == 0 {
+            return;
+        }
+        let section = self.sections.last_mut().expect("a first section");
+        for word in text.split_whitespace() {
+            if self.room == 0 {
+                break;
+            }
             if !section.text.is_empty() {
                 section.text.push(' ');
             }
-            section.text.extend(text.chars().take(room));
+            let kept: String = word.chars().take(self.room).collect();
+            self.room = self.room.saturating_sub(kept.chars().count() + 1);
+            section.text.push_str(&kept);
         }
+    }
+
+    /// The HTML of a body: its text counted in sections split at each `<h2>`/`<h3>` with an id.
+    pub fn body_html(&mut self, html: &str) {
+        let mut rest = html;
+        while let Some(open) = rest.find('<') {
+            self.body(&decode(&rest[..open]));
+            rest = &rest[open..];
+            let Some(close) = rest.find('>') else { return };
+            let tag = &rest[1..close];
+            rest = &rest[close + 1..];
+            if tag.starts_with("sup class=\"fn-ref\"") {
+                // A note's number is no word of the text.
+                rest = rest.find("</sup>").map_or("", |end| &rest[end..]);
+            } else if let Some(anchor) = heading_anchor(tag) {
+                let end = rest.find("</h").unwrap_or(rest.len());
+                let title = collapse(&decode(&strip_tags(&rest[..end])));
+                rest = &rest[end..];
+                self.heading(&anchor, &title);
+            }
+        }
+        self.body(&decode(rest));
     }
 
     pub fn finish(self) -> Analysed {
-        self.analysed
-    }
-}
-
-/// The text of an HTML fragment in runs: `Text` between tags and `Heading` for each `<h2>` or
-/// `<h3>` with an id. Entities are decoded; tags are dropped.
-#[derive(Debug, PartialEq)]
-pub enum Run {
-    Text(String),
-    Heading { anchor: String, title: String },
-}
-
-pub fn runs(html: &str) -> Vec<Run> {
-    let mut out = Vec::new();
-    let mut text = String::new();
-    let mut rest = html;
-    while let Some(open) = rest.find('<') {
-        text.push_str(&rest[..open]);
-        rest = &rest[open..];
-        let Some(close) = rest.find('>') else { break };
-        let tag = &rest[1..close];
-        rest = &rest[close + 1..];
-        if let Some(anchor) = heading_anchor(tag) {
-            let end = rest.find("</h").unwrap_or(rest.len());
-            let title = collapse(&decode(&strip_tags(&rest[..end])));
-            rest = &rest[end..];
-            flush(&mut out, &mut text);
-            out.push(Run::Heading { anchor, title });
-        } else if is_block(tag) {
-            text.push(' ');
+        let words = self
+            .words
+            .into_iter()
+            .map(|(word, counts)| (word.into_string(), counts))
+            .collect();
+        Analysed {
+            words,
+            lengths: self.lengths,
+            sections: self.sections,
         }
     }
-    text.push_str(rest);
-    flush(&mut out, &mut text);
-    out
-}
-
-fn flush(out: &mut Vec<Run>, text: &mut String) {
-    let trimmed = collapse(&decode(text));
-    if !trimmed.is_empty() {
-        out.push(Run::Text(trimmed));
-    }
-    text.clear();
 }
 
 /// Text with its runs of white space made one space, trimmed.
@@ -206,25 +298,7 @@ fn heading_anchor(tag: &str) -> Option<String> {
     }
     let start = tag.find("id=\"")? + 4;
     let end = tag[start..].find('"')? + start;
-    Some(decode(&tag[start..end]))
-}
-
-fn is_block(tag: &str) -> bool {
-    let name = tag.trim_start_matches('/');
-    [
-        "p",
-        "li",
-        "h",
-        "td",
-        "th",
-        "br",
-        "div",
-        "blockquote",
-        "figcaption",
-        "pre",
-    ]
-    .iter()
-    .any(|block| name.starts_with(block))
+    Some(decode(&tag[start..end]).into_owned())
 }
 
 /// Text with tags removed.
@@ -246,50 +320,65 @@ pub fn strip_tags(html: &str) -> String {
 }
 
 /// The entities folio's Markdown writes, decoded.
-fn decode(text: &str) -> String {
+fn decode(text: &str) -> Cow<'_, str> {
     if !text.contains('&') {
-        return text.to_string();
+        return Cow::Borrowed(text);
     }
-    text.replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&#x27;", "'")
-        .replace("&nbsp;", " ")
-        .replace("&amp;", "&")
+    Cow::Owned(
+        text.replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&#39;", "'")
+            .replace("&#x27;", "'")
+            .replace("&nbsp;", " ")
+            .replace("&amp;", "&"),
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn folds_and_stems() {
-        let stemmer = stemmer_for("en-GB").unwrap();
-        let mut analyser = Analyser::new(Some(&stemmer));
-        analyser.add(TITLE, "Café Zoning rules");
-        let analysed = analyser.finish();
-        assert_eq!(analysed.words.get("cafe").map(String::as_str), Some("cafe"));
-        assert_eq!(
-            analysed.words.get("zoning").map(String::as_str),
-            Some("zone")
-        );
-        assert_eq!(analysed.terms["rule"].per_field[TITLE], 1);
-        assert!(stemmer_for("xx").is_none());
+    fn words_of(text: &str) -> Vec<&str> {
+        let mut found = Vec::new();
+        each_word(text, |w| found.push(w));
+        found
     }
 
     #[test]
-    fn splits_sections_at_headings() {
-        let runs =
-            runs("<p>Intro &amp; more</p><h2 id=\"costs\">The <em>costs</em></h2><p>Money</p>");
-        assert_eq!(runs[0], Run::Text("Intro & more".into()));
-        assert_eq!(
-            runs[1],
-            Run::Heading {
-                anchor: "costs".into(),
-                title: "The costs".into()
-            }
+    fn ascii_words_are_unicode_words() {
+        let samples = [
+            "Heat pumps cut bills by 3.5 per cent (2,400 homes; 1;2) in 2024.",
+            "don't rock'n'roll e.g. U.K. a:b 10:30 snake_case x_1 -5 +3 ...end",
+            "a'  'b ''c d.. .e f,g 1,a 'quoted' “curly” under_ __init__ 3.14.15",
+            "Footnote[^1] [link](https://example.org/a-b?c=d&e=f#g) <em>x</em>",
+        ];
+        for text in samples {
+            assert_eq!(
+                words_of(text),
+                text.unicode_words().collect::<Vec<_>>(),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn counts_folded_words_in_fields_and_sections() {
+        let mut analyser = Analyser::default();
+        analyser.add(TITLE, "Café Zoning rules");
+        analyser.body_html(
+            "<p>Intro &amp; more</p><h2 id=\"costs\">The <em>costs</em></h2><p>Money rules</p>",
         );
-        assert_eq!(runs[2], Run::Text("Money".into()));
+        let analysed = analyser.finish();
+        let counts = |w: &str| analysed.words.iter().find(|(x, _)| x == w).unwrap().1;
+        assert_eq!(counts("cafe").per_field[TITLE], 1);
+        assert_eq!(counts("rules").per_field[TITLE], 1);
+        assert_eq!(counts("rules").per_field[BODY], 1);
+        assert_eq!(counts("rules").section, 1);
+        assert_eq!(counts("costs").per_field[HEADING], 1);
+        assert_eq!(analysed.sections[1].anchor, "costs");
+        assert_eq!(analysed.sections[1].heading, "The costs");
+        assert_eq!(analysed.sections[0].text, "Intro & more");
+        assert!(stemmer_for("en-GB").is_some() && stemmer_for("xx").is_none());
     }
 }

@@ -1,19 +1,19 @@
 //! The index's files under `search/index/`: manifest, vocabulary, postings, documents and
 //! filters, as JSON with content-hashed names (see docs/SEARCH.md).
 
-use super::analyse::{Analysed, FIELD_COUNT};
+use super::analyse::Analysed;
+use super::index::{Inverted, Posting};
+use rayon::prelude::*;
 use serde::Serialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
-/// BM25F's weights per field: title, headings, summary, body, notes, authors/topics/type/year.
-const FIELD_WEIGHTS: [f64; FIELD_COUNT] = [6.0, 3.0, 2.0, 1.0, 0.7, 2.0];
-const K1: f64 = 1.2;
-const B: f64 = 0.75;
-/// Documents per document chunk.
-pub const DOCUMENT_CHUNK: usize = 100;
-/// Characters of a stem that name its postings chunk.
-const POSTING_PREFIX: usize = 2;
+/// Documents per document chunk: a query's first results each fetch one chunk, so chunks are
+/// small (a result's card and excerpts are ~1.5 KB gzipped).
+pub const DOCUMENT_CHUNK: usize = 4;
+/// The size, before compression, past which a vocabulary or postings chunk is closed. A stem
+/// whose postings alone are larger has a chunk of its own.
+const CHUNK_BYTES: usize = 48 * 1024;
 
 /// What a result shows, for one document.
 #[derive(Debug, Serialize)]
@@ -32,6 +32,8 @@ pub struct Card {
 pub struct Document {
     pub card: Card,
     pub filters: Vec<(&'static str, String)>,
+    /// The key of the text analysed, under which the build cache keeps the analysis.
+    pub text_key: u128,
     pub analysed: std::sync::Arc<Analysed>,
 }
 
@@ -42,55 +44,47 @@ pub struct IndexFile {
 }
 
 /// Every file of the index for `documents`, numbered in their order.
-pub fn files(documents: &[Document], language: &str, stemmed: bool) -> Vec<IndexFile> {
+pub fn files(
+    documents: &[Document],
+    inverted: &Inverted,
+    language: &str,
+    stemmed: bool,
+) -> Vec<IndexFile> {
     let mut files = Vec::new();
-    let vocabulary = chunked(vocabulary(documents), 1);
-    let postings = chunked(postings(documents), POSTING_PREFIX);
-    let mut manifest = Map::new();
-    manifest.insert("version".into(), json!(1));
-    manifest.insert("language".into(), json!(language));
-    manifest.insert("stemmed".into(), json!(stemmed));
-    manifest.insert("documents".into(), json!(documents.len()));
-    manifest.insert("documentChunk".into(), json!(DOCUMENT_CHUNK));
-    manifest.insert("postingPrefix".into(), json!(POSTING_PREFIX));
-    manifest.insert(
-        "vocabulary".into(),
-        hashed_map(&mut files, "vocabulary", vocabulary),
-    );
-    manifest.insert(
-        "postings".into(),
-        hashed_map(&mut files, "postings", postings),
-    );
-    let chunks: Vec<Value> = documents
-        .chunks(DOCUMENT_CHUNK)
-        .enumerate()
-        .map(|(n, chunk)| {
-            json!(hashed(
-                &mut files,
-                &format!("documents-{n}"),
-                &document_chunk(chunk)
-            ))
-        })
+    let vocabulary = chunked(&mut files, "vocabulary", vocabulary_entries(inverted));
+    let postings = chunked(&mut files, "postings", postings_entries(inverted));
+    let cards: Vec<Vec<u8>> = documents
+        .par_chunks(DOCUMENT_CHUNK)
+        .map(document_chunk)
         .collect();
-    manifest.insert("documentChunks".into(), Value::Array(chunks));
-    let filters = filters(documents);
-    manifest.insert(
-        "filters".into(),
-        json!(hashed(&mut files, "filters", &filters)),
-    );
+    let chunks: Vec<String> = cards
+        .into_iter()
+        .map(|bytes| hashed(&mut files, "documents", bytes))
+        .collect();
+    let filters = serde_json::to_vec(&filters(documents)).expect("JSON of filters");
+    let manifest = json!({
+        "version": 2,
+        "language": language,
+        "stemmed": stemmed,
+        "documents": documents.len(),
+        "documentChunk": DOCUMENT_CHUNK,
+        "vocabulary": vocabulary,
+        "postings": postings,
+        "documentChunks": chunks,
+        "filters": hashed(&mut files, "filters", filters),
+    });
     files.push(IndexFile {
         name: "manifest.json".into(),
-        bytes: serde_json::to_vec(&Value::Object(manifest)).expect("JSON of values"),
+        bytes: serde_json::to_vec(&manifest).expect("JSON of values"),
     });
     files.sort_by(|a, b| a.name.cmp(&b.name));
     files
 }
 
-/// Writes `value` as a file named `stem-<hash>.json`; returns the name.
-fn hashed(files: &mut Vec<IndexFile>, stem: &str, value: &impl Serialize) -> String {
-    let bytes = serde_json::to_vec(value).expect("JSON of values");
+/// Keeps `bytes` as a file named `kind-<hash>.json`; returns the name.
+fn hashed(files: &mut Vec<IndexFile>, kind: &str, bytes: Vec<u8>) -> String {
     let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
-    let name = format!("{stem}-{hash:016x}.json");
+    let name = format!("{kind}-{hash:016x}.json");
     files.push(IndexFile {
         name: name.clone(),
         bytes,
@@ -98,103 +92,89 @@ fn hashed(files: &mut Vec<IndexFile>, stem: &str, value: &impl Serialize) -> Str
     name
 }
 
-/// Writes each chunk; returns prefix → file name.
-fn hashed_map(
-    files: &mut Vec<IndexFile>,
-    kind: &str,
-    chunks: BTreeMap<String, Map<String, Value>>,
-) -> Value {
-    let mut names = Map::new();
-    for (n, (prefix, chunk)) in chunks.into_iter().enumerate() {
-        let name = hashed(files, &format!("{kind}-{n}"), &chunk);
-        names.insert(prefix, json!(name));
+/// Groups sorted `(key, "key":value)` entries into JSON objects of about `CHUNK_BYTES`;
+/// returns `[[first key, file], …]` for the manifest.
+fn chunked(files: &mut Vec<IndexFile>, kind: &str, entries: Vec<(&str, Vec<u8>)>) -> Value {
+    let mut listed = Vec::new();
+    let mut chunk: Vec<u8> = Vec::new();
+    let mut first = "";
+    for (key, entry) in entries {
+        if !chunk.is_empty() && chunk.len() + entry.len() > CHUNK_BYTES {
+            chunk.push(b'}');
+            listed.push(json!([
+                first,
+                hashed(files, kind, std::mem::take(&mut chunk))
+            ]));
+        }
+        chunk.push(if chunk.is_empty() { b'{' } else { b',' });
+        if chunk.len() == 1 {
+            first = key;
+        }
+        chunk.extend_from_slice(&entry);
     }
-    Value::Object(names)
+    if !chunk.is_empty() {
+        chunk.push(b'}');
+        listed.push(json!([first, hashed(files, kind, chunk)]));
+    }
+    Value::Array(listed)
 }
 
-/// Splits a sorted map into chunks by the first `chars` characters of its keys.
-fn chunked(entries: BTreeMap<String, Value>, chars: usize) -> BTreeMap<String, Map<String, Value>> {
-    let mut chunks: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
-    for (key, value) in entries {
-        let prefix: String = key.chars().take(chars).collect();
-        chunks.entry(prefix).or_default().insert(key, value);
-    }
-    chunks
-}
-
-/// Each surface word → its stem ("" when the word is its own stem).
-fn vocabulary(documents: &[Document]) -> BTreeMap<String, Value> {
-    let mut words = BTreeMap::new();
-    for document in documents {
-        for (word, stem) in &document.analysed.words {
-            if !words.contains_key(word) {
-                let shown = if word == stem { "" } else { stem.as_str() };
-                words.insert(word.clone(), json!(shown));
-            }
-        }
-    }
-    words
-}
-
-/// Each stem → `[document, impact, section, …]`: BM25F scores as integers 1–255.
-fn postings(documents: &[Document]) -> BTreeMap<String, Value> {
-    let averages = average_lengths(documents);
-    let mut frequency: BTreeMap<&str, usize> = BTreeMap::new();
-    for document in documents {
-        for stem in document.analysed.terms.keys() {
-            *frequency.entry(stem).or_default() += 1;
-        }
-    }
-    let count = documents.len() as f64;
-    let mut scored: BTreeMap<&str, Vec<(usize, f64, u16)>> = BTreeMap::new();
-    let mut highest = 0f64;
-    for (n, document) in documents.iter().enumerate() {
-        for (stem, counts) in &document.analysed.terms {
-            let df = frequency[stem.as_str()] as f64;
-            let idf = ((count - df + 0.5) / (df + 0.5) + 1.0).ln();
-            let tf: f64 = (0..FIELD_COUNT)
-                .map(|f| {
-                    let norm = 1.0 - B + B * document.analysed.lengths[f] as f64 / averages[f];
-                    FIELD_WEIGHTS[f] * counts.per_field[f] as f64 / norm
-                })
-                .sum();
-            let score = idf * tf / (K1 + tf);
-            highest = highest.max(score);
-            scored
-                .entry(stem)
-                .or_default()
-                .push((n, score, counts.section));
-        }
-    }
-    scored
-        .into_iter()
-        .map(|(stem, list)| {
-            let flat: Vec<Value> = list
-                .into_iter()
-                .flat_map(|(n, score, section)| {
-                    let impact = (score / highest * 255.0).round().clamp(1.0, 255.0) as u8;
-                    [json!(n), json!(impact), json!(section)]
-                })
-                .collect();
-            (stem.to_string(), Value::Array(flat))
+/// `"word":"stem"` for each surface word (`""` when the word is its own stem).
+fn vocabulary_entries(inverted: &Inverted) -> Vec<(&str, Vec<u8>)> {
+    inverted
+        .words
+        .par_iter()
+        .map(|(word, stem)| {
+            let stem = inverted.stems[*stem as usize].as_str();
+            let shown = if stem == word { "" } else { stem };
+            let mut entry = json_string(word);
+            entry.push(b':');
+            entry.extend(json_string(shown));
+            (word.as_str(), entry)
         })
         .collect()
 }
 
-/// Each field's mean length over the documents (at least 1).
-fn average_lengths(documents: &[Document]) -> [f64; FIELD_COUNT] {
-    let mut sums = [0f64; FIELD_COUNT];
-    for document in documents {
-        for (sum, length) in sums.iter_mut().zip(document.analysed.lengths) {
-            *sum += length as f64;
+/// `"stem":[document, impact, section, …]` for each stem, each document number after the
+/// first written as the difference from the one before.
+fn postings_entries(inverted: &Inverted) -> Vec<(&str, Vec<u8>)> {
+    inverted
+        .stems
+        .par_iter()
+        .zip(&inverted.postings)
+        .map(|(stem, postings)| {
+            let mut entry = json_string(stem);
+            entry.extend_from_slice(b":[");
+            write_postings(&mut entry, postings);
+            entry.push(b']');
+            (stem.as_str(), entry)
+        })
+        .collect()
+}
+
+fn write_postings(out: &mut Vec<u8>, postings: &[Posting]) {
+    let mut previous = 0;
+    for (n, posting) in postings.iter().enumerate() {
+        if n > 0 {
+            out.push(b',');
         }
+        let mut number = itoa::Buffer::new();
+        out.extend_from_slice(number.format(posting.document - previous).as_bytes());
+        out.push(b',');
+        out.extend_from_slice(number.format(posting.impact).as_bytes());
+        out.push(b',');
+        out.extend_from_slice(number.format(posting.section).as_bytes());
+        previous = posting.document;
     }
-    sums.map(|sum| (sum / documents.len().max(1) as f64).max(1.0))
+}
+
+fn json_string(text: &str) -> Vec<u8> {
+    serde_json::to_vec(text).expect("JSON of a string")
 }
 
 /// The cards of a chunk of documents, with their sections for excerpts and sub-results.
-fn document_chunk(documents: &[Document]) -> Vec<Value> {
-    documents
+fn document_chunk(documents: &[Document]) -> Vec<u8> {
+    let cards: Vec<Value> = documents
         .iter()
         .map(|document| {
             let sections: Vec<Value> = document
@@ -207,22 +187,24 @@ fn document_chunk(documents: &[Document]) -> Vec<Value> {
             card["sections"] = Value::Array(sections);
             card
         })
-        .collect()
+        .collect();
+    serde_json::to_vec(&cards).expect("JSON of cards")
 }
 
-/// Filter → value → the documents that have it.
-fn filters(documents: &[Document]) -> BTreeMap<&'static str, BTreeMap<String, Vec<usize>>> {
-    let mut filters: BTreeMap<&'static str, BTreeMap<String, Vec<usize>>> = BTreeMap::new();
+/// Filter → value → the documents that have it, each after the first as the difference from
+/// the one before.
+fn filters(documents: &[Document]) -> BTreeMap<&'static str, BTreeMap<&str, Vec<u32>>> {
+    let mut filters: BTreeMap<&'static str, BTreeMap<&str, Vec<u32>>> = BTreeMap::new();
+    let mut last: BTreeMap<(&str, &str), u32> = BTreeMap::new();
     for (n, document) in documents.iter().enumerate() {
+        let n = n as u32;
         for (filter, value) in &document.filters {
-            let list = filters
-                .entry(filter)
-                .or_default()
-                .entry(value.clone())
-                .or_default();
-            if list.last() != Some(&n) {
-                list.push(n);
+            let previous = last.insert((filter, value), n);
+            if previous == Some(n) {
+                continue;
             }
+            let list = filters.entry(filter).or_default().entry(value).or_default();
+            list.push(n - previous.unwrap_or(0));
         }
     }
     filters

@@ -8,17 +8,19 @@
 
 mod analyse;
 mod format;
+mod index;
 
-use crate::cache::{BuildCache, Key, Shelf};
+use crate::cache::{BuildCache, Key};
 use crate::diagnostics::Diagnostic;
 use crate::render::{Contents, OutputFile};
 use crate::site::{Brief, Page, Site};
-use analyse::{Analysed, Analyser, META, NOTES, Run, SUMMARY, TITLE};
+use analyse::{Analysed, Analyser, META, NOTES, SUMMARY, TITLE};
+use foldhash::HashMap;
 use format::{Card, Document};
 use rayon::prelude::*;
-use rust_stemmers::Stemmer;
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Instant;
 
 /// The folder, under the output root, that holds the index's files. It sits inside the
 /// search page's own folder (`/search/`), beside its `index.html`.
@@ -32,6 +34,7 @@ pub struct SearchIndex {
 
 /// Indexes the site's briefs and pages, reusing the cache's analyses of unchanged ones.
 pub fn index_briefs(site: &Site, cache: &BuildCache) -> Result<SearchIndex, Diagnostic> {
+    let started = Instant::now();
     let language = &site.config.language;
     let stemmer = analyse::stemmer_for(language);
     let warning = stemmer.is_none().then(|| {
@@ -40,24 +43,42 @@ pub fn index_briefs(site: &Site, cache: &BuildCache) -> Result<SearchIndex, Diag
             format!("search index: no stemmer for the language `{language}`; words are indexed as written"),
         )
     });
+    let kept = kept_analyses(cache);
     let mut documents: Vec<Document> = site
         .briefs
         .par_iter()
-        .map(|brief| brief_document(site, brief, stemmer.as_ref(), cache))
+        .map(|brief| brief_document(site, brief, &kept))
         .collect();
     documents.extend(
         site.pages
             .par_iter()
-            .map(|page| page_document(site, page, stemmer.as_ref(), cache))
+            .map(|page| page_document(site, page, &kept))
             .collect::<Vec<_>>(),
     );
-    let files = format::files(&documents, language, stemmer.is_some())
+    keep_analyses(cache, &documents, &kept);
+    let analysed = started.elapsed();
+    let inverted = index::invert(&documents, stemmer.as_ref());
+    let inverted_at = started.elapsed();
+    let files = format::files(&documents, &inverted, language, stemmer.is_some())
         .into_iter()
         .map(|file| OutputFile {
             path: Path::new(SEARCH_DIR).join(file.name),
             contents: Contents::Bytes(file.bytes),
         })
         .collect();
+    if std::env::var_os("FOLIO_TIMINGS").is_some() {
+        eprintln!(
+            "timing: index    {:>8.1} ms  (analysed {} of {} documents in {:.1} ms, invert {:.1})",
+            started.elapsed().as_secs_f64() * 1e3,
+            documents
+                .iter()
+                .filter(|d| !kept.contains_key(&d.text_key))
+                .count(),
+            documents.len(),
+            analysed.as_secs_f64() * 1e3,
+            (inverted_at - analysed).as_secs_f64() * 1e3,
+        );
+    }
     Ok(SearchIndex { files, warning })
 }
 
@@ -68,12 +89,7 @@ fn search_url(site: &Site, url: &str) -> String {
         .to_string()
 }
 
-fn brief_document(
-    site: &Site,
-    brief: &Brief,
-    stemmer: Option<&Stemmer>,
-    cache: &BuildCache,
-) -> Document {
+fn brief_document(site: &Site, brief: &Brief, kept: &Kept) -> Document {
     let doc = &brief.doc;
     let authors: Vec<String> = brief
         .authors
@@ -107,6 +123,7 @@ fn brief_document(
         notes: &notes.join(" "),
         meta: &meta,
     };
+    let (text_key, analysed) = analysed(&text, kept);
     let mut filters: Vec<(&'static str, String)> = vec![("type", kind.clone()), ("year", year)];
     filters.extend(topics.iter().map(|t| ("topic", t.clone())));
     filters.extend(authors.iter().map(|a| ("author", a.clone())));
@@ -122,16 +139,12 @@ fn brief_document(
             summary: doc.summary.clone().unwrap_or_default(),
         },
         filters,
-        analysed: analysed(&text, &site.config.language, stemmer, cache),
+        text_key,
+        analysed,
     }
 }
 
-fn page_document(
-    site: &Site,
-    page: &Page,
-    stemmer: Option<&Stemmer>,
-    cache: &BuildCache,
-) -> Document {
+fn page_document(site: &Site, page: &Page, kept: &Kept) -> Document {
     let doc = &page.doc;
     let summary = doc.summary.clone().unwrap_or_default();
     let text = Text {
@@ -141,6 +154,7 @@ fn page_document(
         notes: "",
         meta: "Page",
     };
+    let (text_key, analysed) = analysed(&text, kept);
     Document {
         card: Card {
             url: search_url(site, &page.url),
@@ -153,7 +167,8 @@ fn page_document(
             summary,
         },
         filters: vec![("type", "Page".into())],
-        analysed: analysed(&text, &site.config.language, stemmer, cache),
+        text_key,
+        analysed,
     }
 }
 
@@ -167,38 +182,54 @@ struct Text<'a> {
     meta: &'a str,
 }
 
-/// The analysis of `text`: the cache's, when it has one for the same text and language.
-fn analysed(
-    text: &Text,
-    language: &str,
-    stemmer: Option<&Stemmer>,
-    cache: &BuildCache,
-) -> Arc<Analysed> {
-    let key = Key::of(("search analysis 1", language, text));
-    if let Some(kept) = cache
-        .entry(Shelf::SearchPages, key)
-        .and_then(|bytes| postcard::from_bytes::<Analysed>(&bytes).ok())
-    {
-        return Arc::new(kept);
-    }
-    let analysed = analyse_text(text, stemmer);
-    if let Ok(bytes) = postcard::to_stdvec(&analysed) {
-        cache.keep_entry(Shelf::SearchPages, key, &bytes);
-    }
-    Arc::new(analysed)
+/// The cache's file of every document's analysis, by a key of its text.
+const ANALYSES_FILE: &str = "search-analyses.postcard";
+
+/// The analyses the last build kept, by the key of their text.
+type Kept = HashMap<u128, Arc<Analysed>>;
+
+fn kept_analyses(cache: &BuildCache) -> Kept {
+    cache
+        .file(ANALYSES_FILE)
+        .and_then(|bytes| postcard::from_bytes::<Vec<(u128, Analysed)>>(&bytes).ok())
+        .map(|kept| kept.into_iter().map(|(k, a)| (k, Arc::new(a))).collect())
+        .unwrap_or_default()
 }
 
-fn analyse_text(text: &Text, stemmer: Option<&Stemmer>) -> Analysed {
-    let mut analyser = Analyser::new(stemmer);
+/// Keeps the documents' analyses in one file (one write, not one a document), unless it
+/// already holds them all.
+fn keep_analyses(cache: &BuildCache, documents: &[Document], kept: &Kept) {
+    let unchanged = !cache.is_kept()
+        || documents.len() == kept.len()
+            && documents.iter().all(|d| kept.contains_key(&d.text_key));
+    if unchanged {
+        return;
+    }
+    let all: Vec<(u128, &Analysed)> = documents
+        .iter()
+        .map(|d| (d.text_key, d.analysed.as_ref()))
+        .collect();
+    if let Ok(bytes) = postcard::to_stdvec(&all) {
+        cache.keep_file(ANALYSES_FILE, &bytes);
+    }
+}
+
+/// The analysis of `text`, and its key: the last build's, when it had the same text.
+fn analysed(text: &Text, kept: &Kept) -> (u128, Arc<Analysed>) {
+    let key = u128::from_le_bytes(Key::of(("search analysis 2", text)).bytes());
+    let analysed = kept
+        .get(&key)
+        .cloned()
+        .unwrap_or_else(|| Arc::new(analyse_text(text)));
+    (key, analysed)
+}
+
+fn analyse_text(text: &Text) -> Analysed {
+    let mut analyser = Analyser::default();
     analyser.add(TITLE, text.title);
     analyser.add(SUMMARY, text.summary);
     analyser.add(META, text.meta);
-    for run in analyse::runs(text.body) {
-        match run {
-            Run::Text(words) => analyser.body(&words),
-            Run::Heading { anchor, title } => analyser.heading(&anchor, &title),
-        }
-    }
+    analyser.body_html(text.body);
     analyser.add(NOTES, &analyse::strip_tags(text.notes));
     analyser.finish()
 }

@@ -102,6 +102,9 @@ test("filters show their counts for the current results and the address goes bac
   const page = await browser.newPage();
   await page.goto(site.url + "/search/?q=heat");
   const all = (await resultTitles(page)).length;
+  // The counts come once the filter lists are loaded, after the first results.
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll("#search-topic option")].some((o) => /\(\d+\)$/.test(o.textContent)));
   const options = await page.locator("#search-topic option").allInnerTexts();
   const housing = options.find((o) => o.startsWith("Housing"));
   assert.match(housing, /^Housing \((\d+)\)$/, options.join(" | "));

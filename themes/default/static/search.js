@@ -47,19 +47,38 @@ function terms(q) {
   return found.map((word, i) => ({ word, prefix: typing && i === found.length - 1 }));
 }
 
-// Vocabulary chunks loaded so far, by their prefix, for marking words in excerpts.
+// The file of a chunk list (`[[first key, file], …]`, sorted) whose keys include `key`.
+function chunkAt(chunks, key) {
+  let [low, high] = [0, chunks.length - 1];
+  while (low < high) {
+    const mid = (low + high + 1) >> 1;
+    if (chunks[mid][0] <= key) low = mid;
+    else high = mid - 1;
+  }
+  return chunks[low]?.[1];
+}
+
+// The files of the chunks that may hold words starting with `prefix`.
+function chunksFrom(chunks, prefix) {
+  const first = chunkAt(chunks, prefix);
+  const at = chunks.findIndex((c) => c[1] === first);
+  const names = [first];
+  for (let i = at + 1; i < chunks.length && chunks[i][0].startsWith(prefix); i++) names.push(chunks[i][1]);
+  return names.filter(Boolean);
+}
+
+// Vocabulary loaded so far (word → stem, "" when the word is its own), for marking excerpts.
 const loadedVocabulary = {};
-async function vocabulary(word) {
+async function vocabulary(word, prefix) {
   const m = await manifest();
-  const first = [...word][0];
-  const name = m.vocabulary[first];
-  loadedVocabulary[first] = name ? await load(name) : {};
-  return loadedVocabulary[first];
+  const names = prefix ? chunksFrom(m.vocabulary, word) : [chunkAt(m.vocabulary, word)].filter(Boolean);
+  for (const chunk of await Promise.all(names.map(load))) Object.assign(loadedVocabulary, chunk);
+  return loadedVocabulary;
 }
 
 // The stems a term stands for: its own word's, and when typed as a prefix, every word's it begins.
 async function stemsOf(term) {
-  const vocab = await vocabulary(term.word);
+  const vocab = await vocabulary(term.word, term.prefix);
   const stems = new Set();
   const stemOf = (w) => vocab[w] || w;
   if (term.word in vocab) stems.add(stemOf(term.word));
@@ -72,16 +91,20 @@ async function stemsOf(term) {
   return stems;
 }
 
-// Document → { score, section } for a term: its best-scoring stem per document.
+// Document → { score, section } for a term: its best-scoring stem per document. A stem's
+// postings are [document, impact, section, …], each document after the first as a difference.
 async function matches(stems) {
   const m = await manifest();
   const found = new Map();
-  for (const stem of stems) {
-    const name = m.postings[[...stem].slice(0, m.postingPrefix).join("")];
-    if (!name) continue;
-    const flat = (await load(name))[stem] || [];
+  const lists = await Promise.all([...stems].map(async (stem) => {
+    const name = chunkAt(m.postings, stem);
+    return name ? (await load(name))[stem] || [] : [];
+  }));
+  for (const flat of lists) {
+    let doc = 0;
     for (let i = 0; i < flat.length; i += 3) {
-      const [doc, impact, section] = [flat[i], flat[i + 1], flat[i + 2]];
+      doc += flat[i];
+      const [impact, section] = [flat[i + 1], flat[i + 2]];
       const had = found.get(doc);
       if (!had || had.score < impact) found.set(doc, { score: impact, section });
     }
@@ -102,8 +125,12 @@ function distance(a, b) {
   return row[b.length];
 }
 
+// The nearest word of the vocabulary near `word`'s place in it (its chunk and the next).
 async function closest(word) {
-  const vocab = await vocabulary(word);
+  const m = await manifest();
+  const at = m.vocabulary.findIndex((c) => c[1] === chunkAt(m.vocabulary, word));
+  const near = m.vocabulary.slice(Math.max(at, 0), at + 2).map((c) => c[1]);
+  const vocab = Object.assign({}, ...(await Promise.all(near.map(load))));
   let best = null;
   let bestDistance = word.length > 4 ? 3 : 2;
   for (const w of Object.keys(vocab)) {
@@ -174,8 +201,7 @@ function el(tag, attrs = {}, text) {
 function matcher(found) {
   return (word) => {
     const folded = fold(word);
-    const vocab = loadedVocabulary[[...folded][0]];
-    if (vocab && folded in vocab && found.stems.has(vocab[folded] || folded)) return true;
+    if (folded in loadedVocabulary && found.stems.has(loadedVocabulary[folded] || folded)) return true;
     return found.wanted.some((t) => (t.prefix ? folded.startsWith(t.word) : folded === t.word))
       || found.stems.has(folded);
   };
@@ -302,22 +328,50 @@ function addTypes(filters, current) {
   }
 }
 
+// Filter → value → its documents. The file lists each value's documents as differences;
+// it is loaded only when a filter is set or after the first results are shown.
+let filterLists;
+function filtersLoaded() {
+  filterLists ??= manifest().then((m) => load(m.filters)).then((raw) => {
+    const lists = {};
+    for (const [name, values] of Object.entries(raw)) {
+      lists[name] = {};
+      for (const [value, gaps] of Object.entries(values)) {
+        let doc = 0;
+        lists[name][value] = gaps.map((gap) => (doc += gap));
+      }
+    }
+    return lists;
+  });
+  return filterLists;
+}
+
 async function search(current) {
   const m = await manifest();
-  const filters = await load(m.filters);
-  addTypes(filters, current);
+  const needed = Object.keys(current.filters).length > 0 || new URLSearchParams(location.search).has("type");
+  const filters = needed ? await filtersLoaded() : null;
+  if (filters) addTypes(filters, current);
   const q = current.q.trim();
   const found = q ? await rank(current.q) : { hits: [], partial: false, unknown: [], stems: new Set(), wanted: [] };
   let hits = found.hits;
   if (!q) hits = Array.from({ length: m.documents }, (_, doc) => ({ doc, score: 0, section: 0 }));
-  showCounts(hits, filters, current.filters);
-  for (const [name, value] of Object.entries(current.filters)) {
+  const unfiltered = hits;
+  for (const [name, value] of Object.entries(filters ? current.filters : {})) {
     const set = allowed(filters, name, value);
     hits = hits.filter((h) => set.has(h.doc));
   }
   if (current.sort === "newest" || !q) hits.sort((a, b) => a.doc - b.doc);
   else hits.sort((a, b) => b.score - a.score || a.doc - b.doc);
-  return { found, hits };
+  return { found, hits, unfiltered };
+}
+
+// The filters' counts, once their lists are loaded (after the first results, when no filter
+// is set: a query's first results need only its words' files).
+async function countFilters(mine, current, unfiltered) {
+  const filters = await filtersLoaded();
+  if (mine !== generation) return;
+  addTypes(filters, current);
+  showCounts(unfiltered, filters, current.filters);
 }
 
 async function run({ push = false } = {}) {
@@ -346,9 +400,9 @@ async function run({ push = false } = {}) {
     return;
   }
   if (mine !== generation) return;
-  const { found, hits } = outcome;
+  const { found, hits, unfiltered } = outcome;
   isMatch = matcher(found);
-  pending = hits;
+  pending = [...hits];
   list.replaceChildren();
   list.hidden = hits.length === 0;
   browse.hidden = hits.length > 0;
@@ -359,6 +413,7 @@ async function run({ push = false } = {}) {
     : `${hits.length} result${hits.length === 1 ? "" : "s"} found${words}${some}.`;
   await suggest(found);
   await showMore();
+  await countFilters(mine, current, unfiltered).catch(() => {});
 }
 
 let timer;
