@@ -3,6 +3,7 @@
 //! Stemming is not done here: a site has far fewer distinct words than word occurrences, so
 //! the index stems each distinct word once (`index.rs`) instead of every occurrence.
 
+use super::vocabulary::Vocabulary;
 use foldhash::HashMap;
 use rust_stemmers::{Algorithm, Stemmer};
 use serde::{Deserialize, Serialize};
@@ -54,10 +55,69 @@ pub struct Section {
 /// A document's analysed text: what the cache keeps per document, by its content.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Analysed {
-    /// Each surface word (folded) with its counts, in no particular order.
-    pub words: Vec<(String, TermCounts)>,
+    /// Each surface word's number in the build's `Vocabulary` with its counts, packed: see
+    /// `pack`.
+    counts: Vec<u8>,
     pub lengths: [u32; FIELD_COUNT],
     pub sections: Vec<Section>,
+}
+
+impl Analysed {
+    /// Each word's number and counts.
+    pub fn words(&self) -> impl Iterator<Item = (u32, TermCounts)> + '_ {
+        let mut bytes = self.counts.as_slice();
+        std::iter::from_fn(move || {
+            if bytes.is_empty() {
+                return None;
+            }
+            let word = read_number(&mut bytes);
+            let fields = bytes[0];
+            bytes = &bytes[1..];
+            let mut counts = TermCounts::default();
+            for (field, count) in counts.per_field.iter_mut().enumerate() {
+                if fields & (1 << field) != 0 {
+                    *count = read_number(&mut bytes) as u16;
+                }
+            }
+            counts.section = read_number(&mut bytes) as u16;
+            Some((word, counts))
+        })
+    }
+}
+
+/// A word's number and counts as bytes: the number, a byte of the fields that have the word,
+/// the count in each of those, the section; numbers in LEB128 (most take one byte).
+fn pack(out: &mut Vec<u8>, word: u32, counts: &TermCounts) {
+    write_number(out, word);
+    let fields = (0..FIELD_COUNT)
+        .filter(|&f| counts.per_field[f] > 0)
+        .fold(0u8, |mask, f| mask | 1 << f);
+    out.push(fields);
+    for &count in counts.per_field.iter().filter(|&&c| c > 0) {
+        write_number(out, count.into());
+    }
+    write_number(out, counts.section.into());
+}
+
+fn write_number(out: &mut Vec<u8>, mut n: u32) {
+    while n >= 0x80 {
+        out.push(n as u8 | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+}
+
+fn read_number(bytes: &mut &[u8]) -> u32 {
+    let mut n = 0u32;
+    for (i, &byte) in bytes.iter().enumerate() {
+        n |= u32::from(byte & 0x7f) << (7 * i);
+        if byte < 0x80 {
+            *bytes = &bytes[i + 1..];
+            return n;
+        }
+    }
+    *bytes = &[];
+    n
 }
 
 /// The site language's Snowball stemmer, or `None` when Snowball lacks it.
@@ -272,14 +332,14 @@ impl Analyser {
         self.body(&decode(rest));
     }
 
-    pub fn finish(self) -> Analysed {
-        let words = self
-            .words
-            .into_iter()
-            .map(|(word, counts)| (word.into_string(), counts))
-            .collect();
+    /// The analysis, its words numbered in `vocabulary`.
+    pub fn finish(self, vocabulary: &Vocabulary) -> Analysed {
+        let mut counts = Vec::with_capacity(self.words.len() * 6);
+        for (word, word_counts) in &self.words {
+            pack(&mut counts, vocabulary.number(word), word_counts);
+        }
         Analysed {
-            words,
+            counts,
             lengths: self.lengths,
             sections: self.sections,
         }
@@ -369,8 +429,13 @@ mod tests {
         analyser.body_html(
             "<p>Intro &amp; more</p><h2 id=\"costs\">The <em>costs</em></h2><p>Money rules</p>",
         );
-        let analysed = analyser.finish();
-        let counts = |w: &str| analysed.words.iter().find(|(x, _)| x == w).unwrap().1;
+        let vocabulary = Vocabulary::with_words(Vec::new());
+        let analysed = analyser.finish(&vocabulary);
+        let words = vocabulary.into_words();
+        let counts = |w: &str| {
+            let number = words.iter().position(|x| x == w).unwrap() as u32;
+            analysed.words().find(|(n, _)| *n == number).unwrap().1
+        };
         assert_eq!(counts("cafe").per_field[TITLE], 1);
         assert_eq!(counts("rules").per_field[TITLE], 1);
         assert_eq!(counts("rules").per_field[BODY], 1);

@@ -8,9 +8,9 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
-/// Documents per document chunk: a query's first results each fetch one chunk, so chunks are
-/// small (a result's card and excerpts are ~1.5 KB gzipped).
-pub const DOCUMENT_CHUNK: usize = 4;
+/// Documents per document chunk: a query's first ten results each fetch one chunk, so chunks
+/// are small (a result's card and excerpts are ~1.5 KB gzipped).
+pub const DOCUMENT_CHUNK: usize = 2;
 /// The size, before compression, past which a vocabulary or postings chunk is closed. A stem
 /// whose postings alone are larger has a chunk of its own.
 const CHUNK_BYTES: usize = 48 * 1024;
@@ -135,16 +135,18 @@ fn vocabulary_entries(inverted: &Inverted) -> Vec<(&str, Vec<u8>)> {
         .collect()
 }
 
-/// `"stem":[document, impact, section, …]` for each stem, each document number after the
-/// first written as the difference from the one before.
+/// `"stem":[weight, document, impact, place, …]` for each stem: its highest score, then its
+/// postings, each document number after the first written as the difference from the one
+/// before, and `place` the section × 2, plus 1 when the title has the stem.
 fn postings_entries(inverted: &Inverted) -> Vec<(&str, Vec<u8>)> {
     inverted
         .stems
         .par_iter()
         .zip(&inverted.postings)
-        .map(|(stem, postings)| {
+        .zip(&inverted.weights)
+        .map(|((stem, postings), weight)| {
             let mut entry = json_string(stem);
-            entry.extend_from_slice(b":[");
+            entry.extend_from_slice(format!(":[{weight:.3e},").as_bytes());
             write_postings(&mut entry, postings);
             entry.push(b']');
             (stem.as_str(), entry)
@@ -163,7 +165,8 @@ fn write_postings(out: &mut Vec<u8>, postings: &[Posting]) {
         out.push(b',');
         out.extend_from_slice(number.format(posting.impact).as_bytes());
         out.push(b',');
-        out.extend_from_slice(number.format(posting.section).as_bytes());
+        let place = u32::from(posting.section) * 2 + u32::from(posting.in_title);
+        out.extend_from_slice(number.format(place).as_bytes());
         previous = posting.document;
     }
 }

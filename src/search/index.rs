@@ -1,25 +1,33 @@
 //! The inverted index of the site's documents: distinct words stemmed once, each stem's
 //! postings scored with BM25F and stored as integer impacts.
 
-use super::analyse::{FIELD_COUNT, TermCounts};
+use super::analyse::{FIELD_COUNT, TITLE, TermCounts};
 use super::format::Document;
-use foldhash::{HashMap, HashSet};
+use foldhash::HashMap;
 use rayon::prelude::*;
 use rust_stemmers::Stemmer;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// BM25F's weights per field: title, headings, summary, body, notes, authors/topics/type/year.
 const FIELD_WEIGHTS: [f64; FIELD_COUNT] = [6.0, 3.0, 2.0, 1.0, 0.7, 2.0];
 const K1: f64 = 1.2;
+/// Added, times the stem's IDF, when the title has the stem: outside BM25's saturation, as a
+/// brief that uses a word fifty times is no more about it than one whose title names it.
+/// (A query whose every word is in a title puts that brief first: the browser does that, from
+/// the postings' title mark.)
+const TITLE_BONUS: f64 = 1.0;
 const B: f64 = 0.75;
 
 /// One document's entry in a stem's postings.
 #[derive(Debug, Clone, Copy)]
 pub struct Posting {
     pub document: u32,
-    /// The BM25F score scaled to 1–255 against the site's highest.
+    /// The BM25F score scaled to 1–255 against the stem's highest (its `weight`).
     pub impact: u8,
     /// The first section whose heading or text has the stem (0: before any heading).
     pub section: u16,
+    /// Whether the document's title has the stem.
+    pub in_title: bool,
 }
 
 /// The site's words, their stems and each stem's postings, all sorted.
@@ -29,45 +37,46 @@ pub struct Inverted {
     pub stems: Vec<String>,
     /// `postings[s]` is stem `s`'s documents, in the documents' order.
     pub postings: Vec<Vec<Posting>>,
+    /// Each stem's highest score: a posting's score is its impact / 255 × this. Scaled per
+    /// stem, not to the site's highest, so that a word every brief has (whose scores are all
+    /// tiny) still ranks its documents in 255 steps.
+    pub weights: Vec<f64>,
 }
 
-pub fn invert(documents: &[Document], stemmer: Option<&Stemmer>) -> Inverted {
-    let (words, stems) = stemmed_vocabulary(documents, stemmer);
-    let stem_of: HashMap<&str, u32> = words.iter().map(|(w, s)| (w.as_str(), *s)).collect();
-    let per_document: Vec<Vec<(u32, TermCounts)>> = documents
-        .par_iter()
-        .map(|document| stem_counts(document, &stem_of))
-        .collect();
-    let postings = postings(documents, &per_document, stems.len());
+/// The index of `documents`, whose words are numbered in `words`.
+pub fn invert(documents: &[Document], words: &[String], stemmer: Option<&Stemmer>) -> Inverted {
+    let (words, stems, stem_of) = stemmed_vocabulary(documents, words, stemmer);
+    let (postings, weights) = postings(documents, &stem_of, stems.len());
     Inverted {
         words,
         stems,
         postings,
+        weights,
     }
 }
 
-/// Every distinct surface word, sorted, with its stem's number; the stems, sorted.
+/// The words some document has, sorted, with their stems' numbers; the stems, sorted; and
+/// each word number's stem number (`u32::MAX` for a word no document has any more).
 fn stemmed_vocabulary(
     documents: &[Document],
+    words: &[String],
     stemmer: Option<&Stemmer>,
-) -> (Vec<(String, u32)>, Vec<String>) {
-    let distinct: HashSet<&str> = documents
-        .par_iter()
-        .fold(HashSet::default, |mut seen, document| {
-            seen.extend(document.analysed.words.iter().map(|(w, _)| w.as_str()));
-            seen
-        })
-        .reduce(HashSet::default, |mut a, b| {
-            a.extend(b);
-            a
-        });
-    let mut distinct: Vec<&str> = distinct.into_iter().collect();
-    distinct.par_sort_unstable();
+) -> (Vec<(String, u32)>, Vec<String>, Vec<u32>) {
+    let used: Vec<AtomicBool> = words.iter().map(|_| AtomicBool::new(false)).collect();
+    documents.par_iter().for_each(|document| {
+        for (word, _) in document.analysed.words() {
+            used[word as usize].store(true, Ordering::Relaxed);
+        }
+    });
+    let mut distinct: Vec<u32> = (0..words.len() as u32)
+        .filter(|&n| used[n as usize].load(Ordering::Relaxed))
+        .collect();
+    distinct.par_sort_unstable_by(|&a, &b| words[a as usize].cmp(&words[b as usize]));
     let stemmed: Vec<String> = distinct
         .par_iter()
-        .map(|word| match stemmer {
-            Some(stemmer) => stemmer.stem(word).into_owned(),
-            None => word.to_string(),
+        .map(|&n| match stemmer {
+            Some(stemmer) => stemmer.stem(&words[n as usize]).into_owned(),
+            None => words[n as usize].clone(),
         })
         .collect();
     let mut stems = stemmed.clone();
@@ -78,21 +87,24 @@ fn stemmed_vocabulary(
         .enumerate()
         .map(|(n, s)| (s.as_str(), n as u32))
         .collect();
-    let words = distinct
+    let mut stem_of = vec![u32::MAX; words.len()];
+    let listed = distinct
         .iter()
         .zip(&stemmed)
-        .map(|(word, stem)| (word.to_string(), number[stem.as_str()]))
+        .map(|(&word, stem)| {
+            stem_of[word as usize] = number[stem.as_str()];
+            (words[word as usize].clone(), number[stem.as_str()])
+        })
         .collect();
-    (words, stems)
+    (listed, stems, stem_of)
 }
 
 /// A document's counts per stem (its surface words' counts added), sorted by stem.
-fn stem_counts(document: &Document, stem_of: &HashMap<&str, u32>) -> Vec<(u32, TermCounts)> {
+fn stem_counts(document: &Document, stem_of: &[u32]) -> Vec<(u32, TermCounts)> {
     let mut counts: Vec<(u32, TermCounts)> = document
         .analysed
-        .words
-        .iter()
-        .map(|(word, counts)| (stem_of[word.as_str()], *counts))
+        .words()
+        .map(|(word, counts)| (stem_of[word as usize], counts))
         .collect();
     counts.sort_unstable_by_key(|(stem, _)| *stem);
     counts.dedup_by(|later, kept| {
@@ -106,59 +118,128 @@ fn stem_counts(document: &Document, stem_of: &HashMap<&str, u32>) -> Vec<(u32, T
 }
 
 /// Each stem's postings, scored with BM25F against the site's field lengths and frequencies.
+/// Three passes over the documents (frequencies, each stem's highest score, the postings)
+/// rather than
+/// every document's stem counts held at once: those would be ~160 MB at 10,000 briefs.
 fn postings(
     documents: &[Document],
-    per_document: &[Vec<(u32, TermCounts)>],
+    stem_of: &[u32],
     stem_count: usize,
-) -> Vec<Vec<Posting>> {
-    let mut frequency = vec![0u32; stem_count];
-    for counts in per_document {
-        for (stem, _) in counts {
-            frequency[*stem as usize] += 1;
-        }
-    }
-    let averages = average_lengths(documents);
-    let total = documents.len() as f64;
-    let idf: Vec<f64> = frequency
-        .iter()
-        .map(|&df| ((total - df as f64 + 0.5) / (df as f64 + 0.5) + 1.0).ln())
-        .collect();
-    let scores: Vec<Vec<f64>> = documents
+) -> (Vec<Vec<Posting>>, Vec<f64>) {
+    let frequency = documents
         .par_iter()
-        .zip(per_document)
-        .map(|(document, counts)| {
-            let norms: [f64; FIELD_COUNT] = std::array::from_fn(|f| {
-                1.0 - B + B * document.analysed.lengths[f] as f64 / averages[f]
-            });
-            counts
-                .iter()
-                .map(|(stem, counts)| {
-                    let tf: f64 = (0..FIELD_COUNT)
-                        .map(|f| FIELD_WEIGHTS[f] * counts.per_field[f] as f64 / norms[f])
-                        .sum();
-                    idf[*stem as usize] * tf / (K1 + tf)
-                })
-                .collect()
-        })
-        .collect();
-    let highest = scores
-        .iter()
-        .flatten()
-        .fold(f64::MIN_POSITIVE, |a, &b| a.max(b));
+        .fold(
+            || vec![0u32; stem_count],
+            |mut frequency, document| {
+                for (stem, _) in stem_counts(document, stem_of) {
+                    frequency[stem as usize] += 1;
+                }
+                frequency
+            },
+        )
+        .reduce(
+            || vec![0u32; stem_count],
+            |mut a, b| {
+                a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
+                a
+            },
+        );
+    let scorer = Scorer::new(documents, &frequency);
+    let highest = documents
+        .par_iter()
+        .fold(
+            || vec![f64::MIN_POSITIVE; stem_count],
+            |mut highest, document| {
+                for (stem, score, _) in scorer.scores(document, stem_counts(document, stem_of)) {
+                    highest[stem as usize] = highest[stem as usize].max(score);
+                }
+                highest
+            },
+        )
+        .reduce(
+            || vec![f64::MIN_POSITIVE; stem_count],
+            |mut a, b| {
+                a.iter_mut().zip(b).for_each(|(a, b)| *a = a.max(b));
+                a
+            },
+        );
     let mut postings: Vec<Vec<Posting>> = frequency
         .iter()
         .map(|&df| Vec::with_capacity(df as usize))
         .collect();
-    for (document, (counts, scores)) in per_document.iter().zip(&scores).enumerate() {
-        for ((stem, counts), score) in counts.iter().zip(scores) {
-            postings[*stem as usize].push(Posting {
-                document: document as u32,
-                impact: (score / highest * 255.0).round().clamp(1.0, 255.0) as u8,
-                section: counts.section,
-            });
+    let batches: Vec<Vec<(u32, Posting)>> = documents
+        .par_chunks(256)
+        .enumerate()
+        .map(|(batch, chunk)| {
+            let first = (batch * 256) as u32;
+            let mut found = Vec::new();
+            for (n, document) in chunk.iter().enumerate() {
+                let scores = scorer.scores(document, stem_counts(document, stem_of));
+                found.extend(scores.map(|(stem, score, counts)| {
+                    let impact = (score / highest[stem as usize] * 255.0)
+                        .round()
+                        .clamp(1.0, 255.0) as u8;
+                    let document = first + n as u32;
+                    let (section, in_title) = (counts.section, counts.per_field[TITLE] > 0);
+                    let posting = Posting {
+                        document,
+                        impact,
+                        section,
+                        in_title,
+                    };
+                    (stem, posting)
+                }));
+            }
+            found
+        })
+        .collect();
+    for (stem, posting) in batches.into_iter().flatten() {
+        postings[stem as usize].push(posting);
+    }
+    (postings, highest)
+}
+
+/// BM25F with the site's mean field lengths and each stem's inverse document frequency.
+struct Scorer {
+    averages: [f64; FIELD_COUNT],
+    idf: Vec<f64>,
+}
+
+impl Scorer {
+    fn new(documents: &[Document], frequency: &[u32]) -> Scorer {
+        let total = documents.len() as f64;
+        let idf = frequency
+            .iter()
+            .map(|&df| ((total - df as f64 + 0.5) / (df as f64 + 0.5) + 1.0).ln())
+            .collect();
+        Scorer {
+            averages: average_lengths(documents),
+            idf,
         }
     }
-    postings
+
+    /// Each stem's score in `document`, with its section.
+    fn scores(
+        &self,
+        document: &Document,
+        counts: Vec<(u32, TermCounts)>,
+    ) -> impl Iterator<Item = (u32, f64, TermCounts)> + use<'_> {
+        let lengths = document.analysed.lengths;
+        let norms: [f64; FIELD_COUNT] =
+            std::array::from_fn(|f| 1.0 - B + B * lengths[f] as f64 / self.averages[f]);
+        counts.into_iter().map(move |(stem, counts)| {
+            let tf: f64 = (0..FIELD_COUNT)
+                .map(|f| FIELD_WEIGHTS[f] * counts.per_field[f] as f64 / norms[f])
+                .sum();
+            let in_title = if counts.per_field[TITLE] > 0 {
+                TITLE_BONUS
+            } else {
+                0.0
+            };
+            let score = self.idf[stem as usize] * (tf / (K1 + tf) + in_title);
+            (stem, score, counts)
+        })
+    }
 }
 
 /// Each field's mean length over the documents (at least 1).

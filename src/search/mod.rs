@@ -9,6 +9,7 @@
 mod analyse;
 mod format;
 mod index;
+mod vocabulary;
 
 use crate::cache::{BuildCache, Key};
 use crate::diagnostics::Diagnostic;
@@ -21,6 +22,7 @@ use rayon::prelude::*;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;
+use vocabulary::Vocabulary;
 
 /// The folder, under the output root, that holds the index's files. It sits inside the
 /// search page's own folder (`/search/`), beside its `index.html`.
@@ -43,7 +45,12 @@ pub fn index_briefs(site: &Site, cache: &BuildCache) -> Result<SearchIndex, Diag
             format!("search index: no stemmer for the language `{language}`; words are indexed as written"),
         )
     });
-    let kept = kept_analyses(cache);
+    let (words, kept) = kept_analyses(cache);
+    let vocabulary = Vocabulary::with_words(words);
+    let kept = Kept {
+        analyses: kept,
+        vocabulary: &vocabulary,
+    };
     let mut documents: Vec<Document> = site
         .briefs
         .par_iter()
@@ -55,9 +62,11 @@ pub fn index_briefs(site: &Site, cache: &BuildCache) -> Result<SearchIndex, Diag
             .map(|page| page_document(site, page, &kept))
             .collect::<Vec<_>>(),
     );
-    keep_analyses(cache, &documents, &kept);
+    let Kept { analyses: kept, .. } = kept;
+    let words = vocabulary.into_words();
+    keep_analyses(cache, &documents, &kept, &words);
     let analysed = started.elapsed();
-    let inverted = index::invert(&documents, stemmer.as_ref());
+    let inverted = index::invert(&documents, &words, stemmer.as_ref());
     let inverted_at = started.elapsed();
     let files = format::files(&documents, &inverted, language, stemmer.is_some())
         .into_iter()
@@ -185,20 +194,38 @@ struct Text<'a> {
 /// The cache's file of every document's analysis, by a key of its text.
 const ANALYSES_FILE: &str = "search-analyses.postcard";
 
-/// The analyses the last build kept, by the key of their text.
-type Kept = HashMap<u128, Arc<Analysed>>;
-
-fn kept_analyses(cache: &BuildCache) -> Kept {
-    cache
-        .file(ANALYSES_FILE)
-        .and_then(|bytes| postcard::from_bytes::<Vec<(u128, Analysed)>>(&bytes).ok())
-        .map(|kept| kept.into_iter().map(|(k, a)| (k, Arc::new(a))).collect())
-        .unwrap_or_default()
+/// The analyses the last build kept, by the key of their text, and the vocabulary their
+/// words are numbered in.
+struct Kept<'v> {
+    analyses: HashMap<u128, Arc<Analysed>>,
+    vocabulary: &'v Vocabulary,
 }
 
-/// Keeps the documents' analyses in one file (one write, not one a document), unless it
-/// already holds them all.
-fn keep_analyses(cache: &BuildCache, documents: &[Document], kept: &Kept) {
+/// The cache file's contents: the vocabulary, and each document's analysis by its key.
+type KeptFile = (Vec<String>, Vec<(u128, Analysed)>);
+
+fn kept_analyses(cache: &BuildCache) -> (Vec<String>, HashMap<u128, Arc<Analysed>>) {
+    let Some((words, analyses)) = cache
+        .file(ANALYSES_FILE)
+        .and_then(|bytes| postcard::from_bytes::<KeptFile>(&bytes).ok())
+    else {
+        return Default::default();
+    };
+    let analyses = analyses
+        .into_iter()
+        .map(|(k, a)| (k, Arc::new(a)))
+        .collect();
+    (words, analyses)
+}
+
+/// Keeps the documents' analyses and their vocabulary in one file (one write, not one a
+/// document), unless it already holds them all.
+fn keep_analyses(
+    cache: &BuildCache,
+    documents: &[Document],
+    kept: &HashMap<u128, Arc<Analysed>>,
+    words: &[String],
+) {
     let unchanged = !cache.is_kept()
         || documents.len() == kept.len()
             && documents.iter().all(|d| kept.contains_key(&d.text_key));
@@ -209,27 +236,28 @@ fn keep_analyses(cache: &BuildCache, documents: &[Document], kept: &Kept) {
         .iter()
         .map(|d| (d.text_key, d.analysed.as_ref()))
         .collect();
-    if let Ok(bytes) = postcard::to_stdvec(&all) {
+    if let Ok(bytes) = postcard::to_stdvec(&(words, all)) {
         cache.keep_file(ANALYSES_FILE, &bytes);
     }
 }
 
 /// The analysis of `text`, and its key: the last build's, when it had the same text.
 fn analysed(text: &Text, kept: &Kept) -> (u128, Arc<Analysed>) {
-    let key = u128::from_le_bytes(Key::of(("search analysis 2", text)).bytes());
+    let key = u128::from_le_bytes(Key::of(("search analysis 3", text)).bytes());
     let analysed = kept
+        .analyses
         .get(&key)
         .cloned()
-        .unwrap_or_else(|| Arc::new(analyse_text(text)));
+        .unwrap_or_else(|| Arc::new(analyse_text(text, kept.vocabulary)));
     (key, analysed)
 }
 
-fn analyse_text(text: &Text) -> Analysed {
+fn analyse_text(text: &Text, vocabulary: &Vocabulary) -> Analysed {
     let mut analyser = Analyser::default();
     analyser.add(TITLE, text.title);
     analyser.add(SUMMARY, text.summary);
     analyser.add(META, text.meta);
     analyser.body_html(text.body);
     analyser.add(NOTES, &analyse::strip_tags(text.notes));
-    analyser.finish()
+    analyser.finish(vocabulary)
 }

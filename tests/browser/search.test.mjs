@@ -168,3 +168,21 @@ test("a misspelt word gets a did-you-mean that leads to results", async () => {
   assert.ok(titles.some((t) => t.startsWith("Warmer Homes, Lower Bills")), titles.join(", "));
   await page.close();
 });
+
+test("every brief's exact title finds that brief first", async () => {
+  const page = await browser.newPage();
+  await page.goto(site.url + "/");
+  const links = await page.$$eval("main a[href^='/briefs/']", (as) => as.map((a) => a.getAttribute("href")));
+  const briefs = [];
+  for (const href of new Set(links.filter((h) => /^\/briefs\/[^/]+\/$/.test(h)))) {
+    await page.goto(site.url + href);
+    briefs.push((await page.locator("h1").innerText()).trim());
+  }
+  assert.ok(briefs.length >= 4, briefs.join(" | "));
+  for (const title of briefs) {
+    await page.goto(`${site.url}/search/?q=${encodeURIComponent(title)}`);
+    const found = await resultTitles(page);
+    assert.equal(found[0], title, `"${title}" finds ${found.join(" | ")}`);
+  }
+  await page.close();
+});

@@ -25,7 +25,8 @@ fn chunk_for<'m>(chunks: &'m Value, key: &str) -> &'m str {
 }
 
 /// The stem the vocabulary gives a surface word, and the postings of that stem as
-/// `[document, impact, section, …]` with the documents' differences added up.
+/// `[document, impact, section, …]` (after the stem's weight) with the documents' differences
+/// added up and the title mark taken off the section.
 fn postings_of(out: &Path, manifest: &Value, word: &str) -> Vec<u64> {
     let vocabulary = index_json(out, chunk_for(&manifest["vocabulary"], word));
     let stem = match vocabulary[word]
@@ -36,14 +37,17 @@ fn postings_of(out: &Path, manifest: &Value, word: &str) -> Vec<u64> {
         stem => stem.to_string(),
     };
     let postings = index_json(out, chunk_for(&manifest["postings"], &stem));
-    let mut flat: Vec<u64> = postings[&stem]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| n.as_u64().unwrap())
-        .collect();
-    for n in (3..flat.len()).step_by(3) {
-        flat[n] += flat[n - 3];
+    let list = postings[&stem].as_array().unwrap();
+    assert!(
+        list[0].as_f64().unwrap() > 0.0,
+        "the stem's weight comes first"
+    );
+    let mut flat: Vec<u64> = list[1..].iter().map(|n| n.as_u64().unwrap()).collect();
+    for n in (0..flat.len()).step_by(3) {
+        flat[n + 2] /= 2;
+        if n >= 3 {
+            flat[n] += flat[n - 3];
+        }
     }
     flat
 }

@@ -91,8 +91,10 @@ async function stemsOf(term) {
   return stems;
 }
 
-// Document → { score, section } for a term: its best-scoring stem per document. A stem's
-// postings are [document, impact, section, …], each document after the first as a difference.
+// Document → { score, section, title } for a term: its best-scoring stem per document. A
+// stem's postings are [weight, document, impact, place, …]: a document's score is impact ×
+// weight, each document after the first is given as the difference from the one before, and
+// place is the section × 2, plus 1 when the document's title has the stem.
 async function matches(stems) {
   const m = await manifest();
   const found = new Map();
@@ -102,11 +104,12 @@ async function matches(stems) {
   }));
   for (const flat of lists) {
     let doc = 0;
-    for (let i = 0; i < flat.length; i += 3) {
+    for (let i = 1; i < flat.length; i += 3) {
       doc += flat[i];
-      const [impact, section] = [flat[i + 1], flat[i + 2]];
+      const [impact, section, title] = [flat[i + 1] * flat[0], flat[i + 2] >> 1, flat[i + 2] & 1];
       const had = found.get(doc);
-      if (!had || had.score < impact) found.set(doc, { score: impact, section });
+      if (!had || had.score < impact) found.set(doc, { score: impact, section, title: title || had?.title });
+      else if (title) had.title = 1;
     }
   }
   return found;
@@ -154,17 +157,21 @@ async function rank(query) {
     if (found.size === 0) unknown.push(term.word);
     perTerm.push(found);
   }
+  // A query of two or more words, all of them in a brief's title, puts that brief first.
+  const titled = perTerm.length > 1 ? 1e9 : 0;
   const combine = (docs) => docs.map((doc) => {
     let score = 0;
     let section = 0;
     let best = -1;
+    let inTitle = 0;
     for (const found of perTerm) {
       const hit = found.get(doc);
       if (!hit) continue;
       score += hit.score;
+      inTitle += hit.title ? 1 : 0;
       if (hit.score > best) [best, section] = [hit.score, hit.section];
     }
-    return { doc, score, section };
+    return { doc, score: score + (inTitle === perTerm.length ? titled : 0), section };
   });
   const all = perTerm.length ? [...perTerm[0].keys()].filter((d) => perTerm.every((f) => f.has(d))) : [];
   if (all.length || perTerm.length < 2) return { hits: combine(all), partial: false, unknown, stems, wanted };
@@ -420,7 +427,7 @@ let timer;
 form.addEventListener("input", (event) => {
   clearTimeout(timer);
   const typing = event.target.name === "q";
-  timer = setTimeout(() => run({ push: !typing }), typing ? 150 : 0);
+  timer = setTimeout(() => run({ push: !typing }), typing ? 20 : 0);
 });
 form.addEventListener("submit", (event) => {
   event.preventDefault();
