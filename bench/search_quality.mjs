@@ -76,7 +76,8 @@ async function pagefindSearch(q) {
 // these pages): Pagefind's results are filtered by them, keeping its order.
 const manifest = JSON.parse(readFileSync(join(site, "search/index/manifest.json"), "utf8"));
 const filterLists = JSON.parse(readFileSync(join(site, "search/index", manifest.filters), "utf8"));
-const cards = manifest.documentChunks.flatMap((name) => JSON.parse(readFileSync(join(site, "search/index", name), "utf8")));
+const chunkNames = manifest.documentHashes.match(/.{8}/g).map((hash, n) => `documents-${n}-${hash}.json`);
+const cards = chunkNames.flatMap((name) => JSON.parse(readFileSync(join(site, "search/index", name), "utf8")));
 const urlsWith = (name, value) => {
   let doc = 0;
   return new Set((filterLists[name]?.[value] || []).map((gap) => cards[(doc += gap)].url));

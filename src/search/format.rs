@@ -57,9 +57,17 @@ pub fn files(
         .par_chunks(DOCUMENT_CHUNK)
         .map(document_chunk)
         .collect();
-    let chunks: Vec<String> = cards
+    let hashes: String = cards
         .into_iter()
-        .map(|bytes| hashed(&mut files, "documents", bytes))
+        .enumerate()
+        .map(|(n, bytes)| {
+            let hash = short_hash(&bytes);
+            files.push(IndexFile {
+                name: format!("documents-{n}-{hash}.json"),
+                bytes,
+            });
+            hash
+        })
         .collect();
     let filters = serde_json::to_vec(&filters(documents)).expect("JSON of filters");
     let manifest = json!({
@@ -70,7 +78,7 @@ pub fn files(
         "documentChunk": DOCUMENT_CHUNK,
         "vocabulary": vocabulary,
         "postings": postings,
-        "documentChunks": chunks,
+        "documentHashes": hashes,
         "filters": hashed(&mut files, "filters", filters),
     });
     files.push(IndexFile {
@@ -79,6 +87,13 @@ pub fn files(
     });
     files.sort_by(|a, b| a.name.cmp(&b.name));
     files
+}
+
+/// Eight hex digits of a document chunk's hash: its name is `documents-<n>-<hash>.json`, and
+/// the manifest lists the chunks as one string of these (at 10,000 briefs, 5,000 names in
+/// full made the manifest 195 KB; the string is 40 KB, 22 KB gzipped).
+fn short_hash(bytes: &[u8]) -> String {
+    format!("{:08x}", xxhash_rust::xxh3::xxh3_64(bytes) as u32)
 }
 
 /// Keeps `bytes` as a file named `kind-<hash>.json`; returns the name.
