@@ -25,15 +25,18 @@ pub enum Shelf {
     Renderings,
     /// Briefs and pages as the search index analysed them, by their text.
     SearchPages,
+    /// Briefs' typeset PDFs, by the template and what it was given.
+    Pdfs,
 }
 
 impl Shelf {
-    const ALL: [Shelf; 2] = [Shelf::Renderings, Shelf::SearchPages];
+    const ALL: [Shelf; 3] = [Shelf::Renderings, Shelf::SearchPages, Shelf::Pdfs];
 
     fn folder(self) -> &'static str {
         match self {
             Shelf::Renderings => "renderings",
             Shelf::SearchPages => "search-pages",
+            Shelf::Pdfs => "pdfs",
         }
     }
 }
@@ -201,6 +204,14 @@ impl BuildCache {
         let dir = self.dir.as_ref()?;
         self.mark_used(shelf, key);
         std::fs::read(dir.join(shelf.folder()).join(key.hex())).ok()
+    }
+
+    /// Where the entry kept on `shelf` for `key` is, or would be, kept: for an entry too large to
+    /// read into memory only to be copied out again.
+    pub fn entry_path(&self, shelf: Shelf, key: Key) -> Option<PathBuf> {
+        let dir = self.dir.as_ref()?;
+        self.mark_used(shelf, key);
+        Some(dir.join(shelf.folder()).join(key.hex()))
     }
 
     /// Keeps `bytes` on `shelf` for `key`.

@@ -14,8 +14,27 @@ pub struct Pdf {
     pub href: String,
     /// The file beside the brief, when it is one (not an external address).
     pub file: Option<PathBuf>,
-    /// Its size in bytes, when it is a file beside the brief.
+    /// Its size in bytes, when it is a file beside the brief, or typeset and measured.
     pub bytes: Option<u64>,
+    /// Whether folio typesets it (`[pdf] enabled`, no `pdf:` of the brief's own): the PDF stage
+    /// fills in `file` and `bytes`, and it is written beside the page.
+    pub typeset: bool,
+    /// A typeset PDF's bytes, when the build cache could not keep it in `file`.
+    pub data: Option<std::sync::Arc<[u8]>>,
+}
+
+impl Pdf {
+    /// The PDF folio will typeset for the brief `slug`: `<slug>.pdf` beside its page, the name
+    /// a reader's download keeps.
+    pub fn typeset(slug: &str) -> Pdf {
+        Pdf {
+            href: format!("{slug}.pdf"),
+            file: None,
+            bytes: None,
+            typeset: true,
+            data: None,
+        }
+    }
 }
 
 /// Finds the PDF a brief names; an error placed at the `pdf:` line when the file is missing.
@@ -29,6 +48,8 @@ pub fn find_pdf(config: &Config, doc: &BriefDoc) -> Result<Option<Pdf>, Diagnost
             href: href.to_string(),
             file: None,
             bytes: None,
+            typeset: false,
+            data: None,
         }));
     }
     let relative = Path::new(href);
@@ -53,6 +74,8 @@ pub fn find_pdf(config: &Config, doc: &BriefDoc) -> Result<Option<Pdf>, Diagnost
             href: href.to_string(),
             file: Some(file),
             bytes: Some(bytes),
+            typeset: false,
+            data: None,
         })),
         _ => {
             let (message, help) = if inside {

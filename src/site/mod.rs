@@ -250,7 +250,9 @@ pub fn link_site(config: Config, content: Content, shown: Shown) -> (Site, Diagn
         }
         site_briefs.push(Brief {
             url: config.url(&format!("/briefs/{}/", doc.slug)),
-            pdf: pdfs.remove(&doc.slug),
+            pdf: pdfs
+                .remove(&doc.slug)
+                .or_else(|| config.pdf.enabled.then(|| Pdf::typeset(&doc.slug))),
             doc,
             authors: unique(authors_of.into_iter()),
             topics: topics_of,

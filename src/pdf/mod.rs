@@ -1,0 +1,235 @@
+//! The typeset PDF edition of every brief, made in-process with Typst from the same rendering
+//! as its page, with the theme's template (`pdf/brief.typ`); each kept in the build cache by
+//! its inputs, so an unchanged brief is never typeset twice.
+
+mod data;
+mod markup;
+mod world;
+
+use crate::cache::{BuildCache, Key, Shelf};
+use crate::diagnostics::Diagnostic;
+use crate::render::theme::embedded_files;
+use crate::site::{Brief, Site};
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use typst::WorldExt;
+use typst::diag::SourceDiagnostic;
+use typst::foundations::Smart;
+use typst_layout::PagedDocument;
+use walkdir::WalkDir;
+
+/// What every brief of a build is typeset with: fonts, library and template, loaded once.
+pub struct Typesetter {
+    shared: world::Shared,
+    /// A hash of the template's files and the paper, for the build cache.
+    fingerprint: Key,
+    paper: &'static str,
+    /// The organisation's About, as markup: the same in every brief.
+    about: String,
+}
+
+/// Where the template comes from, as diagnostics name it.
+const TEMPLATE_HELP: &str = "the PDF template is pdf/brief.typ in the theme, or in the site to \
+                             override it; docs/THEME.md lists what it is given";
+
+impl Typesetter {
+    /// Loads the template of `site`'s theme: the theme's `pdf/` folder (the built-in one for
+    /// the default theme), with the files of the site's own `pdf/` folder over it.
+    pub fn new(site: &Site) -> Result<Typesetter, Diagnostic> {
+        let files = template_files(&site.config);
+        let paper = site.config.pdf.paper.typst_name();
+        let fingerprint = Key::of_each(("pdf-template", paper), files.iter());
+        let shared = world::Shared::new(files).ok_or_else(|| {
+            Diagnostic::error(
+                format!("themes/{}/pdf/brief.typ", site.config.theme),
+                "the theme has no PDF template, or it is not UTF-8 text",
+            )
+            .help(TEMPLATE_HELP)
+        })?;
+        Ok(Typesetter {
+            shared,
+            fingerprint,
+            paper,
+            about: data::about_markup(site),
+        })
+    }
+
+    /// Typesets one brief: its PDF's bytes, or the problem, placed at the brief.
+    pub fn typeset(&self, site: &Site, brief: &Brief) -> Result<Vec<u8>, Diagnostic> {
+        let inputs = data::brief_inputs(site, brief, &self.about, self.paper);
+        self.typeset_inputs(brief, &inputs)
+    }
+
+    fn typeset_inputs(
+        &self,
+        brief: &Brief,
+        inputs: &data::BriefInputs,
+    ) -> Result<Vec<u8>, Diagnostic> {
+        let world = world::BriefWorld::new(
+            &self.shared,
+            inputs.data.clone(),
+            inputs.content.clone(),
+            &inputs.figures,
+        );
+        let document = typst::compile::<PagedDocument>(&world)
+            .output
+            .map_err(|errors| typeset_error(&world, brief, &errors))?;
+        let options = typst_pdf::PdfOptions {
+            ident: Smart::Custom(brief.url.clone()),
+            ..Default::default()
+        };
+        typst_pdf::pdf(&document, &options).map_err(|errors| typeset_error(&world, brief, &errors))
+    }
+
+    /// The key of a brief's PDF in the build cache: the template, and everything the brief
+    /// gives it (its figures by size and time).
+    fn key(&self, inputs: &data::BriefInputs) -> Key {
+        let figures = inputs.figures.iter().map(|(path, file)| {
+            let meta = std::fs::metadata(file).ok();
+            let stamp = meta.map(|m| (m.len(), m.modified().ok()));
+            (path, file, stamp)
+        });
+        Key::of_each((self.fingerprint, &inputs.data, &inputs.content), figures)
+    }
+}
+
+/// Typesets the PDF of every brief that folio makes one for, in parallel, or takes it from the
+/// build cache when its inputs are unchanged; each brief's `pdf` then has its file (or bytes)
+/// and size. A brief that cannot be typeset is an error at the brief.
+pub fn typeset_briefs(site: &mut Site, cache: &BuildCache) -> Vec<Diagnostic> {
+    let wanted = site
+        .briefs
+        .iter()
+        .any(|b| b.pdf.as_ref().is_some_and(|p| p.typeset));
+    if !wanted {
+        return Vec::new();
+    }
+    let typesetter = match Typesetter::new(site) {
+        Ok(typesetter) => typesetter,
+        Err(problem) => return vec![problem],
+    };
+    let made: Vec<Option<Result<Made, Diagnostic>>> = site
+        .briefs
+        .par_iter()
+        .map(|brief| {
+            brief.pdf.as_ref().filter(|p| p.typeset)?;
+            Some(make_pdf(&typesetter, site, brief, cache))
+        })
+        .collect();
+    // Typst's memo of this build's layouts is of no use to the next one.
+    typst::comemo::evict(0);
+    let mut problems = Vec::new();
+    for (brief, made) in site.briefs.iter_mut().zip(made) {
+        let (Some(pdf), Some(made)) = (brief.pdf.as_mut(), made) else {
+            continue;
+        };
+        match made {
+            Ok(Made::File(file, bytes)) => {
+                pdf.file = Some(file);
+                pdf.bytes = Some(bytes);
+            }
+            Ok(Made::Data(data)) => {
+                pdf.bytes = Some(data.len() as u64);
+                pdf.data = Some(data);
+            }
+            Err(problem) => problems.push(problem),
+        }
+    }
+    problems
+}
+
+/// A typeset PDF: in the build cache, or in memory when there is no cache.
+enum Made {
+    File(PathBuf, u64),
+    Data(Arc<[u8]>),
+}
+
+fn make_pdf(
+    typesetter: &Typesetter,
+    site: &Site,
+    brief: &Brief,
+    cache: &BuildCache,
+) -> Result<Made, Diagnostic> {
+    let inputs = data::brief_inputs(site, brief, &typesetter.about, typesetter.paper);
+    let key = typesetter.key(&inputs);
+    if let Some(kept) = kept_pdf(cache, key) {
+        return Ok(kept);
+    }
+    let bytes = typesetter.typeset_inputs(brief, &inputs)?;
+    cache.keep_entry(Shelf::Pdfs, key, &bytes);
+    match kept_pdf(cache, key) {
+        Some(kept) => Ok(kept),
+        None => Ok(Made::Data(bytes.into())),
+    }
+}
+
+/// The PDF kept on the build cache's shelf for `key`, with its size, if there is one.
+fn kept_pdf(cache: &BuildCache, key: Key) -> Option<Made> {
+    let file = cache.entry_path(Shelf::Pdfs, key)?;
+    let meta = std::fs::metadata(&file).ok().filter(|m| m.is_file())?;
+    Some(Made::File(file, meta.len()))
+}
+
+/// A Typst error as a diagnostic at the brief, saying where in the template it arose.
+fn typeset_error(
+    world: &world::BriefWorld<'_>,
+    brief: &Brief,
+    errors: &[SourceDiagnostic],
+) -> Diagnostic {
+    let first = errors.first();
+    let message = first.map_or("unknown error".into(), |e| e.message.to_string());
+    let place = first.and_then(|error| {
+        let id = error.span.id()?;
+        let range = world.range(error.span)?;
+        let text = world.text_of(id)?;
+        let line = text[..range.start.min(text.len())].lines().count().max(1);
+        Some(format!(" (at {}:{line})", id.vpath().get_without_slash()))
+    });
+    let hints: Vec<String> = first
+        .map(|e| e.hints.iter().map(|h| h.v.to_string()).collect())
+        .unwrap_or_default();
+    let mut help = TEMPLATE_HELP.to_string();
+    if !hints.is_empty() {
+        help = format!("{}; {help}", hints.join("; "));
+    }
+    Diagnostic::error(
+        &brief.doc.shown,
+        format!(
+            "the brief's PDF could not be typeset: {message}{}",
+            place.unwrap_or_default()
+        ),
+    )
+    .help(help)
+}
+
+/// The template's files: the theme's `pdf/` folder, else the built-in theme's, with the site's
+/// own `pdf/` files over them, by their path within the folder.
+fn template_files(config: &crate::config::Config) -> Vec<(String, Vec<u8>)> {
+    let theme = config.root.join("themes").join(&config.theme).join("pdf");
+    // A theme without a template of its own is typeset with the built-in one.
+    let mut files: std::collections::BTreeMap<String, Vec<u8>> = if theme.is_dir() {
+        read_folder(&theme)
+    } else {
+        embedded_files("pdf")
+            .into_iter()
+            .map(|(name, bytes)| (name, bytes.to_vec()))
+            .collect()
+    };
+    files.extend(read_folder(&config.root.join("pdf")));
+    files.into_iter().collect()
+}
+
+/// The files under `folder`, by their path within it.
+fn read_folder(folder: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    WalkDir::new(folder)
+        .into_iter()
+        .flatten()
+        .filter(|entry| entry.file_type().is_file())
+        .filter_map(|entry| {
+            let relative = entry.path().strip_prefix(folder).ok()?;
+            let name = relative.to_string_lossy().replace('\\', "/");
+            Some((name, std::fs::read(entry.path()).ok()?))
+        })
+        .collect()
+}
