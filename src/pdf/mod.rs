@@ -140,12 +140,13 @@ pub fn typeset_briefs(site: &mut Site, cache: &BuildCache) -> Vec<Diagnostic> {
 }
 
 /// A typeset PDF: in the build cache, or in memory when there is no cache.
-enum Made {
+pub enum Made {
     File(PathBuf, u64),
     Data(Arc<[u8]>),
 }
 
-fn make_pdf(
+/// Typesets `brief`'s PDF, or takes it from `cache` when its inputs are unchanged.
+pub fn make_pdf(
     typesetter: &Typesetter,
     site: &Site,
     brief: &Brief,

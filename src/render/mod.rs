@@ -736,10 +736,7 @@ pub fn planned_files(site: &Site, theme: &Theme) -> Vec<PathBuf> {
         .into_iter()
         .map(|job| job_path(site, job))
         .chain(copied_files(site, theme).into_iter().map(|file| file.path))
-        .chain(site.briefs.iter().filter_map(|brief| {
-            let pdf = brief.pdf.as_ref().filter(|pdf| pdf.typeset)?;
-            Some(page_folder(site, brief).join(&pdf.href))
-        }))
+        .chain(site.briefs.iter().filter_map(|b| typeset_pdf_path(site, b)))
         .collect()
 }
 
@@ -749,18 +746,23 @@ fn page_folder(site: &Site, brief: &crate::site::Brief) -> PathBuf {
     page.parent().unwrap_or(Path::new("")).to_path_buf()
 }
 
+/// Where the PDF folio typesets for `brief` is written, relative to the output root, if it
+/// typesets one.
+pub fn typeset_pdf_path(site: &Site, brief: &crate::site::Brief) -> Option<PathBuf> {
+    let pdf = brief.pdf.as_ref().filter(|pdf| pdf.typeset)?;
+    Some(page_folder(site, brief).join(&pdf.href))
+}
+
 /// A typeset PDF, once the PDF stage has made it, as a file beside its brief's page.
 fn typeset_pdf(site: &Site, brief: &crate::site::Brief) -> Option<OutputFile> {
-    let pdf = brief.pdf.as_ref().filter(|pdf| pdf.typeset)?;
+    let path = typeset_pdf_path(site, brief)?;
+    let pdf = brief.pdf.as_ref()?;
     let contents = match (&pdf.file, &pdf.data) {
         (Some(file), _) => Contents::Copy(file.clone()),
         (None, Some(data)) => Contents::Bytes(data.to_vec()),
         (None, None) => return None,
     };
-    Some(OutputFile {
-        path: page_folder(site, brief).join(&pdf.href),
-        contents,
-    })
+    Some(OutputFile { path, contents })
 }
 
 /// Static files of the theme and site, figures beside briefs, and the code stylesheet.

@@ -37,8 +37,14 @@ impl Pdf {
     }
 }
 
+/// The brief's PDF edition: the one it names, else the one folio typesets (`[pdf] enabled`).
+pub fn brief_pdf(config: &Config, doc: &BriefDoc) -> Result<Option<Pdf>, Diagnostic> {
+    let named = find_pdf(config, doc)?;
+    Ok(named.or_else(|| config.pdf.enabled.then(|| Pdf::typeset(&doc.slug))))
+}
+
 /// Finds the PDF a brief names; an error placed at the `pdf:` line when the file is missing.
-pub fn find_pdf(config: &Config, doc: &BriefDoc) -> Result<Option<Pdf>, Diagnostic> {
+fn find_pdf(config: &Config, doc: &BriefDoc) -> Result<Option<Pdf>, Diagnostic> {
     let Some(href) = doc.pdf.as_deref() else {
         return Ok(None);
     };
