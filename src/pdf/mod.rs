@@ -98,28 +98,36 @@ impl Typesetter {
 /// build cache when its inputs are unchanged; each brief's `pdf` then has its file (or bytes)
 /// and size. A brief that cannot be typeset is an error at the brief.
 pub fn typeset_briefs(site: &mut Site, cache: &BuildCache) -> Vec<Diagnostic> {
+    let mut problems = too_long(site);
     let wanted = site
         .briefs
         .iter()
         .any(|b| b.pdf.as_ref().is_some_and(|p| p.typeset));
     if !wanted {
-        return Vec::new();
+        return problems;
     }
     let typesetter = match Typesetter::new(site) {
         Ok(typesetter) => typesetter,
         Err(problem) => return vec![problem],
     };
-    let made: Vec<Option<Result<Made, Diagnostic>>> = site
+    let cpu_before = cpu_ms();
+    let made: Vec<Option<(Result<Made, Diagnostic>, f64)>> = site
         .briefs
         .par_iter()
         .map(|brief| {
             brief.pdf.as_ref().filter(|p| p.typeset)?;
-            Some(make_pdf(&typesetter, site, brief, cache))
+            let started = std::time::Instant::now();
+            let made = make_pdf(&typesetter, site, brief, cache);
+            Some((made, started.elapsed().as_secs_f64() * 1e3))
         })
         .collect();
     // Typst's memo of this build's layouts is of no use to the next one.
     typst::comemo::evict(0);
-    let mut problems = Vec::new();
+    if std::env::var_os("FOLIO_TIMINGS").is_some() {
+        let times: Vec<f64> = made.iter().flatten().map(|(_, ms)| *ms).collect();
+        report_times(&times, cpu_ms().zip(cpu_before).map(|(a, b)| a - b));
+    }
+    let made = made.into_iter().map(|m| m.map(|(made, _)| made));
     for (brief, made) in site.briefs.iter_mut().zip(made) {
         let (Some(pdf), Some(made)) = (brief.pdf.as_mut(), made) else {
             continue;
@@ -137,6 +145,54 @@ pub fn typeset_briefs(site: &mut Site, cache: &BuildCache) -> Vec<Diagnostic> {
         }
     }
     problems
+}
+
+/// A warning for each brief too long to typeset (`MAX_TYPESET_WORDS`), which has no PDF.
+fn too_long(site: &Site) -> Vec<Diagnostic> {
+    let max = crate::site::attachments::MAX_TYPESET_WORDS;
+    site.briefs
+        .iter()
+        .filter(|b| site.config.pdf.enabled && b.pdf.is_none() && b.doc.body.word_count > max)
+        .map(|brief| {
+            Diagnostic::warning(
+                &brief.doc.shown,
+                format!(
+                    "this brief has no PDF: at {} words it is longer than the {max} folio typesets",
+                    brief.doc.body.word_count
+                ),
+            )
+            .help("split it, or give it a PDF of its own with `pdf:`")
+        })
+        .collect()
+}
+
+/// Prints how long each brief's PDF took (wall time on its thread: its CPU time, when the
+/// build runs on one thread, `RAYON_NUM_THREADS=1`) and the CPU time of them all.
+fn report_times(times: &[f64], cpu_ms: Option<f64>) {
+    let mut sorted = times.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let at = |q: f64| {
+        sorted
+            .get(((sorted.len() as f64 - 1.0) * q) as usize)
+            .copied()
+    };
+    eprintln!(
+        "timing: pdf: {} briefs, per brief median {:.1} ms, p90 {:.1} ms, max {:.1} ms; CPU {:.0} ms in all",
+        sorted.len(),
+        at(0.5).unwrap_or(0.0),
+        at(0.9).unwrap_or(0.0),
+        at(1.0).unwrap_or(0.0),
+        cpu_ms.unwrap_or(f64::NAN)
+    );
+}
+
+/// The CPU time the process has used so far, in ms (Linux: `/proc/self/stat`, in ticks of
+/// 10 ms).
+fn cpu_ms() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let fields: Vec<&str> = stat.rsplit(')').next()?.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    Some(ticks * 10.0)
 }
 
 /// A typeset PDF: in the build cache, or in memory when there is no cache.

@@ -37,10 +37,16 @@ impl Pdf {
     }
 }
 
-/// The brief's PDF edition: the one it names, else the one folio typesets (`[pdf] enabled`).
+/// The longest brief folio typesets, in words of its body: about 300 pages. A longer one (a
+/// generated or pasted text, most likely) would take seconds to typeset and tens of megabytes.
+pub const MAX_TYPESET_WORDS: usize = 100_000;
+
+/// The brief's PDF edition: the one it names, else the one folio typesets (`[pdf] enabled`,
+/// and no longer than `MAX_TYPESET_WORDS`).
 pub fn brief_pdf(config: &Config, doc: &BriefDoc) -> Result<Option<Pdf>, Diagnostic> {
     let named = find_pdf(config, doc)?;
-    Ok(named.or_else(|| config.pdf.enabled.then(|| Pdf::typeset(&doc.slug))))
+    let typeset = config.pdf.enabled && doc.body.word_count <= MAX_TYPESET_WORDS;
+    Ok(named.or_else(|| typeset.then(|| Pdf::typeset(&doc.slug))))
 }
 
 /// Finds the PDF a brief names; an error placed at the `pdf:` line when the file is missing.
