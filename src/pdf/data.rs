@@ -168,7 +168,116 @@ fn date(date: NaiveDate) -> Value {
 /// The files of the figures the converter met, each beside the brief (a brief in a folder of
 /// its own); a figure with no such file is left for Typst to report as not found.
 fn figure_files(site: &Site, brief: &Brief, converter: &Converter<'_>) -> Vec<(String, PathBuf)> {
-    let folder = match &brief.doc.bundle {
+    let folder = brief_folder(site, brief);
+    converter
+        .images
+        .iter()
+        .map(|image| (image, decoded(&image.src)))
+        .filter(|(_, src)| {
+            Path::new(src)
+                .components()
+                .all(|c| matches!(c, Component::Normal(_)))
+        })
+        .map(|(image, src)| (image.path.clone(), folder.join(src)))
+        .collect()
+}
+
+/// Everything `brief_inputs` makes the brief's data and content from, but the template and
+/// the organisation's About: the brief's fields and rendering, its authors and topics, the
+/// site's settings it shows. A change to any of them changes the brief's PDF.
+pub fn input_parts<'s>(site: &'s Site, brief: &'s Brief) -> Vec<std::borrow::Cow<'s, str>> {
+    use std::borrow::Cow;
+    let config = &site.config;
+    let organization = &config.organization;
+    let doc = &brief.doc;
+    let body = &doc.body;
+    let optional = |value: &'s Option<String>| Cow::Borrowed(value.as_deref().unwrap_or("\0"));
+    let mut parts: Vec<Cow<'s, str>> = vec![
+        Cow::Borrowed(&config.base_url),
+        Cow::Borrowed(&config.title),
+        Cow::Borrowed(&config.language),
+        optional(&organization.name),
+        optional(&organization.url),
+        optional(&organization.email),
+        optional(&organization.phone),
+        optional(&organization.address),
+        Cow::Borrowed(&brief.url),
+        Cow::Borrowed(&doc.title),
+        optional(&doc.subtitle),
+        optional(&doc.summary),
+        optional(&doc.kind),
+        optional(&doc.doi),
+        Cow::Owned(format!("{} {:?} {}", doc.date, doc.updated, doc.draft)),
+        Cow::Borrowed(&body.html),
+    ];
+    for correction in &doc.corrections {
+        parts.push(Cow::Owned(correction.date.to_string()));
+        parts.push(Cow::Borrowed(&correction.text));
+    }
+    parts.extend(
+        doc.key_findings
+            .iter()
+            .map(|f| Cow::Borrowed(f.value.as_str())),
+    );
+    for note in &body.footnotes {
+        parts.push(Cow::Owned(note.number.to_string()));
+        parts.push(Cow::Borrowed(&note.html));
+    }
+    parts.extend(
+        body.references
+            .iter()
+            .map(|r| Cow::Borrowed(r.html.as_str())),
+    );
+    for source in &body.sources {
+        parts
+            .extend([&source.name, &source.url, &source.domain].map(|s| Cow::Borrowed(s.as_str())));
+    }
+    for &a in &brief.authors {
+        let author = &site.authors[a];
+        parts.push(Cow::Borrowed(&author.doc.name));
+        parts.push(optional(&author.doc.role));
+        parts.push(optional(&author.doc.affiliation));
+        parts.push(Cow::Borrowed(&author.url));
+        parts.push(Cow::Borrowed(&author.doc.bio.html));
+    }
+    parts.extend(
+        brief
+            .topics
+            .iter()
+            .map(|&t| Cow::Borrowed(site.topics[t].name.as_str())),
+    );
+    parts
+}
+
+/// The files beside the brief its figures show, as `figure_files` will find them.
+pub fn figure_files_of(site: &Site, brief: &Brief) -> Vec<PathBuf> {
+    let folder = brief_folder(site, brief);
+    brief
+        .doc
+        .body
+        .facts
+        .images
+        .iter()
+        .map(|image| decoded(&image.src))
+        .filter(|src| {
+            Path::new(src)
+                .components()
+                .all(|c| matches!(c, Component::Normal(_)))
+        })
+        .map(|src| folder.join(src))
+        .collect()
+}
+
+/// An image address as a file name: `%20` and the like decoded.
+fn decoded(src: &str) -> String {
+    percent_encoding::percent_decode_str(src)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+/// The folder a brief's figures are beside: its own folder, or the one its file is in.
+fn brief_folder(site: &Site, brief: &Brief) -> PathBuf {
+    match &brief.doc.bundle {
         Some((dir, _)) => dir.clone(),
         None => site
             .config
@@ -176,15 +285,5 @@ fn figure_files(site: &Site, brief: &Brief, converter: &Converter<'_>) -> Vec<(S
             .join(&brief.doc.shown)
             .parent()
             .map_or_else(PathBuf::new, Path::to_path_buf),
-    };
-    converter
-        .images
-        .iter()
-        .filter(|image| {
-            Path::new(&image.src)
-                .components()
-                .all(|c| matches!(c, Component::Normal(_)))
-        })
-        .map(|image| (image.path.clone(), folder.join(&image.src)))
-        .collect()
+    }
 }

@@ -10,7 +10,6 @@ use crate::cache::{BuildCache, Key, Shelf};
 use crate::diagnostics::Diagnostic;
 use crate::render::theme::embedded_files;
 use crate::site::{Brief, Site};
-use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use typst::WorldExt;
@@ -28,6 +27,12 @@ pub struct Typesetter {
     /// The organisation's About, as markup: the same in every brief.
     about: String,
 }
+
+/// The stack of each thread that typesets, as Typst's own command line gives its main thread.
+const TYPESET_STACK: usize = 64 * 1024 * 1024;
+
+/// How many briefs' typesetting a memo of Typst's outlives unused.
+const MEMO_AGE: usize = 4;
 
 /// Where the template comes from, as diagnostics name it.
 const TEMPLATE_HELP: &str = "the PDF template is pdf/brief.typ in the theme, or in the site to \
@@ -82,15 +87,20 @@ impl Typesetter {
         typst_pdf::pdf(&document, &options).map_err(|errors| typeset_error(&world, brief, &errors))
     }
 
-    /// The key of a brief's PDF in the build cache: the template, and everything the brief
-    /// gives it (its figures by size and time).
-    fn key(&self, inputs: &data::BriefInputs) -> Key {
-        let figures = inputs.figures.iter().map(|(path, file)| {
-            let meta = std::fs::metadata(file).ok();
+    /// The key of a brief's PDF in the build cache: the template, and everything the brief's
+    /// inputs are made from (`data::input_parts`), its figures' files by size and time. Made
+    /// without making the inputs, so an unchanged brief costs a hash.
+    fn key(&self, site: &Site, brief: &Brief) -> Key {
+        let figures = data::figure_files_of(site, brief).into_iter().map(|file| {
+            let meta = std::fs::metadata(&file).ok();
             let stamp = meta.map(|m| (m.len(), m.modified().ok()));
-            (path, file, stamp)
+            (file, stamp)
         });
-        Key::of_each((self.fingerprint, &inputs.data, &inputs.content), figures)
+        let parts = data::input_parts(site, brief);
+        Key::of_each(
+            (self.fingerprint, &self.about, figures.collect::<Vec<_>>()),
+            parts.iter(),
+        )
     }
 }
 
@@ -111,16 +121,12 @@ pub fn typeset_briefs(site: &mut Site, cache: &BuildCache) -> Vec<Diagnostic> {
         Err(problem) => return vec![problem],
     };
     let cpu_before = cpu_ms();
-    let made: Vec<Option<(Result<Made, Diagnostic>, f64)>> = site
-        .briefs
-        .par_iter()
-        .map(|brief| {
-            brief.pdf.as_ref().filter(|p| p.typeset)?;
-            let started = std::time::Instant::now();
-            let made = make_pdf(&typesetter, site, brief, cache);
-            Some((made, started.elapsed().as_secs_f64() * 1e3))
-        })
-        .collect();
+    let made = in_parallel(&site.briefs, |brief| {
+        brief.pdf.as_ref().filter(|p| p.typeset)?;
+        let started = std::time::Instant::now();
+        let made = make_pdf(&typesetter, site, brief, cache);
+        Some((made, started.elapsed().as_secs_f64() * 1e3))
+    });
     // Typst's memo of this build's layouts is of no use to the next one.
     typst::comemo::evict(0);
     if std::env::var_os("FOLIO_TIMINGS").is_some() {
@@ -145,6 +151,49 @@ pub fn typeset_briefs(site: &mut Site, cache: &BuildCache) -> Vec<Diagnostic> {
         }
     }
     problems
+}
+
+/// `work` done on each of `items`, on as many threads as rayon's (`FOLIO_PDF_SERIAL`: one),
+/// each taking the next item when done with its last; the results in the items' order.
+///
+/// Plain threads, not rayon's: Typst runs parts of its work on rayon's threads, and a rayon
+/// thread waiting for such a part takes on other jobs meanwhile; were briefs rayon jobs, it
+/// would start brief after brief on one stack, each holding its memory (gigabytes at 1,000
+/// briefs) and overflowing the stack. The threads get the stack Typst's command line gives.
+fn in_parallel<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = if std::env::var_os("FOLIO_PDF_SERIAL").is_some() {
+        1
+    } else {
+        rayon::current_num_threads().max(1)
+    };
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: Vec<std::sync::Mutex<Option<R>>> =
+        items.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            let spawned = std::thread::Builder::new()
+                .stack_size(TYPESET_STACK)
+                .spawn_scoped(scope, || {
+                    loop {
+                        let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(item) = items.get(index) else { break };
+                        *crate::lock(&results[index]) = Some(work(item));
+                    }
+                });
+            if spawned.is_err() {
+                break;
+            }
+        }
+    });
+    // A thread that could not be started leaves its items to this one.
+    results
+        .into_iter()
+        .zip(items)
+        .map(|(result, item)| {
+            let result = result.into_inner().unwrap_or_else(|e| e.into_inner());
+            result.unwrap_or_else(|| work(item))
+        })
+        .collect()
 }
 
 /// A warning for each brief too long to typeset (`MAX_TYPESET_WORDS`), which has no PDF.
@@ -208,12 +257,17 @@ pub fn make_pdf(
     brief: &Brief,
     cache: &BuildCache,
 ) -> Result<Made, Diagnostic> {
-    let inputs = data::brief_inputs(site, brief, &typesetter.about, typesetter.paper);
-    let key = typesetter.key(&inputs);
+    let key = typesetter.key(site, brief);
     if let Some(kept) = kept_pdf(cache, key) {
         return Ok(kept);
     }
-    let bytes = typesetter.typeset_inputs(brief, &inputs)?;
+    let inputs = data::brief_inputs(site, brief, &typesetter.about, typesetter.paper);
+    let bytes = typesetter.typeset_inputs(brief, &inputs);
+    // Typst memoises what it computes, and checks each memo against every later brief: kept
+    // whole, the memo makes each brief slower than the last. What the last few briefs used
+    // (fonts, the template) stays warm.
+    typst::comemo::evict(MEMO_AGE);
+    let bytes = bytes?;
     cache.keep_entry(Shelf::Pdfs, key, &bytes);
     match kept_pdf(cache, key) {
         Some(kept) => Ok(kept),
