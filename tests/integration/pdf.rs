@@ -240,17 +240,27 @@ fn note_numbers_are_the_pages_and_each_note_is_on_the_page_that_cites_it() {
             if !seen.insert(number.clone()) {
                 continue;
             }
-            let before = text_before(reference);
-            let cited_at = format!("{before}{number}");
+            // The words either side: a paragraph may break across pages on either side.
+            let (before, after) = text_around(reference);
+            let cited_at: Vec<String> = [
+                (&before, format!("{before}{number}")),
+                (&after, format!("{number}{after}")),
+            ]
+            .into_iter()
+            .filter(|(words, _)| words.len() >= 8)
+            .map(|(_, at)| at)
+            .collect();
             let note_id = attr_of(reference, "a", "href");
             let note = page
                 .select(&sel(&format!("li[id='{}']", &note_id[1..])))
                 .next()
                 .unwrap_or_else(|| panic!("{slug}: note {number} listed"));
             let note_start: String = letters(&text_of(note)).chars().take(30).collect();
-            let on = pages.iter().position(|p| p.contains(&cited_at));
-            let on =
-                on.unwrap_or_else(|| panic!("{slug}: reference {number} ({cited_at}) in no page"));
+            let on = pages
+                .iter()
+                .position(|p| cited_at.iter().any(|at| p.contains(at)));
+            let on = on
+                .unwrap_or_else(|| panic!("{slug}: reference {number} ({cited_at:?}) in no page"));
             assert!(
                 pages[on].contains(&format!("{number}{note_start}")),
                 "{slug}: note {number} (`{note_start}`) is not at the foot of page {}",
@@ -261,21 +271,29 @@ fn note_numbers_are_the_pages_and_each_note_is_on_the_page_that_cites_it() {
     }
 }
 
-/// The last letters before a note reference in its paragraph.
-fn text_before(reference: ElementRef<'_>) -> String {
+/// The last letters before a note reference in its paragraph, and the first after it.
+fn text_around(reference: ElementRef<'_>) -> (String, String) {
     let block = reference
         .ancestors()
         .filter_map(ElementRef::wrap)
         .find(|e| matches!(e.value().name(), "p" | "li" | "td" | "figcaption"))
         .expect("a reference sits in a block");
     let html = block.inner_html();
-    let cut = html
-        .find(&reference.html())
-        .expect("the reference is in its block");
-    let prefix = Html::parse_fragment(&html[..cut]);
-    let words = letters(&prefix.root_element().text().collect::<String>());
-    let keep = words.chars().count().min(16);
-    words.chars().skip(words.chars().count() - keep).collect()
+    let marker = reference.html();
+    let cut = html.find(&marker).expect("the reference is in its block");
+    let words = |html: &str| {
+        letters(
+            &Html::parse_fragment(html)
+                .root_element()
+                .text()
+                .collect::<String>(),
+        )
+    };
+    let before = words(&html[..cut]);
+    let after = words(&html[cut + marker.len()..]);
+    let keep = before.chars().count().min(16);
+    let before = before.chars().skip(before.chars().count() - keep).collect();
+    (before, after.chars().take(16).collect())
 }
 
 fn attr_of(element: ElementRef<'_>, css: &str, name: &str) -> String {
