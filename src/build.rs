@@ -60,8 +60,13 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         drafts: options.drafts,
         scheduled: options.future,
     };
-    let (site, mut diagnostics) = engine.load(shown, !options.drafts, &cache);
+    let (mut site, mut diagnostics) = engine.load(shown, !options.drafts, &cache);
     timings.lap("load");
+    if diagnostics.has_errors() {
+        return Err(BuildError::Content(diagnostics.sorted()));
+    }
+    diagnostics.extend(crate::pdf::typeset_briefs(&mut site, &cache));
+    timings.lap("pdf");
     if diagnostics.has_errors() {
         return Err(BuildError::Content(diagnostics.sorted()));
     }

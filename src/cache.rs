@@ -23,14 +23,17 @@ const USED: &str = "last-used";
 pub enum Shelf {
     /// Rendered Markdown texts.
     Renderings,
+    /// Briefs' typeset PDFs, by the template and what it was given.
+    Pdfs,
 }
 
 impl Shelf {
-    const ALL: [Shelf; 1] = [Shelf::Renderings];
+    const ALL: [Shelf; 2] = [Shelf::Renderings, Shelf::Pdfs];
 
     fn folder(self) -> &'static str {
         match self {
             Shelf::Renderings => "renderings",
+            Shelf::Pdfs => "pdfs",
         }
     }
 }
@@ -198,6 +201,14 @@ impl BuildCache {
         let dir = self.dir.as_ref()?;
         self.mark_used(shelf, key);
         std::fs::read(dir.join(shelf.folder()).join(key.hex())).ok()
+    }
+
+    /// Where the entry kept on `shelf` for `key` is, or would be, kept: for an entry too large to
+    /// read into memory only to be copied out again.
+    pub fn entry_path(&self, shelf: Shelf, key: Key) -> Option<PathBuf> {
+        let dir = self.dir.as_ref()?;
+        self.mark_used(shelf, key);
+        Some(dir.join(shelf.folder()).join(key.hex()))
     }
 
     /// Keeps `bytes` on `shelf` for `key`.

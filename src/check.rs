@@ -31,9 +31,14 @@ pub fn check_site(root: &Path) -> Result<Vec<Diagnostic>, BuildError> {
         drafts: true,
         scheduled: true,
     };
-    let (site, mut diagnostics) = engine.load(every, true, &BuildCache::for_site(root));
+    let cache = BuildCache::for_site(root);
+    let (mut site, mut diagnostics) = engine.load(every, true, &cache);
     diagnostics.extend(lint_site(&site));
     diagnostics.extend(scheduled_notes(&site));
+    if !diagnostics.has_errors() {
+        // A PDF that cannot be typeset fails the build, so `check` says so too.
+        diagnostics.extend(crate::pdf::typeset_briefs(&mut site, &cache));
+    }
     if !diagnostics.has_errors() {
         // `check` writes nothing: each page is dropped once rendered, only its path is kept.
         let discard = |_: &OutputFile| Ok(());

@@ -17,6 +17,7 @@ const SITE_KEYS: &[&str] = &[
     "citation",
     "search",
     "markdown",
+    "pdf",
 ];
 /// The keys of its `[organization]` table.
 const ORGANIZATION_KEYS: &[&str] = &["name", "url", "email", "phone", "address", "about"];
@@ -26,6 +27,8 @@ const CITATION_KEYS: &[&str] = &["style", "bibliography"];
 const MARKDOWN_KEYS: &[&str] = &["sanitize", "embed_origins"];
 /// The keys of its `[search]` table.
 const SEARCH_KEYS: &[&str] = &["enabled"];
+/// The keys of its `[pdf]` table.
+const PDF_KEYS: &[&str] = &["enabled", "paper"];
 /// The citation style used when `[citation] style` is not set: think tanks cite in notes.
 pub const DEFAULT_CITATION_STYLE: &str = "chicago-notes";
 
@@ -49,6 +52,7 @@ pub struct Config {
     pub citation: CitationSettings,
     pub search: SearchSettings,
     pub markdown: MarkdownSettings,
+    pub pdf: PdfSettings,
     /// The site's folder.
     pub root: PathBuf,
 }
@@ -104,6 +108,44 @@ impl Default for SearchSettings {
     }
 }
 
+/// The typeset PDF edition of every brief: `[pdf]` in site.toml.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PdfSettings {
+    /// Whether `folio build` typesets a PDF of each brief that names none of its own.
+    pub enabled: bool,
+    /// The paper size: `a4` (the default) or `us-letter`.
+    pub paper: Paper,
+}
+
+impl Default for PdfSettings {
+    fn default() -> Self {
+        PdfSettings {
+            enabled: true,
+            paper: Paper::A4,
+        }
+    }
+}
+
+/// A paper size the PDF template is given, by the name Typst knows it by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+pub enum Paper {
+    #[serde(rename = "a4")]
+    A4,
+    #[serde(rename = "us-letter", alias = "letter")]
+    UsLetter,
+}
+
+impl Paper {
+    /// The name Typst's `page(paper:)` takes.
+    pub fn typst_name(self) -> &'static str {
+        match self {
+            Paper::A4 => "a4",
+            Paper::UsLetter => "us-letter",
+        }
+    }
+}
+
 /// How Markdown is turned into HTML: `[markdown]` in site.toml.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
@@ -137,6 +179,8 @@ struct RawConfig {
     citation: RawCitation,
     #[serde(default)]
     search: SearchSettings,
+    #[serde(default)]
+    pdf: PdfSettings,
     #[serde(default)]
     markdown: MarkdownSettings,
 }
@@ -202,6 +246,7 @@ fn parse_config(root: &Path, shown: &Path, text: &str) -> Result<Config, Vec<Dia
         ("citation", CITATION_KEYS),
         ("search", SEARCH_KEYS),
         ("markdown", MARKDOWN_KEYS),
+        ("pdf", PDF_KEYS),
     ] {
         if let Some(DeValue::Table(inner)) = table.get_ref().get(name).map(|v| v.get_ref()) {
             problems.extend(unknown_keys(shown, text, inner, known, &format!("{name}.")));
@@ -236,6 +281,7 @@ fn parse_config(root: &Path, shown: &Path, text: &str) -> Result<Config, Vec<Dia
         citation,
         search: raw.search,
         markdown: raw.markdown,
+        pdf: raw.pdf,
         root: root.to_path_buf(),
     })
 }

@@ -1,7 +1,7 @@
 //! folio: turns a folder of Markdown policy briefs into a themed static website.
 //!
 //! The modules follow the pipeline: `config` → `content` → `markdown` → `site` → `render` →
-//! `output`, driven by `build`. Problems found on the way are `diagnostics`.
+//! `pdf` → `search` → `output`, driven by `build`. Problems found on the way are `diagnostics`.
 
 pub mod build;
 pub mod cache;
@@ -13,6 +13,7 @@ pub mod engine;
 pub mod fsutil;
 pub mod markdown;
 pub mod output;
+pub mod pdf;
 pub mod render;
 pub mod scaffold;
 pub mod search;

@@ -736,7 +736,33 @@ pub fn planned_files(site: &Site, theme: &Theme) -> Vec<PathBuf> {
         .into_iter()
         .map(|job| job_path(site, job))
         .chain(copied_files(site, theme).into_iter().map(|file| file.path))
+        .chain(site.briefs.iter().filter_map(|b| typeset_pdf_path(site, b)))
         .collect()
+}
+
+/// The folder of a brief's page, relative to the output root.
+fn page_folder(site: &Site, brief: &crate::site::Brief) -> PathBuf {
+    let page = output_path(&site.config.root_path, &brief.url);
+    page.parent().unwrap_or(Path::new("")).to_path_buf()
+}
+
+/// Where the PDF folio typesets for `brief` is written, relative to the output root, if it
+/// typesets one.
+pub fn typeset_pdf_path(site: &Site, brief: &crate::site::Brief) -> Option<PathBuf> {
+    let pdf = brief.pdf.as_ref().filter(|pdf| pdf.typeset)?;
+    Some(page_folder(site, brief).join(&pdf.href))
+}
+
+/// A typeset PDF, once the PDF stage has made it, as a file beside its brief's page.
+fn typeset_pdf(site: &Site, brief: &crate::site::Brief) -> Option<OutputFile> {
+    let path = typeset_pdf_path(site, brief)?;
+    let pdf = brief.pdf.as_ref()?;
+    let contents = match (&pdf.file, &pdf.data) {
+        (Some(file), _) => Contents::Copy(file.clone()),
+        (None, Some(data)) => Contents::Bytes(data.to_vec()),
+        (None, None) => return None,
+    };
+    Some(OutputFile { path, contents })
 }
 
 /// Static files of the theme and site, figures beside briefs, and the code stylesheet.
@@ -754,20 +780,26 @@ pub fn copied_files(site: &Site, theme: &Theme) -> Vec<OutputFile> {
         })
         .collect();
     for brief in &site.briefs {
-        let page_dir = output_path(&site.config.root_path, &brief.url);
-        let page_dir = page_dir.parent().unwrap_or(Path::new(""));
+        let page_dir = page_folder(site, brief);
+        files.extend(typeset_pdf(site, brief));
         match &brief.doc.bundle {
             Some((dir, assets)) => files.extend(assets.iter().map(|asset| OutputFile {
                 path: page_dir.join(asset),
                 contents: Contents::Copy(dir.join(asset)),
             })),
             // A brief in a single file has its PDF beside it, not in a folder of its own.
-            None => files.extend(brief.pdf.iter().filter_map(|pdf| {
-                Some(OutputFile {
-                    path: page_dir.join(&pdf.href),
-                    contents: Contents::Copy(pdf.file.clone()?),
-                })
-            })),
+            None => files.extend(
+                brief
+                    .pdf
+                    .iter()
+                    .filter(|pdf| !pdf.typeset)
+                    .filter_map(|pdf| {
+                        Some(OutputFile {
+                            path: page_dir.join(&pdf.href),
+                            contents: Contents::Copy(pdf.file.clone()?),
+                        })
+                    }),
+            ),
         }
     }
     if site.has_code() {

@@ -231,6 +231,22 @@ fn read_embedded(
     }
 }
 
+/// The files of the built-in theme under `folder` (such as `pdf`), by their path within it.
+pub fn embedded_files(folder: &str) -> Vec<(String, &'static [u8])> {
+    let mut files = Vec::new();
+    let mut stack: Vec<&Dir<'static>> = vec![&DEFAULT_THEME];
+    while let Some(dir) = stack.pop() {
+        stack.extend(dir.dirs());
+        for file in dir.files() {
+            if let Ok(relative) = file.path().strip_prefix(folder) {
+                let name = relative.to_string_lossy().replace('\\', "/");
+                files.push((name, file.contents()));
+            }
+        }
+    }
+    files
+}
+
 fn minifiable(path: &Path) -> bool {
     let name = path.to_string_lossy();
     (name.ends_with(".css") || name.ends_with(".js")) && !name.ends_with(".min.js")

@@ -3,6 +3,7 @@
 //! those asked for first.
 
 mod edits;
+mod pdfs;
 
 use super::Snapshot;
 use super::files::{Files, Served};
@@ -50,6 +51,8 @@ pub struct Preview {
     pending: Vec<Job>,
     errors: Vec<Diagnostic>,
     warnings: Vec<Diagnostic>,
+    /// What the briefs' PDFs are typeset with, once one was asked for.
+    typesetter: Option<crate::pdf::Typesetter>,
 }
 
 impl Preview {
@@ -66,6 +69,7 @@ impl Preview {
             pending: Vec::new(),
             errors: Vec::new(),
             warnings: Vec::new(),
+            typesetter: None,
         }
     }
 
@@ -98,14 +102,16 @@ impl Preview {
 
     /// The URL paths of the pending pages.
     fn pending_paths(&self) -> HashSet<String> {
-        match &self.site {
+        let mut paths: HashSet<String> = match &self.site {
             Some(site) => self
                 .pending
                 .iter()
                 .map(|&job| key(&job_path(site, job)))
                 .collect(),
             None => HashSet::new(),
-        }
+        };
+        paths.extend(self.unmade_pdfs().into_iter().map(|(path, _)| path));
+        paths
     }
 
     /// How many pages wait for `render_pending`.
@@ -151,7 +157,11 @@ impl Preview {
     /// Rebuilds as much as `change` needs; on errors the last good pages stay.
     pub fn rebuild(&mut self, change: Change) -> Outcome {
         match change {
-            Change::Briefs(paths) => self.rebuild_briefs(&paths),
+            Change::Briefs(paths) => {
+                let outcome = self.rebuild_briefs(&paths);
+                self.forget_pdfs(&paths);
+                outcome
+            }
             Change::Content => self.rebuild_all(false, Render::Now),
             Change::Everything => self.rebuild_all(true, Render::Now),
         }
@@ -166,6 +176,7 @@ impl Preview {
 
     fn rebuild_all(&mut self, reload_settings: bool, render: Render) -> Outcome {
         if reload_settings || self.engine.is_none() {
+            self.typesetter = None;
             match Engine::open(&self.root, Some(&self.base_url)) {
                 Ok(engine) => self.engine = Some(engine),
                 Err(BuildError::Config(problems) | BuildError::Content(problems)) => {
@@ -229,6 +240,7 @@ impl Preview {
     /// Renders the pending pages at the paths `asked` for, if any are; else up to `limit` of
     /// them, in the order they were left pending (a first build's: the site's order).
     pub fn render_some_pending(&mut self, asked: &HashSet<String>, limit: usize) -> Outcome {
+        self.make_asked_pdfs(asked);
         let (Some(site), Some(Engine { theme, .. })) = (&self.site, &self.engine) else {
             self.pending.clear();
             return Outcome {

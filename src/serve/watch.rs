@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 const DEBOUNCE: Duration = Duration::from_millis(40);
 
 /// The folders whose changes rebuild the site, and `site.toml` beside them.
-const WATCHED: &[&str] = &["content", "themes", "templates", "static"];
+const WATCHED: &[&str] = &["content", "themes", "templates", "static", "pdf"];
 
 /// Starts watching; the returned debouncer must be kept alive.
 pub fn start(
@@ -58,6 +58,9 @@ pub fn start(
 /// How many pending pages are rendered between two looks for changes and for pages asked for:
 /// tens of milliseconds on two cores.
 const PENDING_BATCH: usize = 64;
+
+/// How often the idle watcher looks for PDFs asked for: each is made when first asked for.
+const ASKED_POLL: Duration = Duration::from_millis(50);
 
 /// How often pages rendered in the background are published while more are pending. Pages
 /// asked for are published at once; each publish lists every pending page (~0.02 s at 10,000
@@ -116,7 +119,23 @@ impl Rebuilder {
                 Err(mpsc::TryRecvError::Disconnected) => return None,
             }
         }
-        rx.recv().ok()
+        loop {
+            match rx.recv_timeout(ASKED_POLL) {
+                Ok(events) => return Some(events),
+                Err(mpsc::RecvTimeoutError::Timeout) => self.make_asked_pdfs(),
+                Err(mpsc::RecvTimeoutError::Disconnected) => return None,
+            }
+        }
+    }
+
+    /// Makes the PDFs asked for since the last look, and publishes them.
+    fn make_asked_pdfs(&mut self) {
+        let asked = self.shared.take_asked();
+        if !asked.is_empty() && self.preview.make_asked_pdfs(&asked) > 0 {
+            self.publish(false);
+        } else if !self.preview.errors().is_empty() && !asked.is_empty() {
+            self.publish(true);
+        }
     }
 
     fn rebuild(&mut self, paths: &[PathBuf]) {

@@ -14,12 +14,43 @@ pub struct Pdf {
     pub href: String,
     /// The file beside the brief, when it is one (not an external address).
     pub file: Option<PathBuf>,
-    /// Its size in bytes, when it is a file beside the brief.
+    /// Its size in bytes, when it is a file beside the brief, or typeset and measured.
     pub bytes: Option<u64>,
+    /// Whether folio typesets it (`[pdf] enabled`, no `pdf:` of the brief's own): the PDF stage
+    /// fills in `file` and `bytes`, and it is written beside the page.
+    pub typeset: bool,
+    /// A typeset PDF's bytes, when the build cache could not keep it in `file`.
+    pub data: Option<std::sync::Arc<[u8]>>,
+}
+
+impl Pdf {
+    /// The PDF folio will typeset for the brief `slug`: `<slug>.pdf` beside its page, the name
+    /// a reader's download keeps.
+    pub fn typeset(slug: &str) -> Pdf {
+        Pdf {
+            href: format!("{slug}.pdf"),
+            file: None,
+            bytes: None,
+            typeset: true,
+            data: None,
+        }
+    }
+}
+
+/// The longest brief folio typesets, in words of its body: about 300 pages. A longer one (a
+/// generated or pasted text, most likely) would take seconds to typeset and tens of megabytes.
+pub const MAX_TYPESET_WORDS: usize = 100_000;
+
+/// The brief's PDF edition: the one it names, else the one folio typesets (`[pdf] enabled`,
+/// and no longer than `MAX_TYPESET_WORDS`).
+pub fn brief_pdf(config: &Config, doc: &BriefDoc) -> Result<Option<Pdf>, Diagnostic> {
+    let named = find_pdf(config, doc)?;
+    let typeset = config.pdf.enabled && doc.body.word_count <= MAX_TYPESET_WORDS;
+    Ok(named.or_else(|| typeset.then(|| Pdf::typeset(&doc.slug))))
 }
 
 /// Finds the PDF a brief names; an error placed at the `pdf:` line when the file is missing.
-pub fn find_pdf(config: &Config, doc: &BriefDoc) -> Result<Option<Pdf>, Diagnostic> {
+fn find_pdf(config: &Config, doc: &BriefDoc) -> Result<Option<Pdf>, Diagnostic> {
     let Some(href) = doc.pdf.as_deref() else {
         return Ok(None);
     };
@@ -29,6 +60,8 @@ pub fn find_pdf(config: &Config, doc: &BriefDoc) -> Result<Option<Pdf>, Diagnost
             href: href.to_string(),
             file: None,
             bytes: None,
+            typeset: false,
+            data: None,
         }));
     }
     let relative = Path::new(href);
@@ -53,6 +86,8 @@ pub fn find_pdf(config: &Config, doc: &BriefDoc) -> Result<Option<Pdf>, Diagnost
             href: href.to_string(),
             file: Some(file),
             bytes: Some(bytes),
+            typeset: false,
+            data: None,
         })),
         _ => {
             let (message, help) = if inside {

@@ -195,7 +195,7 @@ pub fn link_site(config: Config, content: Content, shown: Shown) -> (Site, Diagn
     // Every brief's PDF is looked for, drafts' too: a broken draft fails the build.
     let mut pdfs: HashMap<String, Pdf> = HashMap::new();
     for brief in &briefs {
-        match attachments::find_pdf(&config, brief) {
+        match attachments::brief_pdf(&config, brief) {
             Ok(Some(pdf)) => {
                 pdfs.insert(brief.slug.clone(), pdf);
             }

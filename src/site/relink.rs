@@ -23,7 +23,7 @@ impl Site {
             if !links_alike(&self.briefs[index].doc, doc) {
                 return Err(docs);
             }
-            match attachments::find_pdf(&self.config, doc) {
+            match attachments::brief_pdf(&self.config, doc) {
                 Ok(pdf) => places.push((index, pdf)),
                 Err(_) => return Err(docs),
             }

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 /// The engine and its clients `build`, `check` and `serve` sit above them all; the other modules (`cache`,
 /// `diagnostics`, `fsutil`, `scaffold`…) are shared helpers outside the order.
 const STAGES: &[&str] = &[
-    "config", "content", "markdown", "site", "render", "search", "output",
+    "config", "content", "markdown", "site", "render", "pdf", "search", "output",
 ];
 const ABOVE: &[&str] = &["engine", "build", "check", "serve"];
 

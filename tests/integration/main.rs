@@ -17,6 +17,7 @@ mod feeds;
 mod footnotes;
 mod metadata;
 mod output;
+mod pdf;
 mod scaffold;
 mod search;
 mod serve;

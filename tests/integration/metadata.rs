@@ -93,7 +93,10 @@ fn highwire_tags_name_title_each_author_date_publisher_pdf_and_doi() {
         one(&page, "citation_technical_report_institution"),
         "Fixture Institute"
     );
-    assert!(meta(&page, "citation_pdf_url").is_empty());
+    assert!(
+        one(&page, "citation_pdf_url").ends_with("/briefs/notes-twice/notes-twice.pdf"),
+        "a brief without a PDF of its own has the one folio typesets"
+    );
     assert!(meta(&page, "citation_doi").is_empty());
     assert!(
         meta(&page, "citation_reference").is_empty(),

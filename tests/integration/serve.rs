@@ -397,3 +397,28 @@ fn an_alias_answers_with_its_redirect_page() {
         Some("0; url=/briefs/first-brief/")
     );
 }
+
+#[test]
+fn a_briefs_pdf_is_made_when_first_asked_for_and_again_after_an_edit() {
+    let server = Server::start(Site::fixture("features"));
+    let pdf = "/briefs/notes-twice/notes-twice.pdf";
+    let (status, first) = server.get(pdf);
+    assert_eq!(status, 200);
+    assert!(
+        first.starts_with("%PDF-"),
+        "{}",
+        &first[..first.len().min(200)]
+    );
+    server.edit(
+        "content/briefs/notes-twice.md",
+        "title: Notes Cited Twice",
+        "title: Notes Cited Anew",
+    );
+    server.wait_for("/briefs/notes-twice/", Duration::from_secs(2), |b| {
+        h1(b) == "Notes Cited Anew"
+    });
+    let (status, second) = server.get(pdf);
+    assert_eq!(status, 200);
+    assert!(second.starts_with("%PDF-"));
+    assert_ne!(first, second, "the edited brief's PDF is made again");
+}
