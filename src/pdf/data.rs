@@ -4,7 +4,7 @@
 //! `about`. Nothing in either runs as code.
 
 use super::markup::{Converter, escape, string};
-use crate::markdown::{MarkdownInput, inline_html, render_markdown};
+use crate::markdown::inline_html;
 use crate::site::{Brief, Site};
 use chrono::{Datelike, NaiveDate};
 use serde_json::{Value, json};
@@ -21,17 +21,9 @@ pub struct BriefInputs {
 
 /// The site's parts every brief's PDF shows the same: the organisation's About, as markup.
 pub fn about_markup(site: &Site) -> String {
-    let Some(about) = site.config.organization.about.as_deref() else {
+    let Some(html) = crate::render::about_html(site) else {
         return "none".to_string();
     };
-    let input = MarkdownInput {
-        text: about,
-        first_line: 1,
-        path: Path::new("site.toml"),
-        id_prefix: "about-",
-        root_path: &site.config.root_path,
-    };
-    let html = render_markdown(&input).0.html;
     let base = site.config.absolute_url(&site.config.url("/"));
     format!("[{}]", Converter::new(&[], &base).convert(&html).trim())
 }

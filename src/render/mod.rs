@@ -297,18 +297,22 @@ fn job_clash(site: &Site, first: Job, second: Job, path: &str) -> Diagnostic {
         .help("an alias is an old address that no longer has a page: remove it, or correct it")
 }
 
+/// The organisation's About (`[organization] about` in site.toml), Markdown made HTML.
+pub fn about_html(site: &Site) -> Option<String> {
+    let about = site.config.organization.about.as_deref()?;
+    let input = MarkdownInput {
+        text: about,
+        first_line: 1,
+        path: Path::new("site.toml"),
+        id_prefix: "about-",
+        root_path: &site.config.root_path,
+    };
+    Some(render_markdown(&input).0.html)
+}
+
 /// Gives the theme what every page shares (the site's view), once per site.
 pub fn prepare_theme(site: &Site, theme: &mut Theme) {
-    let about_html = site.config.organization.about.as_deref().map(|about| {
-        let input = MarkdownInput {
-            text: about,
-            first_line: 1,
-            path: Path::new("site.toml"),
-            id_prefix: "about-",
-            root_path: &site.config.root_path,
-        };
-        render_markdown(&input).0.html
-    });
+    let about_html = about_html(site);
     let site_view = SiteView::new(site, about_html.as_deref());
     let mut shared = PageContext::new();
     shared.insert("site", &site_view);
