@@ -11,9 +11,9 @@ use std::sync::LazyLock;
 static SITE: LazyLock<tempfile::TempDir> =
     LazyLock::new(|| tempfile::tempdir().expect("a temporary folder"));
 
-/// Search is off: the index would slow every execution for little more coverage of the input.
-const SITE_TOML: &str =
-    "title = \"Fuzz Institute\"\nbase_url = \"https://example.org\"\n[search]\nenabled = false\n";
+/// Search and PDFs are off: the index and Typst would slow every execution for little more
+/// coverage of the input (hostile text in PDFs has its own test, `pdf::hostile_text_…`).
+const SITE_TOML: &str = "title = \"Fuzz Institute\"\nbase_url = \"https://example.org\"\n[search]\nenabled = false\n[pdf]\nenabled = false\n";
 const FILES: [&str; 4] = [
     "content/briefs/first.md",
     "content/authors/ada-lovelace.md",

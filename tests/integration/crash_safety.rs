@@ -137,6 +137,14 @@ fn crash_safety_sigkill_leaves_the_previous_or_the_new_build() {
         .status()
         .expect("python3 runs bench/gen_corpus.py");
     assert!(generated.success());
+    // Without PDFs: typesetting 1,000 briefs would make each build a minute long, and the
+    // PDFs go through the same staging folder and swap as every other file.
+    let settings = std::fs::read_to_string(root.join("site.toml")).unwrap();
+    std::fs::write(
+        root.join("site.toml"),
+        format!("{settings}\n[pdf]\nenabled = false\n"),
+    )
+    .unwrap();
     let mut brief_files: Vec<PathBuf> = walkdir(&root.join("content/briefs"))
         .into_iter()
         .filter(|p| p.extension().is_some_and(|e| e == "md"))
