@@ -173,6 +173,11 @@ def corpus(work: Path, n: int, flavor: str) -> Path:
             check=True,
             stdout=subprocess.DEVNULL,
         )
+    settings = site / "site.toml"
+    if flavor == "yaml" and "[pdf]" not in settings.read_text():
+        # Hugo makes no PDFs: folio is measured without its PDF edition (issue 19 quotes the
+        # build with them beside it).
+        settings.write_text(settings.read_text() + "\n[pdf]\nenabled = false\n")
     return site
 
 
