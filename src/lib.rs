@@ -15,6 +15,7 @@ pub mod markdown;
 pub mod output;
 pub mod pdf;
 pub mod render;
+pub mod reserved;
 pub mod scaffold;
 pub mod search;
 pub mod serve;

@@ -355,6 +355,11 @@ about = """
 We are an independent research institute. Write a paragraph or two here about who you are and
 how your work is funded.
 """
+
+# Groupings of your own besides topics: each becomes a front-matter field of briefs
+# (`programmes: [Energy and Climate]`) with a page per term, an index and a feed.
+# [taxonomies.programmes]
+# name = "Programme"
 "#;
 
 const README_TEMPLATE: &str = r#"# {title}

@@ -8,32 +8,12 @@ use super::walk::{Entry, Kind};
 use super::{SourceFile, read_source};
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, display_path, suggest};
+use crate::reserved::BRIEF_FIELDS;
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use serde_yaml::Value;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-const BRIEF_FIELDS: &[&str] = &[
-    "title",
-    "date",
-    "authors",
-    "subtitle",
-    "summary",
-    "topics",
-    "updated",
-    "draft",
-    "slug",
-    "type",
-    "image",
-    "pdf",
-    "doi",
-    "extra",
-    "bibliography",
-    "aliases",
-    "corrections",
-    "key_findings",
-    "related",
-];
 const AUTHOR_FIELDS: &[&str] = &["name", "role", "affiliation", "photo", "email", "links"];
 const PAGE_FIELDS: &[&str] = &["title", "summary", "slug", "weight", "draft", "extra"];
 
@@ -52,6 +32,8 @@ pub struct BriefDoc<B> {
     pub updated: Option<NaiveDate>,
     pub authors: Vec<Located>,
     pub topics: Vec<Located>,
+    /// The terms of each of the site's taxonomies (in `Config::taxonomies`' order), as written.
+    pub terms: Vec<Vec<Located>>,
     pub draft: bool,
     pub kind: Option<String>,
     pub image: Option<String>,
@@ -165,7 +147,7 @@ macro_rules! map_body {
 }
 
 map_body!(BriefDoc { body; slug, shown, title, subtitle, summary, date, time, updated, authors,
-    topics, draft, kind, image, pdf, doi, extra, aliases, corrections, key_findings, related, bundle });
+    topics, terms, draft, kind, image, pdf, doi, extra, aliases, corrections, key_findings, related, bundle });
 map_body!(AuthorDoc { bio; slug, shown, name, role, affiliation, photo, email, links });
 map_body!(PageDoc { body; slug, shown, title, summary, weight, draft, extra });
 
@@ -220,7 +202,7 @@ fn parse_read(
     };
     let is_brief = entry.kind == Kind::Brief;
     let doc = match entry.kind {
-        Kind::Brief => brief(&file, &mut fields, entry, known_authors),
+        Kind::Brief => brief(&file, &mut fields, entry, known_authors, config),
         Kind::Author => author(&file, &mut fields, &entry),
         Kind::Page => page(&file, &mut fields, &entry),
     };
@@ -374,9 +356,12 @@ fn brief(
     fields: &mut Fields<'_>,
     entry: Entry,
     known_authors: &[String],
+    config: &Config,
 ) -> Option<Partial> {
     // Every field is read before any is required, so one run reports all of their problems.
-    fields.reject_unknown(BRIEF_FIELDS, "a brief");
+    let taxonomies = config.taxonomies.iter().map(|t| t.key.as_str());
+    let known: Vec<&str> = BRIEF_FIELDS.iter().copied().chain(taxonomies).collect();
+    fields.reject_unknown(&known, "a brief");
     let title = fields.required_text("title", "Closing the skills gap");
     let date = fields.required_date_or_time("date");
     let authors = fields.required_list("authors", "[jane-doe]");
@@ -399,6 +384,11 @@ fn brief(
         updated: fields.date("updated"),
         authors: Vec::new(),
         topics: fields.list("topics").unwrap_or_default(),
+        terms: config
+            .taxonomies
+            .iter()
+            .map(|t| fields.one_or_list(&t.key).unwrap_or_default())
+            .collect(),
         draft: fields.flag("draft"),
         kind: fields.text("type"),
         image: fields.address("image"),

@@ -109,10 +109,23 @@ fn data(site: &Site, brief: &Brief, page_url: &str, paper: &str) -> Value {
             })
         })
         .collect();
-    let topics: Vec<&str> = brief
-        .topics
+    let terms: Vec<Value> = site
+        .taxonomies
         .iter()
-        .map(|&t| site.topics[t].name.as_str())
+        .zip(&brief.terms)
+        .filter(|(_, terms)| !terms.is_empty())
+        .map(|(taxonomy, terms)| {
+            let names: Vec<&str> = terms
+                .iter()
+                .map(|&t| taxonomy.terms[t].name.as_str())
+                .collect();
+            let label = if names.len() > 1 {
+                &taxonomy.plural
+            } else {
+                &taxonomy.name
+            };
+            json!({ "name": label, "terms": names })
+        })
         .collect();
     let corrections: Vec<Value> = doc
         .corrections
@@ -141,7 +154,9 @@ fn data(site: &Site, brief: &Brief, page_url: &str, paper: &str) -> Value {
         "doi": doc.doi,
         "doi_url": doc.doi.as_ref().map(|doi| format!("https://doi.org/{doi}")),
         "url": page_url,
-        "topics": topics,
+        "topics": brief.topics.iter().map(|&t| site.topics[t].name.as_str()).collect::<Vec<_>>(),
+        "keywords": site.keywords(brief),
+        "terms": terms,
         "corrections": corrections,
         "draft": doc.draft,
     })

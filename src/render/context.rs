@@ -6,7 +6,9 @@ use super::feeds::{Feed, feed_url};
 use super::metadata::{Addresses, MetaTag, highwire_tags, json_ld};
 use crate::config::Config;
 use crate::markdown::{Citation, Footnote, Reference as CitedReference, TocEntry, inline_html};
-use crate::site::{Author, Brief, Domain, IndexedSource, Page, Site, SourcesIndex, Topic};
+use crate::site::{
+    Author, Brief, Domain, IndexedSource, Page, Site, SourcesIndex, Taxonomy, Topic,
+};
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -24,6 +26,8 @@ pub struct SiteView<'a> {
     pub nav: Vec<Link<'a>>,
     /// Whether the site has a search page (`[search] enabled`).
     pub search: bool,
+    /// The site's own taxonomies, in site.toml's order.
+    pub taxonomies: Vec<TaxonomyView<'a>>,
 }
 
 #[derive(Serialize)]
@@ -53,6 +57,7 @@ impl<'a> SiteView<'a> {
             base_url: &config.base_url,
             root: &config.root_path,
             search: config.search.enabled,
+            taxonomies: site.taxonomies.iter().map(TaxonomyView::new).collect(),
             organization: OrganizationView {
                 name: org.name.as_deref(),
                 url: org.url.as_deref(),
@@ -139,6 +144,75 @@ pub struct TopicRef<'a> {
     pub url: &'a str,
 }
 
+/// One of the site's taxonomies, as its index page and the site's navigation show it.
+#[derive(Serialize)]
+pub struct TaxonomyView<'a> {
+    pub key: &'a str,
+    pub name: &'a str,
+    pub plural: &'a str,
+    pub url: &'a str,
+    pub term_count: usize,
+}
+
+impl<'a> TaxonomyView<'a> {
+    pub fn new(taxonomy: &'a Taxonomy) -> Self {
+        TaxonomyView {
+            key: &taxonomy.key,
+            name: &taxonomy.name,
+            plural: &taxonomy.plural,
+            url: &taxonomy.url,
+            term_count: taxonomy.terms.len(),
+        }
+    }
+}
+
+/// One of the site's taxonomies on the home page's front: its entry points.
+#[derive(Serialize)]
+pub struct FrontTaxonomyView<'a> {
+    pub taxonomy: TaxonomyView<'a>,
+    pub terms: Vec<TopicView<'a>>,
+}
+
+impl<'a> FrontTaxonomyView<'a> {
+    /// Every taxonomy with terms, each with its terms by name.
+    pub fn all(site: &'a Site) -> Vec<Self> {
+        site.taxonomies
+            .iter()
+            .filter(|t| !t.terms.is_empty())
+            .map(|taxonomy| FrontTaxonomyView {
+                taxonomy: TaxonomyView::new(taxonomy),
+                terms: taxonomy.terms.iter().map(TopicView::new).collect(),
+            })
+            .collect()
+    }
+}
+
+/// A brief's terms in one of the site's taxonomies ("Programme: Energy and Climate").
+#[derive(Serialize)]
+pub struct TermsView<'a> {
+    pub taxonomy: TaxonomyView<'a>,
+    pub terms: Vec<TopicRef<'a>>,
+}
+
+/// A brief's terms, for each taxonomy it has some in.
+fn terms_views<'a>(site: &'a Site, brief: &Brief) -> Vec<TermsView<'a>> {
+    site.taxonomies
+        .iter()
+        .zip(&brief.terms)
+        .filter(|(_, terms)| !terms.is_empty())
+        .map(|(taxonomy, terms)| TermsView {
+            taxonomy: TaxonomyView::new(taxonomy),
+            terms: terms
+                .iter()
+                .map(|&t| TopicRef {
+                    name: &taxonomy.terms[t].name,
+                    url: &taxonomy.terms[t].url,
+                })
+                .collect(),
+        })
+        .collect()
+}
+
 /// A brief in a listing.
 #[derive(Serialize)]
 pub struct CardView<'a> {
@@ -218,6 +292,8 @@ pub struct BriefView<'a> {
     pub related: Vec<RelatedView<'a>>,
     pub authors: Vec<AuthorView<'a>>,
     pub topics: Vec<TopicRef<'a>>,
+    /// Its terms in the site's taxonomies, for each taxonomy it has some in.
+    pub terms: Vec<TermsView<'a>>,
     pub body_html: &'a str,
     pub toc: &'a [TocEntry],
     pub footnotes: &'a [Footnote],
@@ -333,6 +409,7 @@ impl<'a> BriefView<'a> {
                 .map(|&a| AuthorView::new(site, &site.authors[a]))
                 .collect(),
             topics: topic_refs(site, &brief.topics),
+            terms: terms_views(site, brief),
             body_html: &body.html,
             toc: &body.toc,
             footnotes: &body.footnotes,
@@ -553,6 +630,10 @@ impl FeedLink {
             Feed::Site => config.title.clone(),
             Feed::Topic(t) => format!("{} — {}", site.topics[t].name, config.title),
             Feed::Author(a) => format!("{} — {}", site.authors[a].doc.name, config.title),
+            Feed::Term(t, term) => {
+                let name = &site.taxonomies[t].terms[term].name;
+                format!("{name} — {}", config.title)
+            }
         };
         FeedLink {
             title,

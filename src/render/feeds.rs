@@ -1,4 +1,4 @@
-//! Feeds and crawling: Atom feeds (the site's, and one per topic and per author), the sitemap
+//! Feeds and crawling: Atom feeds (the site's, and one per topic, term and author), the sitemap
 //! and robots.txt, written with quick-xml. Every URL in them is absolute, from `base_url`.
 //!
 //! Nothing here reads the clock: a feed's `updated` is its newest entry's, so two builds of the
@@ -26,14 +26,17 @@ pub enum Feed {
     Site,
     Topic(usize),
     Author(usize),
+    /// A term of one of the site's taxonomies: the taxonomy's index, the term's.
+    Term(usize, usize),
 }
 
 /// The feed's URL (with the site's root path): `/atom.xml`, `/topics/<slug>/atom.xml`,
-/// `/authors/<slug>/atom.xml`.
+/// `/authors/<slug>/atom.xml`, `/<taxonomy>/<slug>/atom.xml`.
 pub fn feed_url(site: &Site, feed: Feed) -> String {
     match feed {
         Feed::Site => site.config.url("/atom.xml"),
         Feed::Topic(t) => format!("{}atom.xml", site.topics[t].url),
+        Feed::Term(t, term) => format!("{}atom.xml", site.taxonomies[t].terms[term].url),
         Feed::Author(a) => format!("{}atom.xml", site.authors[a].url),
     }
 }
@@ -60,6 +63,16 @@ pub fn atom_feed(site: &Site, feed: Feed) -> Vec<u8> {
                 Some(format!("Briefs on {}", topic.name)),
                 topic.url.clone(),
                 topic.briefs.clone(),
+            )
+        }
+        Feed::Term(t, term) => {
+            let taxonomy = &site.taxonomies[t];
+            let term = &taxonomy.terms[term];
+            (
+                format!("{} — {}", term.name, config.title),
+                Some(format!("Briefs in {}: {}", taxonomy.name, term.name)),
+                term.url.clone(),
+                term.briefs.clone(),
             )
         }
         Feed::Author(a) => {
@@ -152,6 +165,19 @@ fn atom_entry(w: &mut Writer<Vec<u8>>, site: &Site, brief: &Brief) -> io::Result
                 ])
                 .write_empty()?;
         }
+        for (taxonomy, terms) in site.taxonomies.iter().zip(&brief.terms) {
+            let scheme = config.absolute_url(&taxonomy.url);
+            for &term in terms {
+                let term = &taxonomy.terms[term];
+                w.create_element("category")
+                    .with_attributes([
+                        ("term", term.slug.as_str()),
+                        ("scheme", scheme.as_str()),
+                        ("label", xml_text(&term.name).as_str()),
+                    ])
+                    .write_empty()?;
+            }
+        }
         if let Some(summary) = doc.summary.as_deref().or(doc.subtitle.as_deref()) {
             w.create_element("summary")
                 .with_attribute(("type", "text"))
@@ -196,12 +222,20 @@ fn lastmod(site: &Site, job: Job) -> Option<NaiveDate> {
     match job {
         Job::Home { page } => newest(&mut (0..site.briefs.len()).take(page * per)),
         Job::Brief(b) => Some(brief_lastmod(&site.briefs[b])),
-        Job::Authors | Job::Topics => all(),
+        Job::Authors | Job::Topics | Job::Taxonomy(_) => all(),
         Job::Author { index, page } => {
             newest(&mut site.authors[index].briefs.iter().copied().take(page * per))
         }
         Job::Topic { index, page } => {
             newest(&mut site.topics[index].briefs.iter().copied().take(page * per))
+        }
+        Job::Term {
+            taxonomy,
+            index,
+            page,
+        } => {
+            let briefs = &site.taxonomies[taxonomy].terms[index].briefs;
+            newest(&mut briefs.iter().copied().take(page * per))
         }
         Job::Sources { .. } => sources(),
         Job::SourceDomain { index, .. } => Some(site.sources.domains[index].last_cited),

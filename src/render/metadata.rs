@@ -84,13 +84,9 @@ pub fn highwire_tags(
         publisher(site),
     ));
     tags.push(tag("citation_language", &site.config.language));
-    if !brief.topics.is_empty() {
-        let topics: Vec<&str> = brief
-            .topics
-            .iter()
-            .map(|&t| site.topics[t].name.as_str())
-            .collect();
-        tags.push(tag("citation_keywords", &topics.join("; ")));
+    let keywords = site.keywords(brief);
+    if !keywords.is_empty() {
+        tags.push(tag("citation_keywords", &keywords.join("; ")));
     }
     tags.push(tag("citation_abstract_html_url", &addresses.page));
     if let Some(pdf) = &addresses.pdf {
@@ -172,13 +168,9 @@ pub fn json_ld(site: &Site, brief: &Brief, addresses: &Addresses) -> String {
             report[key] = value;
         }
     }
-    if !brief.topics.is_empty() {
-        let topics: Vec<&str> = brief
-            .topics
-            .iter()
-            .map(|&t| site.topics[t].name.as_str())
-            .collect();
-        report["keywords"] = json!(topics);
+    let keywords = site.keywords(brief);
+    if !keywords.is_empty() {
+        report["keywords"] = json!(keywords);
     }
     if let Some(doi) = &doc.doi {
         report["identifier"] = json!({

@@ -62,6 +62,14 @@ pub enum Job {
         index: usize,
         page: usize,
     },
+    /// The index of one of the site's taxonomies, `/<key>/`.
+    Taxonomy(usize),
+    /// A page of one term's briefs, `/<key>/<slug>/`.
+    Term {
+        taxonomy: usize,
+        index: usize,
+        page: usize,
+    },
     Page(usize),
     /// A page of the index of cited domains, `/sources/`.
     Sources {
@@ -198,7 +206,7 @@ pub fn clashes(site: &Site, theme: &Theme) -> Vec<Diagnostic> {
         if let Some(first) = made.insert(path.clone(), job) {
             // A page at a reserved slug is already an error of its own.
             let reserved = [first, job].into_iter().any(|job| {
-                matches!(job, Job::Page(page) if crate::site::is_reserved_slug(&site.pages[page].doc.slug))
+                matches!(job, Job::Page(page) if crate::site::is_reserved_slug(&site.config, &site.pages[page].doc.slug))
             });
             if !reserved {
                 problems.push(job_clash(site, first, job, &shown(&path)));
@@ -372,6 +380,18 @@ pub fn jobs(site: &Site) -> Vec<Job> {
             (1..=page_count(topic.briefs.len(), per)).map(|page| Job::Topic { index, page }),
         );
     }
+    for (taxonomy, t) in site.taxonomies.iter().enumerate() {
+        jobs.push(Job::Taxonomy(taxonomy));
+        for (index, term) in t.terms.iter().enumerate() {
+            jobs.extend(
+                (1..=page_count(term.briefs.len(), per)).map(|page| Job::Term {
+                    taxonomy,
+                    index,
+                    page,
+                }),
+            );
+        }
+    }
     jobs.extend((0..site.pages.len()).map(Job::Page));
     jobs.extend((1..=site.sources.page_count()).map(|page| Job::Sources { page }));
     for (index, domain) in site.sources.domains.iter().enumerate() {
@@ -390,6 +410,11 @@ pub fn jobs(site: &Site) -> Vec<Job> {
     jobs.push(Job::File(FileJob::Feed(Feed::Site)));
     jobs.extend((0..site.topics.len()).map(|t| Job::File(FileJob::Feed(Feed::Topic(t)))));
     jobs.extend((0..site.authors.len()).map(|a| Job::File(FileJob::Feed(Feed::Author(a)))));
+    for (t, taxonomy) in site.taxonomies.iter().enumerate() {
+        jobs.extend(
+            (0..taxonomy.terms.len()).map(|term| Job::File(FileJob::Feed(Feed::Term(t, term)))),
+        );
+    }
     jobs.extend((0..=sitemap_parts).map(|part| Job::File(FileJob::Sitemap(part))));
     jobs.push(Job::File(FileJob::Robots));
     let mut redirects = false;
@@ -435,12 +460,13 @@ fn make_job(site: &Site, theme: &Theme, job: Job, reuse: Reuse<'_>) -> Result<Ma
             let briefs: Vec<usize> = (0..site.briefs.len()).collect();
             listing(site, &mut context, &config.url("/"), &briefs, page);
             // The front (topics and their newest briefs) is on the first page only.
-            let front = if page == 1 {
-                FrontTopicView::all(site)
+            let (front, terms) = if page == 1 {
+                (FrontTopicView::all(site), FrontTaxonomyView::all(site))
             } else {
-                Vec::new()
+                (Vec::new(), Vec::new())
             };
             context.insert("front_topics", front);
+            context.insert("front_taxonomies", terms);
             ("index.html", "", default_description, false)
         }
         Job::Brief(index) => {
@@ -498,6 +524,30 @@ fn make_job(site: &Site, theme: &Theme, job: Job, reuse: Reuse<'_>) -> Result<Ma
                 default_description,
                 false,
             )
+        }
+        Job::Taxonomy(index) => {
+            let taxonomy = &site.taxonomies[index];
+            context.insert("taxonomy", TaxonomyView::new(taxonomy));
+            let terms: Vec<TopicView> = taxonomy.terms.iter().map(TopicView::new).collect();
+            context.insert("terms", terms);
+            (
+                "taxonomy.html",
+                taxonomy.plural.as_str(),
+                default_description,
+                false,
+            )
+        }
+        Job::Term {
+            taxonomy,
+            index,
+            page,
+        } => {
+            let term = &site.taxonomies[taxonomy].terms[index];
+            context.insert("taxonomy", TaxonomyView::new(&site.taxonomies[taxonomy]));
+            context.insert("term", TopicView::new(term));
+            feeds.push(FeedLink::new(site, Feed::Term(taxonomy, index)));
+            listing(site, &mut context, &term.url, &term.briefs, page);
+            ("term.html", term.name.as_str(), default_description, false)
         }
         Job::Page(index) => {
             let page = &site.pages[index];
@@ -592,6 +642,12 @@ pub fn job_url(site: &Site, job: Job) -> String {
         Job::Author { index, page } => page_url(&site.authors[index].url, page),
         Job::Topics => config.url("/topics/"),
         Job::Topic { index, page } => page_url(&site.topics[index].url, page),
+        Job::Taxonomy(index) => site.taxonomies[index].url.clone(),
+        Job::Term {
+            taxonomy,
+            index,
+            page,
+        } => page_url(&site.taxonomies[taxonomy].terms[index].url, page),
         Job::Page(index) => site.pages[index].url.clone(),
         Job::Sources { page } => page_url(&config.url("/sources/"), page),
         Job::SourceDomain { index, page } => page_url(&site.sources.domains[index].url, page),

@@ -28,6 +28,8 @@ pub const REQUIRED_TEMPLATES: &[&str] = &[
     "search.html",
     "404.html",
 ];
+/// The templates a theme must have when the site declares taxonomies.
+pub const TAXONOMY_TEMPLATES: &[&str] = &["taxonomy.html", "term.html"];
 
 /// A static file to copy to the output, from disk or from the embedded theme.
 #[derive(Debug, Clone)]
@@ -89,7 +91,12 @@ pub fn load_theme(config: &Config) -> Result<Theme, Vec<Diagnostic>> {
         (&mut problems, &mut refused),
         false,
     );
-    for name in REQUIRED_TEMPLATES {
+    let taxonomies = if config.taxonomies.is_empty() {
+        &[][..]
+    } else {
+        TAXONOMY_TEMPLATES
+    };
+    for name in REQUIRED_TEMPLATES.iter().chain(taxonomies) {
         if !templates.contains_key(*name) {
             problems.push(
                 Diagnostic::error(

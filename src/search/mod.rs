@@ -120,7 +120,7 @@ fn brief_document(site: &Site, brief: &Brief, kept: &Kept) -> Document {
     let notes: Vec<&str> = doc.body.footnotes.iter().map(|n| n.html.as_str()).collect();
     let meta = [
         authors.join(" "),
-        topics.join(" "),
+        site.keywords(brief).join(" "),
         kind.clone(),
         year.clone(),
     ]

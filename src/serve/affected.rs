@@ -40,8 +40,8 @@ pub(super) fn is_affected(
     after: &Links,
     changed: &Edited,
 ) -> bool {
-    if before.topic_names != after.topic_names {
-        // Every page may name a topic.
+    if before.names != after.names {
+        // Every page may name a topic or term.
         return true;
     }
     let differs = |old: Option<&Listing>, new: Option<&Listing>, page: usize| {
@@ -79,6 +79,24 @@ pub(super) fn is_affected(
             let slug = &site.topics[index].slug;
             differs(before.topics.get(slug), after.topics.get(slug), page)
         }
+        Job::Term {
+            taxonomy,
+            index,
+            page,
+        } => {
+            let key = (
+                taxonomy,
+                site.taxonomies[taxonomy].terms[index].slug.clone(),
+            );
+            differs(before.terms.get(&key), after.terms.get(&key), page)
+        }
+        Job::File(FileJob::Feed(Feed::Term(taxonomy, index))) => {
+            let key = (
+                taxonomy,
+                site.taxonomies[taxonomy].terms[index].slug.clone(),
+            );
+            lists_an_edit(before.terms.get(&key), after.terms.get(&key))
+        }
         Job::File(FileJob::Feed(Feed::Author(index))) => {
             let slug = &site.authors[index].doc.slug;
             lists_an_edit(before.authors.get(slug), after.authors.get(slug))
@@ -91,10 +109,11 @@ pub(super) fn is_affected(
             changed.domains.contains(&site.sources.domains[index].name)
         }
         Job::Page(_) | Job::NotFound | Job::File(FileJob::Robots) => false,
-        // Indexes of authors, topics and domains, the search page (it lists topics, authors
-        // and years), the site feed and the sitemap.
+        // Indexes of authors, topics, terms and domains, the search page (it lists topics,
+        // authors and years), the site feed and the sitemap.
         Job::Authors
         | Job::Topics
+        | Job::Taxonomy(_)
         | Job::Search
         | Job::Sources { .. }
         | Job::File(FileJob::Feed(Feed::Site) | FileJob::Sitemap(_) | FileJob::Redirects) => true,
@@ -105,12 +124,15 @@ pub(super) fn is_affected(
 type Listing = Vec<Vec<String>>;
 
 /// What linking gave the pages, to see which pages an edit changes: the slugs on each page of
-/// each listing, the topics' names, and what each brief's page shows of other briefs.
+/// each listing, the topics' and terms' names, and what each brief's page shows of other briefs.
 pub(super) struct Links {
     home: Listing,
     authors: HashMap<String, Listing>,
     topics: HashMap<String, Listing>,
-    topic_names: Vec<(String, String)>,
+    /// By taxonomy and term slug.
+    terms: HashMap<(usize, String), Listing>,
+    /// Each topic's and term's URL and name.
+    names: Vec<(String, String)>,
     /// By brief slug, a hash of its places in the sources index (which say how many briefs
     /// cite each URL) and of its authors' brief counts.
     brief_context: HashMap<String, u64>,
@@ -145,10 +167,18 @@ impl Links {
                 .iter()
                 .map(|t| (t.slug.clone(), pages(&t.briefs)))
                 .collect(),
-            topic_names: site
+            terms: site
+                .taxonomies
+                .iter()
+                .enumerate()
+                .flat_map(|(t, taxonomy)| taxonomy.terms.iter().map(move |term| (t, term)))
+                .map(|(t, term)| ((t, term.slug.clone()), pages(&term.briefs)))
+                .collect(),
+            names: site
                 .topics
                 .iter()
-                .map(|t| (t.slug.clone(), t.name.clone()))
+                .chain(site.taxonomies.iter().flat_map(|t| &t.terms))
+                .map(|t| (t.url.clone(), t.name.clone()))
                 .collect(),
             brief_context: site
                 .briefs
@@ -205,7 +235,8 @@ pub(super) fn showing(site: &Site, index: usize) -> Vec<Job> {
     jobs
 }
 
-/// The page of each author's and topic's listing that lists brief `index`, and their feeds.
+/// The page of each author's, topic's and term's listing that lists brief `index`, and their
+/// feeds.
 fn listings_of(site: &Site, index: usize) -> Vec<Job> {
     let page_of = |briefs: &[usize]| {
         let at = briefs.iter().position(|&b| b == index).unwrap_or(0);
@@ -225,6 +256,17 @@ fn listings_of(site: &Site, index: usize) -> Vec<Job> {
         let page = page_of(&site.topics[topic].briefs);
         jobs.push(Job::Topic { index: topic, page });
         jobs.push(Job::File(FileJob::Feed(Feed::Topic(topic))));
+    }
+    for (taxonomy, terms) in brief.terms.iter().enumerate() {
+        for &index in terms {
+            let page = page_of(&site.taxonomies[taxonomy].terms[index].briefs);
+            jobs.push(Job::Term {
+                taxonomy,
+                index,
+                page,
+            });
+            jobs.push(Job::File(FileJob::Feed(Feed::Term(taxonomy, index))));
+        }
     }
     jobs
 }

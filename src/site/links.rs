@@ -261,7 +261,7 @@ fn exists(rendered: &HashSet<&Path>, path: &Path) -> bool {
 }
 
 /// A folder of the output (relative to its root) that the published site does not have: a
-/// draft's, a scheduled brief's, or a topic all of whose briefs are drafts.
+/// draft's, a scheduled brief's, or a topic or term all of whose briefs are drafts.
 struct Unpublished {
     folder: PathBuf,
     /// The file to publish for the folder to exist.
@@ -298,7 +298,7 @@ impl Unpublished {
 }
 
 /// What only a run with drafts or scheduled briefs writes: drafts and their files, briefs
-/// scheduled for later, and topics every brief of which is a draft.
+/// scheduled for later, and topics and terms every brief of which is a draft.
 fn draft_folders(site: &Site) -> Vec<Unpublished> {
     let folder = |url: &str| url_folder(&site.config, url);
     let now = site.config.build_time;
@@ -321,7 +321,8 @@ fn draft_folders(site: &Site) -> Vec<Unpublished> {
     for page in site.pages.iter().filter(|p| p.doc.draft) {
         add(&page.url, &page.doc.shown, None);
     }
-    for topic in &site.topics {
+    let terms = site.taxonomies.iter().flat_map(|t| &t.terms);
+    for topic in site.topics.iter().chain(terms) {
         let briefs: Vec<_> = topic.briefs.iter().map(|&i| &site.briefs[i]).collect();
         if let Some(first) = briefs.first()
             && briefs.iter().all(|b| b.doc.draft)

@@ -23,15 +23,10 @@ pub type Doc = content::Doc<Rendered>;
 pub type Content = content::Content<Rendered>;
 pub type Rejected = content::Rejected<Rendered>;
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::reserved::SECTION_SLUGS;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::Mutex;
-
-/// Page slugs that would clash with the site's own sections.
-const RESERVED_PAGE_SLUGS: &[&str] = &[
-    "briefs", "authors", "topics", "sources", "search", "pagefind", "page", "404", "atom",
-    "sitemap", "robots",
-];
 
 /// Everything the renderer needs, cross-referenced.
 pub struct Site {
@@ -42,6 +37,8 @@ pub struct Site {
     pub authors: Vec<Author>,
     /// By name.
     pub topics: Vec<Topic>,
+    /// The site's own taxonomies, in `Config::taxonomies`' order, each with its terms by name.
+    pub taxonomies: Vec<Taxonomy>,
     /// By weight, then title.
     pub pages: Vec<Page>,
     /// Every URL the briefs cite, by domain.
@@ -91,6 +88,8 @@ pub struct Brief {
     pub authors: Vec<usize>,
     /// Indexes into `Site::topics`, in the brief's order.
     pub topics: Vec<usize>,
+    /// For each of `Site::taxonomies`, indexes into its terms, in the brief's order.
+    pub terms: Vec<Vec<usize>>,
     /// Where each of the brief's sources (in its order) is listed in the sources index.
     pub source_refs: Vec<SourceRef>,
     /// The PDF edition named by `pdf:`.
@@ -115,6 +114,20 @@ pub struct Topic {
     pub briefs: Vec<usize>,
 }
 
+/// One of the site's own taxonomies (`[taxonomies.<key>]`): programmes, series, regions.
+pub struct Taxonomy {
+    /// The front-matter field and URL folder.
+    pub key: String,
+    /// What one term is called ("Programme").
+    pub name: String,
+    /// What the terms are called together ("Programmes").
+    pub plural: String,
+    /// The index of its terms, `/<key>/`.
+    pub url: String,
+    /// By name, each with its briefs, at `/<key>/<slug>/`.
+    pub terms: Vec<Topic>,
+}
+
 pub struct Page {
     pub doc: PageDoc,
     pub url: String,
@@ -135,6 +148,17 @@ impl Site {
             rejected: self.rejected,
         };
         (self.config, content)
+    }
+
+    /// A brief's keywords for metadata: its topics, then its terms in each taxonomy.
+    pub fn keywords(&self, brief: &Brief) -> Vec<&str> {
+        let topics = brief.topics.iter().map(|&t| self.topics[t].name.as_str());
+        let terms = self
+            .taxonomies
+            .iter()
+            .zip(&brief.terms)
+            .flat_map(|(taxonomy, terms)| terms.iter().map(|&t| taxonomy.terms[t].name.as_str()));
+        topics.chain(terms).collect()
     }
 
     pub fn has_code(&self) -> bool {
@@ -191,7 +215,7 @@ pub fn link_site(config: Config, content: Content, shown: Shown) -> (Site, Diagn
             .map(|p| (&p.slug, &p.shown)),
         "page",
     ));
-    diagnostics.extend(reserved_pages(&pages));
+    diagnostics.extend(reserved_pages(&config, &pages));
     // Every brief's PDF is looked for, drafts' too: a broken draft fails the build.
     let mut pdfs: HashMap<String, Pdf> = HashMap::new();
     for brief in &briefs {
@@ -220,11 +244,29 @@ pub fn link_site(config: Config, content: Content, shown: Shown) -> (Site, Diagn
         .map(|doc| (std::path::PathBuf::from("briefs").join(&doc.slug), doc))
         .collect();
     pages.retain(|p| include_drafts || !p.draft);
-    let topics = collect_topics(&config, &briefs);
-    let topic_index: HashMap<&str, usize> = topics
+    let topics = collect_terms(&config, "/topics/", briefs.iter().flat_map(|b| &b.topics));
+    let topic_index = slug_index(&topics);
+    let mut taxonomies: Vec<Taxonomy> = config
+        .taxonomies
         .iter()
         .enumerate()
-        .map(|(i, t)| (t.slug.as_str(), i))
+        .map(|(t, settings)| Taxonomy {
+            url: config.url(&format!("/{}/", settings.key)),
+            terms: collect_terms(
+                &config,
+                &format!("/{}/", settings.key),
+                briefs.iter().flat_map(|b| &b.terms[t]),
+            ),
+            key: settings.key.clone(),
+            name: settings.name.clone(),
+            plural: settings.plural.clone(),
+        })
+        .collect();
+    let term_indexes: Vec<HashMap<&str, usize>> =
+        taxonomies.iter().map(|t| slug_index(&t.terms)).collect();
+    let mut term_briefs: Vec<Vec<Vec<usize>>> = taxonomies
+        .iter()
+        .map(|t| vec![Vec::new(); t.terms.len()])
         .collect();
 
     let mut linked_authors: Vec<Author> = Vec::new();
@@ -248,18 +290,38 @@ pub fn link_site(config: Config, content: Content, shown: Shown) -> (Site, Diagn
         for &t in &topics_of {
             topic_briefs[t].push(i);
         }
+        let terms_of: Vec<Vec<usize>> = doc
+            .terms
+            .iter()
+            .zip(&term_indexes)
+            .map(|(written, index)| {
+                unique(written.iter().map(|t| index[topic_slug(&t.value).as_str()]))
+            })
+            .collect();
+        for (taxonomy, terms) in terms_of.iter().enumerate() {
+            for &term in terms {
+                term_briefs[taxonomy][term].push(i);
+            }
+        }
         site_briefs.push(Brief {
             url: config.url(&format!("/briefs/{}/", doc.slug)),
             pdf: pdfs.remove(&doc.slug),
             doc,
             authors: unique(authors_of.into_iter()),
             topics: topics_of,
+            terms: terms_of,
             source_refs: Vec::new(),
             related: Vec::new(),
         });
     }
     drop(author_index);
     drop(topic_index);
+    drop(term_indexes);
+    for (taxonomy, briefs) in taxonomies.iter_mut().zip(term_briefs) {
+        for (term, briefs) in taxonomy.terms.iter_mut().zip(briefs) {
+            term.briefs = briefs;
+        }
+    }
     for (doc, briefs) in authors.into_iter().zip(author_briefs) {
         linked_authors.push(Author {
             url: config.url(&format!("/authors/{}/", doc.slug)),
@@ -289,6 +351,7 @@ pub fn link_site(config: Config, content: Content, shown: Shown) -> (Site, Diagn
         briefs: site_briefs,
         authors: linked_authors,
         topics,
+        taxonomies,
         pages,
         drafts_shown: include_drafts,
         scheduled_left_out,
@@ -365,13 +428,17 @@ pub fn topic_slug(written: &str) -> String {
     }
 }
 
-/// Topics by name. Forms with the same slug are one topic, named as written out in the newest
-/// brief that writes a name (`Energy Policy`); a topic only ever given as a slug
-/// (`energy-policy`) is shown as "Energy policy".
-fn collect_topics(config: &Config, briefs: &[BriefDoc]) -> Vec<Topic> {
+/// Topics (or a taxonomy's terms, under `base`) by name. Forms with the same slug are one
+/// topic, named as written out in the newest brief that writes a name (`Energy Policy`); a
+/// topic only ever given as a slug (`energy-policy`) is shown as "Energy policy".
+fn collect_terms<'a>(
+    config: &Config,
+    base: &str,
+    written: impl Iterator<Item = &'a content::Located>,
+) -> Vec<Topic> {
     // slug → (name, whether the name was written out rather than made from a slug)
     let mut by_slug: BTreeMap<String, (String, bool)> = BTreeMap::new();
-    for topic in briefs.iter().flat_map(|b| &b.topics) {
+    for topic in written {
         let written = !crate::content::is_slug(&topic.value);
         let entry = by_slug
             .entry(topic_slug(&topic.value))
@@ -383,7 +450,7 @@ fn collect_topics(config: &Config, briefs: &[BriefDoc]) -> Vec<Topic> {
     let mut topics: Vec<Topic> = by_slug
         .into_iter()
         .map(|(slug, (name, _))| Topic {
-            url: config.url(&format!("/topics/{slug}/")),
+            url: config.url(&format!("{base}{slug}/")),
             slug,
             name,
             briefs: Vec::new(),
@@ -391,6 +458,15 @@ fn collect_topics(config: &Config, briefs: &[BriefDoc]) -> Vec<Topic> {
         .collect();
     topics.sort_by(|a, b| (a.name.to_lowercase(), &a.slug).cmp(&(b.name.to_lowercase(), &b.slug)));
     topics
+}
+
+/// Each term's index, by its slug.
+fn slug_index(terms: &[Topic]) -> HashMap<&str, usize> {
+    terms
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.slug.as_str(), i))
+        .collect()
 }
 
 fn topic_name(written: &str) -> String {
@@ -435,15 +511,23 @@ fn duplicates<'a>(
     problems
 }
 
-/// Whether a page slug is taken by the site's own sections (an error `link_site` reports).
-pub fn is_reserved_slug(slug: &str) -> bool {
-    RESERVED_PAGE_SLUGS.contains(&slug)
+/// Whether a page slug is taken by the site's own sections or taxonomies (an error
+/// `link_site` reports).
+pub fn is_reserved_slug(config: &Config, slug: &str) -> bool {
+    reserved_slugs(config).contains(&slug)
 }
 
-fn reserved_pages(pages: &[PageDoc]) -> Vec<Diagnostic> {
+/// The page slugs the site's own sections and taxonomies take.
+fn reserved_slugs(config: &Config) -> Vec<&str> {
+    let taxonomies = config.taxonomies.iter().map(|t| t.key.as_str());
+    SECTION_SLUGS.iter().copied().chain(taxonomies).collect()
+}
+
+/// Pages whose slug is taken by a section of folio's or a taxonomy.
+fn reserved_pages(config: &Config, pages: &[PageDoc]) -> Vec<Diagnostic> {
     pages
         .iter()
-        .filter(|p| RESERVED_PAGE_SLUGS.contains(&p.slug.as_str()))
+        .filter(|p| is_reserved_slug(config, &p.slug))
         .map(|p| {
             Diagnostic::error(
                 &p.shown,
@@ -454,7 +538,7 @@ fn reserved_pages(pages: &[PageDoc]) -> Vec<Diagnostic> {
             )
             .help(format!(
                 "rename the file or set another `slug:`; reserved: {}",
-                RESERVED_PAGE_SLUGS.join(", ")
+                reserved_slugs(config).join(", ")
             ))
         })
         .collect()

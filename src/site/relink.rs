@@ -51,6 +51,12 @@ fn links_alike(old: &BriefDoc, new: &BriefDoc) -> bool {
         && old.draft == new.draft
         && same_values(&old.authors, &new.authors)
         && same_values(&old.topics, &new.topics)
+        && old.terms.len() == new.terms.len()
+        && old
+            .terms
+            .iter()
+            .zip(&new.terms)
+            .all(|(a, b)| same_values(a, b))
         && same_values(&old.aliases, &new.aliases)
         && same_values(&old.related, &new.related)
         && same_sources(old, new)

@@ -116,7 +116,8 @@ fn an_unknown_citation_style_is_a_settings_error_with_a_suggestion() {
         "{err}"
     );
     assert!(err.contains("did you mean `chicago-notes`?"), "{err}");
-    assert!(err.contains("site.toml:12:"), "{err}");
+    let line = settings.lines().count() + 3;
+    assert!(err.contains(&format!("site.toml:{line}:")), "{err}");
 }
 
 #[test]

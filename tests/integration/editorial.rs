@@ -586,3 +586,237 @@ fn an_invalid_or_missing_csl_file_is_a_settings_error_at_its_line() {
         assert!(err.contains(why) && err.contains("site.toml:5:"), "{err}");
     }
 }
+
+// --- Taxonomies ----------------------------------------------------------------------------
+
+const TAXONOMIES: &str = "\n[taxonomies.programmes]\nname = \"Programme\"\n\n\
+                          [taxonomies.series]\nname = \"Series\"\nplural = \"Series\"\n";
+
+/// The minimal site with two taxonomies (listings of one brief a page) and three briefs: two in
+/// the Energy and Climate programme (one written as a list, one as a single name), one in
+/// Public Services and the Net Zero Homes series.
+fn site_with_taxonomies() -> Site {
+    let site = Site::fixture("minimal");
+    site.write(
+        "site.toml",
+        &format!(
+            "title = \"Minimal Institute\"\nbase_url = \"https://briefs.example.org\"\n\
+             paginate = 1\n{TAXONOMIES}"
+        ),
+    );
+    for (slug, date, terms) in [
+        (
+            "grid-levies",
+            "2025-03-01",
+            "programmes: [Energy and Climate]\n",
+        ),
+        (
+            "heat-networks",
+            "2025-04-01",
+            "programmes: Energy and Climate\n",
+        ),
+        (
+            "clinic-waits",
+            "2025-05-01",
+            "programmes: [Public Services]\nseries: Net Zero Homes\n",
+        ),
+    ] {
+        site.write(
+            &format!("content/briefs/{slug}.md"),
+            &format!(
+                "---\ntitle: Brief {slug}\ndate: {date}\nauthors: [ada-lovelace]\n{terms}---\n\nText.\n"
+            ),
+        );
+    }
+    std::fs::remove_file(site.root().join("content/briefs/first-brief.md")).unwrap();
+    site
+}
+
+/// The brief links of a listing page, as hrefs.
+fn listed(site: &Site, url: &str) -> Vec<String> {
+    site.page(url)
+        .select(&sel(".card-list a[href^='/briefs/']"))
+        .filter_map(|a| a.value().attr("href").map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn each_term_of_a_taxonomy_has_a_paginated_page_an_index_entry_and_a_feed() {
+    let site = site_with_taxonomies();
+    site.build_ok(&[]);
+    let index = site.page("/programmes/");
+    let title = index.select(&sel("h1")).next().map(text_of);
+    assert_eq!(title.as_deref(), Some("Programmes"));
+    let terms: Vec<(String, String)> = index
+        .select(&sel(".topic-list a"))
+        .map(|a| (a.value().attr("href").unwrap().to_string(), text_of(a)))
+        .collect();
+    assert_eq!(terms.len(), 2, "{terms:?}");
+    assert_eq!(terms[0].0, "/programmes/energy-and-climate/");
+    assert!(terms[0].1.contains("2 briefs"), "{terms:?}");
+    // Newest first, one a page.
+    assert_eq!(
+        listed(&site, "/programmes/energy-and-climate/"),
+        ["/briefs/heat-networks/"]
+    );
+    assert_eq!(
+        listed(&site, "/programmes/energy-and-climate/page/2/"),
+        ["/briefs/grid-levies/"]
+    );
+    let kind = site.page("/series/net-zero-homes/");
+    let kicker = kind.select(&sel(".kind a")).next().unwrap();
+    assert_eq!(
+        (kicker.value().attr("href"), text_of(kicker).as_str()),
+        (Some("/series/"), "Series")
+    );
+    let feed =
+        std::fs::read_to_string(site.output().join("programmes/energy-and-climate/atom.xml"))
+            .unwrap();
+    assert_eq!(feed.matches("<entry>").count(), 2, "{feed}");
+    let site_feed = std::fs::read_to_string(site.output().join("atom.xml")).unwrap();
+    assert!(
+        site_feed.contains(
+            r#"<category term="net-zero-homes" scheme="https://briefs.example.org/series/" label="Net Zero Homes"/>"#
+        ),
+        "{site_feed}"
+    );
+    let sitemap = std::fs::read_to_string(site.output().join("sitemap.xml")).unwrap();
+    for url in ["/programmes/", "/programmes/public-services/", "/series/"] {
+        assert!(
+            sitemap.contains(&format!("https://briefs.example.org{url}<")),
+            "{url}"
+        );
+    }
+}
+
+#[test]
+fn a_briefs_terms_are_on_its_page_in_its_metadata_its_pdf_and_the_home_front() {
+    let site = site_with_taxonomies();
+    site.build_ok(&[]);
+    let page = site.page("/briefs/clinic-waits/");
+    let meta: Vec<(String, Vec<String>)> = page
+        .select(&sel(".brief-meta > div"))
+        .map(|row| {
+            let dt = row.select(&sel("dt")).next().map(text_of).unwrap();
+            let links = row
+                .select(&sel("dd a"))
+                .filter_map(|a| a.value().attr("href").map(str::to_string))
+                .collect();
+            (dt, links)
+        })
+        .collect();
+    for (label, url) in [
+        ("Programme", "/programmes/public-services/"),
+        ("Series", "/series/net-zero-homes/"),
+    ] {
+        assert!(
+            meta.contains(&(label.to_string(), vec![url.to_string()])),
+            "{meta:?}"
+        );
+        assert!(crate::common::url_to_file(&site.output(), url).is_file());
+    }
+    let json = page
+        .select(&sel("script[type='application/ld+json']"))
+        .next()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_str(&json.inner_html()).unwrap();
+    assert_eq!(
+        json["keywords"],
+        serde_json::json!(["Public Services", "Net Zero Homes"])
+    );
+    let home = site.page("/");
+    let front: Vec<&str> = home
+        .select(&sel(".front-terms a"))
+        .filter_map(|a| a.value().attr("href"))
+        .collect();
+    assert!(
+        front.contains(&"/programmes/energy-and-climate/"),
+        "{front:?}"
+    );
+    assert!(front.contains(&"/series/net-zero-homes/"), "{front:?}");
+    let pdf = site.output().join("briefs/clinic-waits/clinic-waits.pdf");
+    let text = crate::pdf::letters(&crate::pdf::poppler("pdftotext", &[], &pdf));
+    assert!(text.contains("programmepublicservices"), "{text}");
+    assert!(text.contains("seriesnetzerohomes"), "{text}");
+}
+
+#[test]
+fn a_taxonomy_that_cannot_be_used_is_a_settings_error_at_its_line() {
+    for (settings, line, why) in [
+        (
+            "[taxonomies.topics]\nname = \"Topic\"\n",
+            3,
+            "taken by a brief's own field `topics`",
+        ),
+        (
+            "[taxonomies.sources]\nname = \"S\"\n",
+            3,
+            "taken by the site's own section",
+        ),
+        (
+            "[taxonomies.Regions]\nname = \"Region\"\n",
+            3,
+            "not a plain lowercase word",
+        ),
+        (
+            "[taxonomies.regions]\nplural = \"Regions\"\n",
+            3,
+            "has no `name`",
+        ),
+        (
+            "[taxonomies.regions]\nnmae = \"Region\"\n",
+            4,
+            "did you mean `taxonomies.regions.name`?",
+        ),
+        (
+            "[taxonomies.regions]\nname = 3\n",
+            4,
+            "must be a non-empty string",
+        ),
+        ("taxonomies = 3\n", 3, "must be a table of tables"),
+    ] {
+        let site = Site::fixture("minimal");
+        site.write(
+            "site.toml",
+            &format!(
+                "title = \"Minimal Institute\"\nbase_url = \"https://briefs.example.org\"\n{settings}"
+            ),
+        );
+        let built = site.build(&[]);
+        let err = String::from_utf8_lossy(&built.stderr);
+        assert_eq!(built.status.code(), Some(2), "{settings}: {err}");
+        assert!(
+            err.contains(why) && err.contains(&format!("site.toml:{line}:")),
+            "{settings}: {err}"
+        );
+    }
+}
+
+#[test]
+fn a_term_that_is_not_text_a_misspelt_taxonomy_and_a_page_at_its_address_are_errors() {
+    let site = site_with_taxonomies();
+    site.write(
+        "content/briefs/grid-levies.md",
+        "---\ntitle: Grid levies\ndate: 2025-03-01\nauthors: [ada-lovelace]\n\
+         programmes: [3]\nserie: Net Zero Homes\n---\n\nText.\n",
+    );
+    site.write(
+        "content/pages/series.md",
+        "---\ntitle: Our series\n---\n\nText.\n",
+    );
+    let built = site.build(&[]);
+    let err = String::from_utf8_lossy(&built.stderr);
+    assert_eq!(built.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("grid-levies.md:5:") && err.contains("`programmes` has an item that is"),
+        "{err}"
+    );
+    assert!(
+        err.contains("grid-levies.md:6:") && err.contains("did you mean `series`?"),
+        "{err}"
+    );
+    assert!(
+        err.contains("the page slug `series` is taken") && err.contains("programmes, series"),
+        "{err}"
+    );
+}

@@ -141,8 +141,8 @@ fn every_xml_file_is_well_formed() {
             checked += 1;
         }
     }
-    // atom.xml, sitemap.xml, three topic feeds and two author feeds.
-    assert_eq!(checked, 7);
+    // atom.xml, sitemap.xml, three topic feeds, two author feeds and a programme's.
+    assert_eq!(checked, 8);
 }
 
 /// The sitemap's (loc, lastmod) pairs.

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Runs a poppler tool on `pdf`; its standard output.
-fn poppler(tool: &str, args: &[&str], pdf: &Path) -> String {
+pub(crate) fn poppler(tool: &str, args: &[&str], pdf: &Path) -> String {
     let output = Command::new(tool)
         .args(args)
         .arg(pdf)
@@ -28,7 +28,7 @@ fn poppler(tool: &str, args: &[&str], pdf: &Path) -> String {
 }
 
 /// Letters and digits only, lowercased: text compared across line breaks and hyphenation.
-fn letters(text: &str) -> String {
+pub(crate) fn letters(text: &str) -> String {
     text.chars()
         .filter(|c| c.is_alphanumeric())
         .flat_map(char::to_lowercase)

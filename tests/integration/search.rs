@@ -151,6 +151,27 @@ fn a_folded_word_of_a_heading_leads_to_its_brief_and_section() {
 }
 
 #[test]
+fn a_briefs_terms_in_the_sites_taxonomies_are_words_that_find_it() {
+    // The fixture's `programmes: [Fiscal Rules]`: "fiscal" is in no brief's text.
+    let site = Site::fixture("features");
+    site.build_ok(&[]);
+    let out = site.output();
+    let manifest = index_json(&out, "manifest.json");
+    let found: Vec<Value> = postings_of(&out, &manifest, "fiscal")
+        .chunks(3)
+        .map(|hit| card(&out, &manifest, hit[0])["url"].clone())
+        .collect();
+    assert!(
+        found.contains(&Value::from("/briefs/notes-twice/")),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&Value::from("/briefs/older-brief/")),
+        "{found:?}"
+    );
+}
+
+#[test]
 fn a_language_without_a_stemmer_indexes_words_as_written_with_a_warning() {
     let site = Site::fixture("features");
     let settings = std::fs::read_to_string(site.root().join("site.toml")).unwrap();

@@ -381,6 +381,13 @@ mod tests {
             topics,
             "topics: [Public Finance]"
         ));
+        let programme = "programmes: [Fiscal Rules]";
+        assert!(!edit(
+            &mut preview,
+            NOTES,
+            programme,
+            "programmes: [Fiscal Rules, Public Debt]"
+        ));
         let url = "A [report](https://data.example.org/report.csv)";
         assert!(!edit(
             &mut preview,

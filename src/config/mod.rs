@@ -1,5 +1,9 @@
 //! site.toml → `Config`: the site's settings, validated, with every path resolved once.
 
+mod taxonomies;
+
+pub use taxonomies::TaxonomySettings;
+
 use crate::diagnostics::{Diagnostic, display_path, suggest};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -18,6 +22,7 @@ const SITE_KEYS: &[&str] = &[
     "search",
     "markdown",
     "pdf",
+    "taxonomies",
 ];
 /// The keys of its `[organization]` table.
 const ORGANIZATION_KEYS: &[&str] = &["name", "url", "email", "phone", "address", "about"];
@@ -53,6 +58,8 @@ pub struct Config {
     pub search: SearchSettings,
     pub markdown: MarkdownSettings,
     pub pdf: PdfSettings,
+    /// The site's own taxonomies (`[taxonomies.<key>]`), in the order site.toml declares them.
+    pub taxonomies: Vec<TaxonomySettings>,
     /// The site's folder.
     pub root: PathBuf,
 }
@@ -252,6 +259,11 @@ fn parse_config(root: &Path, shown: &Path, text: &str) -> Result<Config, Vec<Dia
             problems.extend(unknown_keys(shown, text, inner, known, &format!("{name}.")));
         }
     }
+    let taxonomies =
+        taxonomies::taxonomy_settings(shown, text, table.get_ref()).unwrap_or_else(|errors| {
+            problems.extend(errors);
+            Vec::new()
+        });
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -282,6 +294,7 @@ fn parse_config(root: &Path, shown: &Path, text: &str) -> Result<Config, Vec<Dia
         search: raw.search,
         markdown: raw.markdown,
         pdf: raw.pdf,
+        taxonomies,
         root: root.to_path_buf(),
     })
 }
