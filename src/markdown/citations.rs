@@ -464,6 +464,7 @@ pub(super) fn finish(
     let references = items
         .iter()
         .map(|item| {
+            let entry = bibliography.entry(&item.key);
             let mut writer = Writer {
                 cite: None,
                 ids: &ids,
@@ -471,6 +472,7 @@ pub(super) fn finish(
                 sources,
                 place: "References",
                 in_link: false,
+                entry_name: entry.and_then(entry_name),
                 out: String::new(),
             };
             // Numeric styles (IEEE, Vancouver) give the entry's number as a field of its own.
@@ -479,7 +481,6 @@ pub(super) fn finish(
                 writer.out.push(' ');
             }
             writer.write(&item.content);
-            let entry = bibliography.entry(&item.key);
             Reference {
                 id: ids[&item.key].clone(),
                 key: item.key.clone(),
@@ -539,6 +540,7 @@ fn write_citation(
         sources,
         place: &cite.place,
         in_link: false,
+        entry_name: None,
         out: String::new(),
     };
     writer.write(children);
@@ -593,6 +595,8 @@ struct Writer<'w, 'b> {
     sources: &'w mut SourceList,
     place: &'w str,
     in_link: bool,
+    /// The name of the entry being written (`entry_name`): a web address in it is that source.
+    entry_name: Option<String>,
     out: String,
 }
 
@@ -614,6 +618,10 @@ impl Writer<'_, '_> {
                     let web = lower.starts_with("https://") || lower.starts_with("http://");
                     if web && !self.in_link {
                         let id = self.sources.cite(url, self.place);
+                        if let Some(name) = &self.entry_name {
+                            self.sources.name_text(name);
+                        }
+                        self.sources.end_link();
                         self.out.push_str(&super::sources::open_link(url, "", &id));
                         write_formatted(text, &mut self.out);
                         self.out.push_str("</a>");
@@ -631,6 +639,9 @@ impl Writer<'_, '_> {
             self.out.push_str(&escape(item.prefix.trim()));
             self.out.push(' ');
         }
+        let outer = self
+            .entry_name
+            .replace(entry_name(item.entry).unwrap_or_default());
         let target = self
             .ids
             .get(item.entry.key())
@@ -645,8 +656,32 @@ impl Writer<'_, '_> {
         } else {
             self.write(children);
         }
+        self.entry_name = outer;
         self.out.push_str(&escape(item.suffix.trim_end()));
     }
+}
+
+/// What the Sources list calls a bibliography entry's web address: its authors (the first
+/// two, or the first "et al.") and title, as a note would name it: "Climate Change Committee,
+/// Progress in Reducing Emissions".
+fn entry_name(entry: &Entry) -> Option<String> {
+    let title = entry.title()?.to_string();
+    let people: Vec<String> = entry
+        .authors()
+        .unwrap_or_default()
+        .iter()
+        .map(|p| p.name_first(false, false))
+        .collect();
+    let authors = match people.as_slice() {
+        [] => None,
+        [one] => Some(one.clone()),
+        [one, two] => Some(format!("{one} and {two}")),
+        [one, ..] => Some(format!("{one} et al.")),
+    };
+    Some(match authors {
+        Some(authors) => format!("{authors}, {title}"),
+        None => title,
+    })
 }
 
 /// A cite key as part of an element id: letters, digits, `-` and `_`.

@@ -176,6 +176,12 @@ fn reference_urls_are_sources_that_link_back_to_where_they_are_cited() {
         .map(text_of)
         .collect();
     assert_eq!(places, ["Note 1", "References"]);
+    // Named as the entry is, not by its long address.
+    let name = source.select(&sel(".source-name")).next().map(text_of);
+    assert_eq!(
+        name.as_deref(),
+        Some("Office for National Statistics, Housing Affordability in England and Wales: 2023")
+    );
     for place in source.select(&sel(".cited-in a:not(.source-index)")) {
         let target = place.value().attr("href").unwrap().trim_start_matches('#');
         assert!(ids.contains(target), "#{target} is not on the page");
