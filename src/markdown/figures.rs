@@ -217,12 +217,17 @@ pub(super) fn open(
         .map(|(w, h)| format!(r#" width="{w}" height="{h}""#))
         .unwrap_or_default();
     // Figures sit below the title block, out of the first screen: the browser loads them as
-    // the reader nears them.
+    // the reader nears them. The image links to its file, so that a reader can open a chart
+    // full size (a wide chart's labels are small on a phone). `escape_href` already made `src`
+    // safe in an attribute; escaping it again would break an address with `&` in it.
+    // An image without alt text would leave its link without a name: the link says what it is.
+    let label = if figure.alt.trim().is_empty() {
+        format!(r#" aria-label="Figure {number}, full size""#)
+    } else {
+        String::new()
+    };
     format!(
-        r#"<figure id="{id_prefix}fig-{number}"><img src="{}" alt="{}"{size} loading="lazy"><figcaption><span class="fig-label">Figure {number}.</span>{title}"#,
-        // `escape_href` already made `src` safe in an attribute; escaping it again would
-        // break an address with `&` in it.
-        src,
+        r#"<figure id="{id_prefix}fig-{number}"><a class="figure-full" href="{src}"{label}><img src="{src}" alt="{}"{size} loading="lazy"></a><figcaption><span class="fig-label">Figure {number}.</span>{title}"#,
         escape(&figure.alt),
     )
 }

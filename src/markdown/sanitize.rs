@@ -96,7 +96,7 @@ mod tests {
     #[test]
     fn folio_markup_survives() {
         let html = r##"<p>Claim<sup class="fn-ref"><a id="x-fnref-1-1" href="#x-fn-1" role="doc-noteref">1</a></sup> <a href="https://ons.gov.uk/" id="x-cite-1" class="ext" title="ONS">ONS</a></p>
-<figure id="x-fig-1"><img src="chart.svg" alt="A chart" loading="lazy"><figcaption><span class="fig-label">Figure 1.</span></figcaption></figure>
+<figure id="x-fig-1"><a class="figure-full" href="chart.svg"><img src="chart.svg" alt="A chart" loading="lazy"></a><figcaption><span class="fig-label">Figure 1.</span></figcaption></figure>
 <pre class="code" data-lang="rust"><code><span class="kw">fn</span></code></pre>
 <h2 id="x-findings" aria-label="Findings">Findings</h2>"##;
         assert_eq!(sanitize(html, &[]), html);

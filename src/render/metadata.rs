@@ -202,9 +202,10 @@ pub fn json_ld(site: &Site, brief: &Brief, addresses: &Addresses) -> String {
 /// JSON that cannot end or confuse the `<script>` element holding it: `<`, `>` and `&` are
 /// written as `\u003c`, `\u003e`, `\u0026` (the same JSON to a parser). Escaping only `</`
 /// would leave `<!--`, which can put an HTML parser in a state where `</script>` no longer
-/// closes the element.
+/// closes the element. Written compact: machines read it, and indenting it cost a brief's page
+/// about a kilobyte.
 fn script_safe_json(value: &Value) -> String {
-    let json = serde_json::to_string_pretty(value).unwrap_or_default();
+    let json = serde_json::to_string(value).unwrap_or_default();
     let mut safe = String::with_capacity(json.len());
     for c in json.chars() {
         match c {

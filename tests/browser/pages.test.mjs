@@ -3,7 +3,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { buildExampleSite, serve, launch, artifacts, htmlFiles } from "./harness.mjs";
@@ -127,4 +127,41 @@ test("printing a brief gives a PDF with its notes and source URLs, without navig
   assert.doesNotMatch(text, /Search briefs|Skip to content/, "no search box or skip link on paper");
   console.log(`print: ${file} (${(pdf.length / 1024).toFixed(0)} KB), ${notes.length} notes and ${urls.length} source URLs in its text`);
   await page.close();
+});
+
+test("the home page's front works without JavaScript: the latest brief, entry points by topic and programme, the latest by topic", async () => {
+  const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  const weights = [];
+  page.on("response", async (response) => {
+    if (["document", "stylesheet", "script"].includes(response.request().resourceType())) {
+      weights.push((await response.body()).length);
+    }
+  });
+  await page.goto(site.url + "/", { waitUntil: "networkidle" });
+  // The newest brief, as the site's feed lists it, is the one featured, with its summary in the
+  // first screen.
+  const feed = readFileSync(join(out, "atom.xml"), "utf8");
+  const newest = new URL(feed.match(/<entry>[\s\S]*?<link href="([^"]+)"/)[1]).pathname;
+  const lead = page.locator(".front-lead");
+  assert.equal(await lead.locator("h2 a").getAttribute("href"), newest);
+  const summary = await lead.locator(".front-lead-summary").boundingBox();
+  assert.ok(summary && summary.y + summary.height <= 900, "the featured summary is in the first screen");
+  // Every topic, programme and series is an entry point, each to its own page.
+  const topics = readdirSync(join(out, "topics"), { withFileTypes: true }).filter((d) => d.isDirectory()).length;
+  assert.equal(await page.locator(".front-topics:not(.front-terms) a").count(), topics);
+  for (const key of ["programmes", "series"]) {
+    const terms = readdirSync(join(out, key), { withFileTypes: true }).filter((d) => d.isDirectory()).length;
+    const links = await page.locator(`.front-terms a[href^="/${key}/"]`).evaluateAll((as) => as.map((a) => a.getAttribute("href")));
+    assert.equal(links.length, terms + 1, `${key}: its index and each term`);
+  }
+  // The latest briefs of each topic, each link to a brief that exists.
+  const sections = page.locator(".front-by-topic section");
+  assert.equal(await sections.count(), topics);
+  const latest = await page.locator(".front-by-topic li a").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
+  for (const href of latest) assert.ok(statSync(join(out, href, "index.html")).isFile(), href);
+  const total = weights.reduce((a, b) => a + b, 0);
+  console.log(`home page without JavaScript: ${(total / 1024).toFixed(1)} KB of HTML and CSS`);
+  assert.ok(total < LIMIT, `${total} bytes`);
+  await context.close();
 });

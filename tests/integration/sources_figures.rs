@@ -106,6 +106,10 @@ fn an_image_alone_becomes_a_figure_with_caption_and_source_credit() {
             "{src} copied beside the page"
         );
         assert!(!img.value().attr("alt").unwrap().is_empty());
+        // The image opens full size: it is the link to its own file.
+        let link = scraper::ElementRef::wrap(img.parent().unwrap()).unwrap();
+        assert_eq!(link.value().name(), "a", "{src} is not linked");
+        assert_eq!(link.value().attr("href"), Some(src));
     }
     let paragraphs: Vec<String> = page.select(&sel(".brief-body p")).map(text_of).collect();
     assert!(
