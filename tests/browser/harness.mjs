@@ -75,6 +75,8 @@ export const PAGE_TYPES = {
   author: "/authors/amara-okafor/",
   topics: "/topics/",
   topic: "/topics/housing/",
+  taxonomy: "/programmes/",
+  term: "/series/net-zero-homes/",
   sources: "/sources/",
   "sources domain": "/sources/gov-uk/",
   search: "/search/",
