@@ -3,8 +3,8 @@
 //! Stemming is not done here: a site has far fewer distinct words than word occurrences, so
 //! the index stems each distinct word once (`index.rs`) instead of every occurrence.
 
-use super::vocabulary::Vocabulary;
-use foldhash::HashMap;
+use super::vocabulary::{Vocabulary, word_hash};
+use hashbrown::HashTable;
 use rust_stemmers::{Algorithm, Stemmer};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
@@ -65,7 +65,13 @@ pub struct Analysed {
 impl Analysed {
     /// Each word's number and counts.
     pub fn words(&self) -> impl Iterator<Item = (u32, TermCounts)> + '_ {
-        let mut bytes = self.counts.as_slice();
+        unpack(&self.counts)
+    }
+}
+
+/// The numbers and counts `pack` wrote.
+pub fn unpack(mut bytes: &[u8]) -> impl Iterator<Item = (u32, TermCounts)> + '_ {
+    {
         std::iter::from_fn(move || {
             if bytes.is_empty() {
                 return None;
@@ -87,7 +93,7 @@ impl Analysed {
 
 /// A word's number and counts as bytes: the number, a byte of the fields that have the word,
 /// the count in each of those, the section; numbers in LEB128 (most take one byte).
-fn pack(out: &mut Vec<u8>, word: u32, counts: &TermCounts) {
+pub fn pack(out: &mut Vec<u8>, word: u32, counts: &TermCounts) {
     write_number(out, word);
     let fields = (0..FIELD_COUNT)
         .filter(|&f| counts.per_field[f] > 0)
@@ -220,12 +226,39 @@ fn joins(before: u8, mid: u8, after: u8) -> bool {
 
 /// Builds an `Analysed` from the text of a document's fields.
 pub struct Analyser {
-    words: HashMap<Box<str>, TermCounts>,
+    /// The document's distinct words, by hash (`word_hash`, which the vocabulary shares), each
+    /// spelled in `spelled`: one string for them all, not an allocation a word.
+    words: HashTable<Counted>,
+    spelled: String,
     lengths: [u32; FIELD_COUNT],
     sections: Vec<Section>,
     /// Characters the current section's excerpt has room for.
     room: usize,
+    /// A word being folded, when it is not already lowercase ASCII.
     folded: String,
+}
+
+/// A distinct word of a document: its hash, where `Analyser::spelled` spells it, its counts.
+struct Counted {
+    hash: u64,
+    start: u32,
+    len: u32,
+    counts: TermCounts,
+}
+
+/// `word` lowercased with its diacritics removed, in `buffer` unless it already is.
+fn folded<'w>(word: &'w str, buffer: &'w mut String) -> &'w str {
+    if !word.is_ascii() {
+        *buffer = fold(word);
+        return buffer;
+    }
+    if !word.bytes().any(|b| b.is_ascii_uppercase()) {
+        return word;
+    }
+    buffer.clear();
+    buffer.push_str(word);
+    buffer.make_ascii_lowercase();
+    buffer
 }
 
 impl Default for Analyser {
@@ -236,7 +269,8 @@ impl Default for Analyser {
             text: String::new(),
         };
         Analyser {
-            words: HashMap::with_capacity_and_hasher(1024, Default::default()),
+            words: HashTable::with_capacity(1024),
+            spelled: String::with_capacity(8 * 1024),
             lengths: [0; FIELD_COUNT],
             sections: vec![first],
             room: EXCERPT_CHARS,
@@ -251,24 +285,33 @@ impl Analyser {
         let section = (self.sections.len() - 1) as u16;
         let Analyser {
             words,
+            spelled,
             lengths,
-            folded,
+            folded: buffer,
             ..
         } = self;
         each_word(text, |word| {
-            folded.clear();
-            if word.is_ascii() {
-                folded.push_str(word);
-                folded.make_ascii_lowercase();
-            } else {
-                folded.push_str(&fold(word));
-            }
+            let folded = folded(word, buffer);
             if folded.is_empty() {
                 return;
             }
-            let counts = match words.get_mut(folded.as_str()) {
-                Some(counts) => counts,
-                None => words.entry(folded.as_str().into()).or_default(),
+            let hash = word_hash(folded);
+            let spelling = |c: &Counted| &spelled[c.start as usize..(c.start + c.len) as usize];
+            let counts = match words.find_mut(hash, |c| c.hash == hash && spelling(c) == folded) {
+                Some(counted) => &mut counted.counts,
+                None => {
+                    let counted = Counted {
+                        hash,
+                        start: spelled.len() as u32,
+                        len: folded.len() as u32,
+                        counts: TermCounts::default(),
+                    };
+                    spelled.push_str(folded);
+                    &mut words
+                        .insert_unique(hash, counted, |c| c.hash)
+                        .into_mut()
+                        .counts
+                }
             };
             let in_text = counts.per_field[BODY] > 0 || counts.per_field[HEADING] > 0;
             if (field == BODY || field == HEADING) && !in_text {
@@ -335,8 +378,14 @@ impl Analyser {
     /// The analysis, its words numbered in `vocabulary`.
     pub fn finish(self, vocabulary: &Vocabulary) -> Analysed {
         let mut counts = Vec::with_capacity(self.words.len() * 6);
-        for (word, word_counts) in &self.words {
-            pack(&mut counts, vocabulary.number(word), word_counts);
+        for counted in &self.words {
+            let word =
+                &self.spelled[counted.start as usize..(counted.start + counted.len) as usize];
+            pack(
+                &mut counts,
+                vocabulary.number(word, counted.hash),
+                &counted.counts,
+            );
         }
         Analysed {
             counts,

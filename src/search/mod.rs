@@ -64,9 +64,12 @@ pub fn index_briefs(site: &Site, cache: &BuildCache) -> Result<SearchIndex, Diag
     );
     let Kept { analyses: kept, .. } = kept;
     let words = vocabulary.into_words();
-    keep_analyses(cache, &documents, &kept, &words);
     let analysed = started.elapsed();
-    let inverted = index::invert(&documents, &words, stemmer.as_ref());
+    // The cache's copy of the analyses is written while the index is made from them.
+    let ((), inverted) = rayon::join(
+        || keep_analyses(cache, &documents, &kept, &words),
+        || index::invert(&documents, &words, stemmer.as_ref()),
+    );
     let inverted_at = started.elapsed();
     let files = format::files(&documents, &inverted, language, stemmer.is_some())
         .into_iter()
@@ -77,7 +80,7 @@ pub fn index_briefs(site: &Site, cache: &BuildCache) -> Result<SearchIndex, Diag
         .collect();
     if std::env::var_os("FOLIO_TIMINGS").is_some() {
         eprintln!(
-            "timing: index    {:>8.1} ms  (analysed {} of {} documents in {:.1} ms, invert {:.1})",
+            "timing: index    {:>8.1} ms  (analysed {} of {} documents in {:.1} ms, invert and keep {:.1})",
             started.elapsed().as_secs_f64() * 1e3,
             documents
                 .iter()

@@ -4,7 +4,7 @@
 //! bytes a word with its allocation): at 10,000 briefs that is the difference between ~40 MB
 //! and ~500 MB held until the index is made.
 
-use foldhash::HashMap;
+use hashbrown::HashTable;
 use std::hash::BuildHasher;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -12,10 +12,21 @@ use std::sync::atomic::{AtomicU32, Ordering};
 /// Shards of the word map, so the threads analysing documents seldom wait for each other.
 const SHARDS: usize = 64;
 
+/// How words are hashed, once each: the analyser's table and the vocabulary's share the hash.
+pub fn word_hash(word: &str) -> u64 {
+    foldhash::fast::FixedState::with_seed(0x5eed).hash_one(word)
+}
+
+/// A word, its hash and its number.
+struct Numbered {
+    hash: u64,
+    word: Box<str>,
+    number: u32,
+}
+
 pub struct Vocabulary {
-    shards: Vec<Mutex<HashMap<Box<str>, u32>>>,
+    shards: Vec<Mutex<HashTable<Numbered>>>,
     next: AtomicU32,
-    shard_of: foldhash::fast::FixedState,
 }
 
 impl Vocabulary {
@@ -25,28 +36,38 @@ impl Vocabulary {
         let vocabulary = Vocabulary {
             shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
             next: AtomicU32::new(words.len() as u32),
-            shard_of: foldhash::fast::FixedState::default(),
         };
         for (n, word) in words.into_iter().enumerate() {
-            let shard = vocabulary.shard(&word);
-            crate::lock(shard).insert(word.into_boxed_str(), n as u32);
+            let hash = word_hash(&word);
+            let numbered = Numbered {
+                hash,
+                word: word.into_boxed_str(),
+                number: n as u32,
+            };
+            crate::lock(vocabulary.shard(hash)).insert_unique(hash, numbered, |w| w.hash);
         }
         vocabulary
     }
 
-    fn shard(&self, word: &str) -> &Mutex<HashMap<Box<str>, u32>> {
-        &self.shards[self.shard_of.hash_one(word) as usize % SHARDS]
+    /// The shard of a hash: its top bits (the table inside uses the low ones).
+    fn shard(&self, hash: u64) -> &Mutex<HashTable<Numbered>> {
+        &self.shards[(hash >> 58) as usize % SHARDS]
     }
 
-    /// The number of `word`, given it now if it has none.
-    pub fn number(&self, word: &str) -> u32 {
-        let mut shard = crate::lock(self.shard(word));
-        if let Some(&n) = shard.get(word) {
-            return n;
+    /// The number of `word` (whose `word_hash` is `hash`), given it now if it has none.
+    pub fn number(&self, word: &str, hash: u64) -> u32 {
+        let mut shard = crate::lock(self.shard(hash));
+        if let Some(found) = shard.find(hash, |w| w.hash == hash && &*w.word == word) {
+            return found.number;
         }
-        let n = self.next.fetch_add(1, Ordering::Relaxed);
-        shard.insert(word.into(), n);
-        n
+        let number = self.next.fetch_add(1, Ordering::Relaxed);
+        let numbered = Numbered {
+            hash,
+            word: word.into(),
+            number,
+        };
+        shard.insert_unique(hash, numbered, |w| w.hash);
+        number
     }
 
     /// Every word, at the place of its number.
@@ -56,8 +77,8 @@ impl Vocabulary {
             let shard = shard
                 .into_inner()
                 .unwrap_or_else(|poisoned| poisoned.into_inner());
-            for (word, n) in shard {
-                words[n as usize] = word.into_string();
+            for numbered in shard {
+                words[numbered.number as usize] = numbered.word.into_string();
             }
         }
         words
