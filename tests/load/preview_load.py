@@ -15,6 +15,8 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
+import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -47,6 +49,18 @@ def rss_kib(pid):
     return 0
 
 
+def first_answer(url):
+    """None when the page answers 200, else what went wrong, with the server's error text."""
+    try:
+        urllib.request.urlopen(url, timeout=30).read()
+        return None
+    except urllib.error.HTTPError as err:
+        text = re.sub(r"<[^>]+>", " ", err.read().decode("utf-8", "replace"))
+        return f"HTTP {err.code}: {' '.join(text.split())[:2000]}"
+    except OSError as err:
+        return str(err)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--folio", default=os.path.join(REPO, "target/release/folio"))
@@ -63,7 +77,8 @@ def main():
     work = tempfile.mkdtemp(prefix="folio-load-")
     site = os.path.join(work, "site")
     os.makedirs(site)
-    for part in ("site.toml", "content", "themes"):
+    # Everything the example site reads: its settings, briefs, theme and house citation style.
+    for part in ("site.toml", "content", "themes", "styles"):
         source = os.path.join(REPO, part)
         (shutil.copytree if os.path.isdir(source) else shutil.copy)(source, os.path.join(site, part))
     brief = os.path.join(site, "content/briefs/load-test.md")
@@ -84,6 +99,10 @@ def main():
         server.kill()
         sys.exit("folio serve did not start")
     threading.Thread(target=lambda: [None for _ in server.stdout], daemon=True).start()
+    first = first_answer(url + "/briefs/load-test/")
+    if first is not None:
+        server.kill()
+        sys.exit(f"folio serve cannot show the brief before any load: {first}")
 
     stop = threading.Event()
     edits = [0]
