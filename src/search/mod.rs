@@ -13,6 +13,7 @@ mod vocabulary;
 
 use crate::cache::{BuildCache, Key};
 use crate::diagnostics::Diagnostic;
+use crate::markdown::inline_html;
 use crate::render::{Contents, OutputFile};
 use crate::site::{Brief, Page, Site};
 use analyse::{Analysed, Analyser, META, NOTES, SUMMARY, TITLE};
@@ -115,14 +116,27 @@ fn brief_document(site: &Site, brief: &Brief, kept: &Kept) -> Document {
         .collect();
     let kind = doc.kind.clone().unwrap_or_else(|| "Brief".into());
     let year = doc.date.format("%Y").to_string();
+    // The key findings stand beside the summary on the page, and weigh as it does here.
+    let findings: Vec<String> = doc
+        .key_findings
+        .iter()
+        .map(|finding| analyse::strip_tags(&inline_html(&finding.value)))
+        .collect();
     let summary: Vec<&str> = [&doc.subtitle, &doc.summary]
         .into_iter()
         .flatten()
+        .chain(&findings)
         .map(String::as_str)
         .collect();
     let notes: Vec<&str> = doc.body.footnotes.iter().map(|n| n.html.as_str()).collect();
+    // The byline as the page shows it: each author's name and role.
+    let roles = brief
+        .authors
+        .iter()
+        .filter_map(|&a| site.authors[a].doc.role.as_deref());
+    let byline: Vec<&str> = authors.iter().map(String::as_str).chain(roles).collect();
     let meta = [
-        authors.join(" "),
+        byline.join(" "),
         site.keywords(brief).join(" "),
         kind.clone(),
         year.clone(),
@@ -246,7 +260,7 @@ fn keep_analyses(
 
 /// The analysis of `text`, and its key: the last build's, when it had the same text.
 fn analysed(text: &Text, kept: &Kept) -> (u128, Arc<Analysed>) {
-    let key = u128::from_le_bytes(Key::of(("search analysis 3", text)).bytes());
+    let key = u128::from_le_bytes(Key::of(("search analysis 4", text)).bytes());
     let analysed = kept
         .analyses
         .get(&key)

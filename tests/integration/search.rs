@@ -172,6 +172,36 @@ fn a_briefs_terms_in_the_sites_taxonomies_are_words_that_find_it() {
 }
 
 #[test]
+fn an_authors_role_and_a_key_finding_are_words_that_find_the_brief() {
+    // Ada Lovelace is a "Senior Fellow", a word in no brief's text: the byline shows it.
+    let site = Site::fixture("features");
+    site.write(
+        "content/briefs/findings.md",
+        "---\ntitle: Findings\ndate: 2024-02-02\nauthors: [charles-babbage]\n\
+         key_findings:\n  - \"Brewing *zymurgy* doubles the yield.\"\n---\n\nBody.\n",
+    );
+    site.build_ok(&[]);
+    let out = site.output();
+    let manifest = index_json(&out, "manifest.json");
+    let urls = |word: &str| -> Vec<Value> {
+        postings_of(&out, &manifest, word)
+            .chunks(3)
+            .map(|hit| card(&out, &manifest, hit[0])["url"].clone())
+            .collect()
+    };
+    let fellow = urls("fellow");
+    assert!(
+        fellow.contains(&Value::from("/briefs/notes-twice/")),
+        "{fellow:?}"
+    );
+    assert!(
+        !fellow.contains(&Value::from("/briefs/findings/")),
+        "{fellow:?}"
+    );
+    assert_eq!(urls("zymurgy"), [Value::from("/briefs/findings/")]);
+}
+
+#[test]
 fn a_language_without_a_stemmer_indexes_words_as_written_with_a_warning() {
     let site = Site::fixture("features");
     let settings = std::fs::read_to_string(site.root().join("site.toml")).unwrap();
