@@ -91,25 +91,31 @@ async function stemsOf(term) {
   return stems;
 }
 
-// Document → { score, section, title } for a term: its best-scoring stem per document. A
-// stem's postings are [weight, document, impact, place, …]: a document's score is impact ×
-// weight, each document after the first is given as the difference from the one before, and
-// place is the section × 2, plus 1 when the document's title has the stem.
+// A term's matches: for each document, its best-scoring stem's score, section and title mark,
+// in arrays indexed by document (typed arrays: a word of a 10,000-brief site matches most of
+// them, and objects per document cost more than the ranking itself). A stem's postings are
+// [weight, document, impact, place, …]: a document's score is impact × weight, each document
+// after the first is given as the difference from the one before, and place is the section × 2,
+// plus 1 when the document's title has the stem.
 async function matches(stems) {
   const m = await manifest();
-  const found = new Map();
+  const found = { docs: [], score: new Float64Array(m.documents), section: new Uint16Array(m.documents), title: new Uint8Array(m.documents) };
   const lists = await Promise.all([...stems].map(async (stem) => {
     const name = chunkAt(m.postings, stem);
     return name ? (await load(name))[stem] || [] : [];
   }));
   for (const flat of lists) {
     let doc = 0;
+    const weight = flat[0];
     for (let i = 1; i < flat.length; i += 3) {
       doc += flat[i];
-      const [impact, section, title] = [flat[i + 1] * flat[0], flat[i + 2] >> 1, flat[i + 2] & 1];
-      const had = found.get(doc);
-      if (!had || had.score < impact) found.set(doc, { score: impact, section, title: title || had?.title });
-      else if (title) had.title = 1;
+      const impact = flat[i + 1] * weight;
+      if (found.score[doc] === 0) found.docs.push(doc);
+      if (found.score[doc] < impact) {
+        found.score[doc] = impact;
+        found.section[doc] = flat[i + 2] >> 1;
+      }
+      found.title[doc] |= flat[i + 2] & 1;
     }
   }
   return found;
@@ -154,7 +160,7 @@ async function rank(query) {
     const s = await stemsOf(term);
     s.forEach((x) => stems.add(x));
     const found = await matches(s);
-    if (found.size === 0) unknown.push(term.word);
+    if (found.docs.length === 0) unknown.push(term.word);
     perTerm.push(found);
   }
   // A query of two or more words, all of them in a brief's title, puts that brief first.
@@ -165,17 +171,17 @@ async function rank(query) {
     let best = -1;
     let inTitle = 0;
     for (const found of perTerm) {
-      const hit = found.get(doc);
+      const hit = found.score[doc];
       if (!hit) continue;
-      score += hit.score;
-      inTitle += hit.title ? 1 : 0;
-      if (hit.score > best) [best, section] = [hit.score, hit.section];
+      score += hit;
+      inTitle += found.title[doc];
+      if (hit > best) [best, section] = [hit, found.section[doc]];
     }
     return { doc, score: score + (inTitle === perTerm.length ? titled : 0), section };
   });
-  const all = perTerm.length ? [...perTerm[0].keys()].filter((d) => perTerm.every((f) => f.has(d))) : [];
+  const all = perTerm.length ? perTerm[0].docs.filter((d) => perTerm.every((f) => f.score[d] > 0)) : [];
   if (all.length || perTerm.length < 2) return { hits: combine(all), partial: false, unknown, stems, wanted };
-  const any = new Set(perTerm.flatMap((f) => [...f.keys()]));
+  const any = new Set(perTerm.flatMap((f) => f.docs));
   return { hits: combine([...any]), partial: any.size > 0, unknown, stems, wanted };
 }
 
@@ -269,12 +275,17 @@ let pending = [];
 let generation = 0;
 let isMatch = () => false;
 
+// The next page of results, each shown as soon as its card and those above it are in: the
+// cards are in scattered files, and the first need not wait for the slowest.
 async function showMore() {
   const mine = generation;
   const next = pending.splice(0, PAGE);
-  const cards = await Promise.all(next.map((hit) => card(hit.doc)));
-  if (mine !== generation) return;
-  next.forEach((hit, i) => list.append(result(cards[i], hit, isMatch)));
+  const cards = next.map((hit) => card(hit.doc));
+  for (const [i, hit] of next.entries()) {
+    const shown = await cards[i];
+    if (mine !== generation) return;
+    list.append(result(shown, hit, isMatch));
+  }
   moreWrap.hidden = pending.length === 0;
 }
 
@@ -421,19 +432,30 @@ async function run({ push = false } = {}) {
     : `${hits.length} result${hits.length === 1 ? "" : "s"} found${words}${some}.`;
   await suggest(found);
   await showMore();
-  await countFilters(mine, current, unfiltered).catch(() => {});
+  // Not awaited: the next keystroke's search need not wait for the counts.
+  countFilters(mine, current, unfiltered).catch(() => {});
 }
 
-let timer;
-form.addEventListener("input", (event) => {
-  clearTimeout(timer);
-  const typing = event.target.name === "q";
-  timer = setTimeout(() => run({ push: !typing }), typing ? 20 : 0);
-});
+// Typing is debounced by the search itself: a keystroke while no search runs searches at once;
+// keystrokes while one runs collapse into one search of the latest words when it ends.
+let running = null;
+let queued = null;
+function schedule(options) {
+  if (running) {
+    queued = { push: options.push || queued?.push };
+    return;
+  }
+  running = run(options).finally(() => {
+    running = null;
+    const next = queued;
+    queued = null;
+    if (next) schedule(next);
+  });
+}
+form.addEventListener("input", (event) => schedule({ push: event.target.name !== "q" }));
 form.addEventListener("submit", (event) => {
   event.preventDefault();
-  clearTimeout(timer);
-  run({ push: true });
+  schedule({ push: true });
 });
 more.addEventListener("click", showMore);
 
