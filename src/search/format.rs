@@ -157,12 +157,12 @@ fn postings_entries(inverted: &Inverted) -> Vec<(&str, Vec<u8>)> {
     inverted
         .stems
         .par_iter()
-        .zip(&inverted.postings)
         .zip(&inverted.weights)
-        .map(|((stem, postings), weight)| {
+        .enumerate()
+        .map(|(n, (stem, weight))| {
             let mut entry = json_string(stem);
             entry.extend_from_slice(format!(":[{weight:.3e},").as_bytes());
-            write_postings(&mut entry, postings);
+            write_postings(&mut entry, inverted.postings(n));
             entry.push(b']');
             (stem.as_str(), entry)
         })
@@ -176,13 +176,13 @@ fn write_postings(out: &mut Vec<u8>, postings: &[Posting]) {
             out.push(b',');
         }
         let mut number = itoa::Buffer::new();
-        out.extend_from_slice(number.format(posting.document - previous).as_bytes());
+        out.extend_from_slice(number.format(posting.document() - previous).as_bytes());
         out.push(b',');
-        out.extend_from_slice(number.format(posting.impact).as_bytes());
+        out.extend_from_slice(number.format(posting.impact()).as_bytes());
         out.push(b',');
-        let place = u32::from(posting.section) * 2 + u32::from(posting.in_title);
+        let place = u32::from(posting.section()) * 2 + u32::from(posting.in_title());
         out.extend_from_slice(number.format(place).as_bytes());
-        previous = posting.document;
+        previous = posting.document();
     }
 }
 

@@ -6,7 +6,7 @@ use super::format::Document;
 use foldhash::HashMap;
 use rayon::prelude::*;
 use rust_stemmers::Stemmer;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 /// BM25F's weights per field: title, headings, summary, body, notes, authors/topics/type/year.
 const FIELD_WEIGHTS: [f64; FIELD_COUNT] = [7.0, 5.0, 2.0, 1.0, 1.0, 1.5];
@@ -19,16 +19,39 @@ const K1: f64 = 1.4;
 const TITLE_BONUS: f64 = 1.0;
 const B: f64 = 0.75;
 
-/// One document's entry in a stem's postings.
+/// One document's entry in a stem's postings, packed in a `u64`: the document's number, its
+/// impact (the BM25F score scaled to 1–255 against the stem's highest, its `weight`), the
+/// first section whose heading or text has the stem (0: before any heading), and whether the
+/// document's title has the stem.
 #[derive(Debug, Clone, Copy)]
-pub struct Posting {
-    pub document: u32,
-    /// The BM25F score scaled to 1–255 against the stem's highest (its `weight`).
-    pub impact: u8,
-    /// The first section whose heading or text has the stem (0: before any heading).
-    pub section: u16,
-    /// Whether the document's title has the stem.
-    pub in_title: bool,
+#[repr(transparent)]
+pub struct Posting(u64);
+
+impl Posting {
+    fn new(document: u32, impact: u8, section: u16, in_title: bool) -> Posting {
+        Posting(
+            u64::from(document)
+                | u64::from(impact) << 32
+                | u64::from(section) << 40
+                | u64::from(in_title) << 56,
+        )
+    }
+
+    pub fn document(self) -> u32 {
+        self.0 as u32
+    }
+
+    pub fn impact(self) -> u8 {
+        (self.0 >> 32) as u8
+    }
+
+    pub fn section(self) -> u16 {
+        (self.0 >> 40) as u16
+    }
+
+    pub fn in_title(self) -> bool {
+        self.0 >> 56 != 0
+    }
 }
 
 /// The site's words, their stems and each stem's postings, all sorted.
@@ -36,22 +59,33 @@ pub struct Inverted {
     /// Each surface word with the number of its stem in `stems`.
     pub words: Vec<(String, u32)>,
     pub stems: Vec<String>,
-    /// `postings[s]` is stem `s`'s documents, in the documents' order.
-    pub postings: Vec<Vec<Posting>>,
+    /// Every stem's postings, stem after stem, each stem's in the documents' order: stem `s`'s
+    /// are `postings[starts[s]..starts[s + 1]]`. One array, not one a stem: at 10,000 briefs
+    /// there are ~7 million.
+    postings: Vec<Posting>,
+    starts: Vec<usize>,
     /// Each stem's highest score: a posting's score is its impact / 255 × this. Scaled per
     /// stem, not to the site's highest, so that a word every brief has (whose scores are all
     /// tiny) still ranks its documents in 255 steps.
     pub weights: Vec<f64>,
 }
 
+impl Inverted {
+    /// Stem `stem`'s postings.
+    pub fn postings(&self, stem: usize) -> &[Posting] {
+        &self.postings[self.starts[stem]..self.starts[stem + 1]]
+    }
+}
+
 /// The index of `documents`, whose words are numbered in `words`.
 pub fn invert(documents: &[Document], words: &[String], stemmer: Option<&Stemmer>) -> Inverted {
     let (words, stems, stem_of) = stemmed_vocabulary(documents, words, stemmer);
-    let (postings, weights) = postings(documents, &stem_of, stems.len());
+    let (postings, starts, weights) = postings(documents, &stem_of, stems.len());
     Inverted {
         words,
         stems,
         postings,
+        starts,
         weights,
     }
 }
@@ -123,15 +157,17 @@ fn packed_stem_counts(document: &Document, stem_of: &[u32], slots: &mut [u32]) -
     packed
 }
 
-/// Each stem's postings, scored with BM25F against the site's field lengths and frequencies.
-/// Each document's counts are gathered by stem once and kept packed (~6 bytes a stem, ~35 MB
-/// at 10,000 briefs), then read in three passes: frequencies, each stem's highest score, the
-/// postings.
+/// Each stem's postings, scored with BM25F against the site's document lengths and
+/// frequencies, in one array with each stem's start. Each document's counts are gathered by
+/// stem once and kept packed (~6 bytes a stem, ~35 MB at 10,000 briefs), then read in three
+/// passes: how many documents of each batch have each stem (which places every posting in
+/// the array), each stem's highest score, the postings themselves, written by the batches in
+/// parallel into their own places.
 fn postings(
     documents: &[Document],
     stem_of: &[u32],
     stem_count: usize,
-) -> (Vec<Vec<Posting>>, Vec<f64>) {
+) -> (Vec<Posting>, Vec<usize>, Vec<f64>) {
     let by_stem: Vec<Vec<u8>> = documents
         .par_iter()
         .map_init(
@@ -139,24 +175,34 @@ fn postings(
             |slots, document| packed_stem_counts(document, stem_of, slots),
         )
         .collect();
-    let frequency = by_stem
-        .par_iter()
-        .fold(
-            || vec![0u32; stem_count],
-            |mut frequency, counts| {
-                for (stem, _) in unpack(counts) {
-                    frequency[stem as usize] += 1;
-                }
-                frequency
-            },
-        )
-        .reduce(
-            || vec![0u32; stem_count],
-            |mut a, b| {
-                a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
-                a
-            },
-        );
+    // A few batches a thread: each keeps a count (then a cursor) for every stem.
+    let batch = documents
+        .len()
+        .div_ceil(4 * rayon::current_num_threads())
+        .max(256);
+    let mut cursors: Vec<Vec<usize>> = by_stem
+        .par_chunks(batch)
+        .map(|counts| {
+            let mut frequency = vec![0usize; stem_count];
+            for (stem, _) in counts.iter().flat_map(|c| unpack(c)) {
+                frequency[stem as usize] += 1;
+            }
+            frequency
+        })
+        .collect();
+    let mut starts = Vec::with_capacity(stem_count + 1);
+    let mut frequency = vec![0u32; stem_count];
+    let mut total = 0;
+    for (stem, df) in frequency.iter_mut().enumerate() {
+        starts.push(total);
+        for cursor in cursors.iter_mut() {
+            let count = cursor[stem];
+            cursor[stem] = total;
+            total += count;
+            *df += count as u32;
+        }
+    }
+    starts.push(total);
     let scorer = Scorer::new(documents, &frequency);
     let highest = documents
         .par_iter()
@@ -177,41 +223,36 @@ fn postings(
                 a
             },
         );
-    let mut postings: Vec<Vec<Posting>> = frequency
-        .iter()
-        .map(|&df| Vec::with_capacity(df as usize))
-        .collect();
-    let batches: Vec<Vec<(u32, Posting)>> = documents
-        .par_chunks(256)
-        .zip(by_stem.par_chunks(256))
+    let placed: Vec<AtomicU64> = (0..total).map(|_| AtomicU64::new(0)).collect();
+    documents
+        .par_chunks(batch)
+        .zip(by_stem.par_chunks(batch))
+        .zip(cursors)
         .enumerate()
-        .map(|(batch, (chunk, counts))| {
-            let first = (batch * 256) as u32;
-            let mut found = Vec::new();
-            for (n, (document, counts)) in chunk.iter().zip(counts).enumerate() {
-                let scores = scorer.scores(document, unpack(counts));
-                found.extend(scores.map(|(stem, score, counts)| {
+        .for_each(|(n, ((chunk, counts), mut cursor))| {
+            let first = n * batch;
+            for (at, (document, counts)) in chunk.iter().zip(counts).enumerate() {
+                for (stem, score, counts) in scorer.scores(document, unpack(counts)) {
                     let impact = (score / highest[stem as usize] * 255.0)
                         .round()
                         .clamp(1.0, 255.0) as u8;
-                    let document = first + n as u32;
-                    let (section, in_title) = (counts.section, counts.per_field[TITLE] > 0);
-                    let posting = Posting {
-                        document,
+                    let posting = Posting::new(
+                        (first + at) as u32,
                         impact,
-                        section,
-                        in_title,
-                    };
-                    (stem, posting)
-                }));
+                        counts.section,
+                        counts.per_field[TITLE] > 0,
+                    );
+                    placed[cursor[stem as usize]].store(posting.0, Ordering::Relaxed);
+                    cursor[stem as usize] += 1;
+                }
             }
-            found
-        })
+        });
+    // Same size and alignment: the array is reused, not copied.
+    let postings = placed
+        .into_iter()
+        .map(|p| Posting(p.into_inner()))
         .collect();
-    for (stem, posting) in batches.into_iter().flatten() {
-        postings[stem as usize].push(posting);
-    }
-    (postings, highest)
+    (postings, starts, highest)
 }
 
 /// BM25F with the site's mean document length and each stem's inverse document frequency.
