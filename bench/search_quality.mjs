@@ -51,8 +51,14 @@ async function folioSearch(q, filters = {}) {
   const params = new URLSearchParams({ q, ...filters });
   fetched = [];
   await page.goto(`${server.url}/search/?${params}`);
-  await page.waitForFunction(() =>
-    document.querySelector(".search-result") || /No briefs/.test(document.getElementById("search-status").textContent));
+  // The count is shown first, then the results as their cards arrive: wait for all of the
+  // first page (up to 10).
+  await page.waitForFunction(() => {
+    const status = document.getElementById("search-status").textContent;
+    if (/No briefs/.test(status)) return true;
+    const count = parseInt(status, 10);
+    return count > 0 && document.querySelectorAll(".search-result").length === Math.min(count, 10);
+  });
   const urls = await page.$$eval(".search-result-title a", (links) => links.map((a) => new URL(a.href).pathname));
   return { urls, bytes: [...new Set(fetched)].reduce((sum, path) => sum + served(path), 0), files: new Set(fetched).size };
 }
