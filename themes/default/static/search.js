@@ -494,3 +494,5 @@ window.addEventListener("popstate", () => {
 
 fromAddress();
 run();
+// Every search starts from the manifest: fetched now, the first keystroke need not wait for it.
+manifest().catch(() => {});
