@@ -421,6 +421,24 @@ mod tests {
     }
 
     #[test]
+    fn a_first_build_makes_the_search_index_when_it_is_asked_for_before_the_pages() {
+        let dir = fixture();
+        let mut preview = first_built(dir.path());
+        let manifest = "/search/index/manifest.json";
+        assert!(
+            !preview.files.contains(manifest),
+            "not made by the first build"
+        );
+        assert!(preview.snapshot(0).pending.contains(manifest));
+        let pages = preview.pending_count();
+        preview.render_some_pending(&HashSet::from([manifest.to_string()]), 1);
+        assert!(preview.files.contains(manifest));
+        assert!(!preview.snapshot(1).pending.contains(manifest));
+        assert_eq!(preview.pending_count(), pages - 1, "and one page besides");
+        assert_serves_a_whole_build(preview);
+    }
+
+    #[test]
     fn edits_while_a_first_build_renders_serve_what_a_whole_build_serves() {
         let dir = fixture();
         let mut preview = first_built(dir.path());
