@@ -71,24 +71,22 @@ impl Analysed {
 
 /// The numbers and counts `pack` wrote.
 pub fn unpack(mut bytes: &[u8]) -> impl Iterator<Item = (u32, TermCounts)> + '_ {
-    {
-        std::iter::from_fn(move || {
-            if bytes.is_empty() {
-                return None;
+    std::iter::from_fn(move || {
+        if bytes.is_empty() {
+            return None;
+        }
+        let word = read_number(&mut bytes);
+        let fields = bytes[0];
+        bytes = &bytes[1..];
+        let mut counts = TermCounts::default();
+        for (field, count) in counts.per_field.iter_mut().enumerate() {
+            if fields & (1 << field) != 0 {
+                *count = read_number(&mut bytes) as u16;
             }
-            let word = read_number(&mut bytes);
-            let fields = bytes[0];
-            bytes = &bytes[1..];
-            let mut counts = TermCounts::default();
-            for (field, count) in counts.per_field.iter_mut().enumerate() {
-                if fields & (1 << field) != 0 {
-                    *count = read_number(&mut bytes) as u16;
-                }
-            }
-            counts.section = read_number(&mut bytes) as u16;
-            Some((word, counts))
-        })
-    }
+        }
+        counts.section = read_number(&mut bytes) as u16;
+        Some((word, counts))
+    })
 }
 
 /// A word's number and counts as bytes: the number, a byte of the fields that have the word,
@@ -246,6 +244,13 @@ struct Counted {
     counts: TermCounts,
 }
 
+impl Counted {
+    /// The word, as `spelled` (the analyser's string of all its words) spells it.
+    fn spelling<'s>(&self, spelled: &'s str) -> &'s str {
+        &spelled[self.start as usize..(self.start + self.len) as usize]
+    }
+}
+
 /// `word` lowercased with its diacritics removed, in `buffer` unless it already is.
 fn folded<'w>(word: &'w str, buffer: &'w mut String) -> &'w str {
     if !word.is_ascii() {
@@ -296,8 +301,8 @@ impl Analyser {
                 return;
             }
             let hash = word_hash(folded);
-            let spelling = |c: &Counted| &spelled[c.start as usize..(c.start + c.len) as usize];
-            let counts = match words.find_mut(hash, |c| c.hash == hash && spelling(c) == folded) {
+            let same = |c: &Counted| c.hash == hash && c.spelling(spelled) == folded;
+            let counts = match words.find_mut(hash, same) {
                 Some(counted) => &mut counted.counts,
                 None => {
                     let counted = Counted {
@@ -379,13 +384,8 @@ impl Analyser {
     pub fn finish(self, vocabulary: &Vocabulary) -> Analysed {
         let mut counts = Vec::with_capacity(self.words.len() * 6);
         for counted in &self.words {
-            let word =
-                &self.spelled[counted.start as usize..(counted.start + counted.len) as usize];
-            pack(
-                &mut counts,
-                vocabulary.number(word, counted.hash),
-                &counted.counts,
-            );
+            let number = vocabulary.number(counted.spelling(&self.spelled), counted.hash);
+            pack(&mut counts, number, &counted.counts);
         }
         Analysed {
             counts,

@@ -180,6 +180,22 @@ fn postings(
         .len()
         .div_ceil(4 * rayon::current_num_threads())
         .max(256);
+    let (starts, cursors) = places(&by_stem, batch, stem_count);
+    let frequency: Vec<u32> = starts.windows(2).map(|w| (w[1] - w[0]) as u32).collect();
+    let scorer = Scorer::new(documents, &frequency);
+    let highest = highest_scores(&scorer, documents, &by_stem, stem_count);
+    let batches = Batches {
+        documents,
+        by_stem: &by_stem,
+        size: batch,
+    };
+    let postings = placed_postings(&scorer, &highest, &batches, cursors, starts[stem_count]);
+    (postings, starts, highest)
+}
+
+/// Where each stem's postings start in the one array (and, last, their total), and for each
+/// batch of `batch` documents, where its first posting of each stem goes.
+fn places(by_stem: &[Vec<u8>], batch: usize, stem_count: usize) -> (Vec<usize>, Vec<Vec<usize>>) {
     let mut cursors: Vec<Vec<usize>> = by_stem
         .par_chunks(batch)
         .map(|counts| {
@@ -191,22 +207,29 @@ fn postings(
         })
         .collect();
     let mut starts = Vec::with_capacity(stem_count + 1);
-    let mut frequency = vec![0u32; stem_count];
     let mut total = 0;
-    for (stem, df) in frequency.iter_mut().enumerate() {
+    for stem in 0..stem_count {
         starts.push(total);
         for cursor in cursors.iter_mut() {
             let count = cursor[stem];
             cursor[stem] = total;
             total += count;
-            *df += count as u32;
         }
     }
     starts.push(total);
-    let scorer = Scorer::new(documents, &frequency);
-    let highest = documents
+    (starts, cursors)
+}
+
+/// Each stem's highest score over the documents.
+fn highest_scores(
+    scorer: &Scorer,
+    documents: &[Document],
+    by_stem: &[Vec<u8>],
+    stem_count: usize,
+) -> Vec<f64> {
+    documents
         .par_iter()
-        .zip(&by_stem)
+        .zip(by_stem)
         .fold(
             || vec![f64::MIN_POSITIVE; stem_count],
             |mut highest, (document, counts)| {
@@ -222,15 +245,34 @@ fn postings(
                 a.iter_mut().zip(b).for_each(|(a, b)| *a = a.max(b));
                 a
             },
-        );
+        )
+}
+
+/// The documents with their counts by stem, in batches of `size`.
+struct Batches<'d> {
+    documents: &'d [Document],
+    by_stem: &'d [Vec<u8>],
+    size: usize,
+}
+
+/// Every posting, scored and scaled to its stem's highest, written by each batch at its
+/// cursors into one array of `total`.
+fn placed_postings(
+    scorer: &Scorer,
+    highest: &[f64],
+    batches: &Batches<'_>,
+    cursors: Vec<Vec<usize>>,
+    total: usize,
+) -> Vec<Posting> {
     let placed: Vec<AtomicU64> = (0..total).map(|_| AtomicU64::new(0)).collect();
-    documents
-        .par_chunks(batch)
-        .zip(by_stem.par_chunks(batch))
+    batches
+        .documents
+        .par_chunks(batches.size)
+        .zip(batches.by_stem.par_chunks(batches.size))
         .zip(cursors)
         .enumerate()
         .for_each(|(n, ((chunk, counts), mut cursor))| {
-            let first = n * batch;
+            let first = n * batches.size;
             for (at, (document, counts)) in chunk.iter().zip(counts).enumerate() {
                 for (stem, score, counts) in scorer.scores(document, unpack(counts)) {
                     let impact = (score / highest[stem as usize] * 255.0)
@@ -248,11 +290,10 @@ fn postings(
             }
         });
     // Same size and alignment: the array is reused, not copied.
-    let postings = placed
+    placed
         .into_iter()
         .map(|p| Posting(p.into_inner()))
-        .collect();
-    (postings, starts, highest)
+        .collect()
 }
 
 /// BM25F with the site's mean document length and each stem's inverse document frequency.
