@@ -166,13 +166,14 @@ pub fn fold(word: &str) -> String {
         .collect()
 }
 
-/// Calls `each` with every word of `text`, unfolded, as Unicode word segmentation finds them.
+/// Calls `each` with every word of `text`, unfolded, as Unicode word segmentation finds them,
+/// and whether it is lowercase ASCII already (so needs no fold).
 ///
 /// Written by hand for ASCII, which is most of a brief: `unicode_words` costs several times
 /// more per byte, and the index reads every brief's text. Any run between spaces that is not
 /// ASCII goes to `unicode_words`; the ASCII rules below give the same words for ASCII text
 /// (a test holds them to it).
-pub fn each_word<'t>(text: &'t str, mut each: impl FnMut(&'t str)) {
+fn each_word<'t>(text: &'t str, mut each: impl FnMut(&'t str, bool)) {
     if text.is_ascii() {
         return ascii_words(text, &mut each);
     }
@@ -180,33 +181,57 @@ pub fn each_word<'t>(text: &'t str, mut each: impl FnMut(&'t str)) {
         if run.is_ascii() {
             ascii_words(run, &mut each);
         } else {
-            run.unicode_words().for_each(&mut each);
+            run.unicode_words().for_each(|word| each(word, false));
         }
     }
 }
 
+/// An ASCII byte's part in a word: `WORD` (letters, digits and `_`), `UPPER` (A–Z).
+const WORD: u8 = 1;
+const UPPER: u8 = 2;
+const CLASSES: [u8; 256] = {
+    let mut classes = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        if byte.is_ascii_alphanumeric() || byte == b'_' {
+            classes[b] = WORD;
+        }
+        if byte.is_ascii_uppercase() {
+            classes[b] |= UPPER;
+        }
+        b += 1;
+    }
+    classes
+};
+
 /// UAX #29's word rules for ASCII: letters, digits and `_` make words; `'`, `.` and `:`
 /// join letters on both sides; `.`, `,` and `;` join digits; `'` and `.` join digits too.
-fn ascii_words<'t>(run: &'t str, each: &mut impl FnMut(&'t str)) {
+/// Each word goes to `each` with whether it is all lowercase, found in the same pass.
+fn ascii_words<'t>(run: &'t str, each: &mut impl FnMut(&'t str, bool)) {
     let bytes = run.as_bytes();
-    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let class = |i: usize| CLASSES[bytes[i] as usize];
     let mut i = 0;
     while i < bytes.len() {
-        if !is_word(bytes[i]) {
+        if class(i) & WORD == 0 {
             i += 1;
             continue;
         }
         let start = i;
+        let mut seen = 0;
         while i < bytes.len() {
-            if is_word(bytes[i]) {
+            let here = class(i);
+            if here & WORD != 0 {
+                seen |= here;
                 i += 1;
             } else if i + 1 < bytes.len() && joins(bytes[i - 1], bytes[i], bytes[i + 1]) {
+                seen |= class(i + 1);
                 i += 2;
             } else {
                 break;
             }
         }
-        each(&run[start..i]);
+        each(&run[start..i], seen & UPPER == 0);
     }
 }
 
@@ -251,14 +276,15 @@ impl Counted {
     }
 }
 
-/// `word` lowercased with its diacritics removed, in `buffer` unless it already is.
-fn folded<'w>(word: &'w str, buffer: &'w mut String) -> &'w str {
+/// `word` lowercased with its diacritics removed, in `buffer` unless it is lowercase ASCII
+/// already (`lowercase`).
+fn folded<'w>(word: &'w str, lowercase: bool, buffer: &'w mut String) -> &'w str {
+    if lowercase {
+        return word;
+    }
     if !word.is_ascii() {
         *buffer = fold(word);
         return buffer;
-    }
-    if !word.bytes().any(|b| b.is_ascii_uppercase()) {
-        return word;
     }
     buffer.clear();
     buffer.push_str(word);
@@ -295,8 +321,8 @@ impl Analyser {
             folded: buffer,
             ..
         } = self;
-        each_word(text, |word| {
-            let folded = folded(word, buffer);
+        each_word(text, |word, lowercase| {
+            let folded = folded(word, lowercase, buffer);
             if folded.is_empty() {
                 return;
             }
@@ -352,9 +378,18 @@ impl Analyser {
             if !section.text.is_empty() {
                 section.text.push(' ');
             }
-            let kept: String = word.chars().take(self.room).collect();
-            self.room = self.room.saturating_sub(kept.chars().count() + 1);
-            section.text.push_str(&kept);
+            // A word no longer in bytes than the room left fits whole, whatever its characters.
+            let kept = match word.char_indices().nth(self.room) {
+                Some((end, _)) if word.len() > self.room => &word[..end],
+                _ => word,
+            };
+            let chars = if kept.is_ascii() {
+                kept.len()
+            } else {
+                kept.chars().count()
+            };
+            self.room = self.room.saturating_sub(chars + 1);
+            section.text.push_str(kept);
         }
     }
 
@@ -410,21 +445,20 @@ fn heading_anchor(tag: &str) -> Option<String> {
     Some(decode(&tag[start..end]).into_owned())
 }
 
-/// Text with tags removed.
+/// Text with tags removed, each tag replaced by a space.
 pub fn strip_tags(html: &str) -> String {
     let mut text = String::with_capacity(html.len());
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => {
-                in_tag = false;
-                text.push(' ');
-            }
-            _ if !in_tag => text.push(c),
-            _ => {}
-        }
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        text.push_str(&rest[..open]);
+        let Some(close) = rest[open..].find('>') else {
+            // An unclosed `<` hides what follows it, as it would in a browser.
+            return text;
+        };
+        text.push(' ');
+        rest = &rest[open + close + 1..];
     }
+    text.push_str(rest);
     text
 }
 
@@ -450,8 +484,28 @@ mod tests {
 
     fn words_of(text: &str) -> Vec<&str> {
         let mut found = Vec::new();
-        each_word(text, |w| found.push(w));
+        each_word(text, |w, _| found.push(w));
         found
+    }
+
+    #[test]
+    fn a_word_is_called_lowercase_only_when_no_letter_of_it_is_a_capital() {
+        let mut told = Vec::new();
+        each_word(
+            "rock'N'roll don't U.K. e.g. Café café x_Y 3.5",
+            |w, lowercase| told.push((w, lowercase)),
+        );
+        for (word, lowercase) in told {
+            let really = word.is_ascii() && !word.bytes().any(|b| b.is_ascii_uppercase());
+            assert_eq!(lowercase, really, "{word}");
+        }
+    }
+
+    #[test]
+    fn tags_become_spaces_and_an_unclosed_tag_hides_the_rest() {
+        assert_eq!(strip_tags("a<b>c</b>d"), "a c d");
+        assert_eq!(strip_tags("note <a href=\"x\">here"), "note  here");
+        assert_eq!(strip_tags("kept <unclosed tail"), "kept ");
     }
 
     #[test]
