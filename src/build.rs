@@ -95,9 +95,11 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         // its own, the 10,000-brief build was no faster: median 20.2 s either way, the two
         // cores already busy.)
         let index = index_briefs(&site, &cache).map_err(|err| BuildError::Content(vec![err]))?;
+        // Thousands of small files (5,600 at 10,000 briefs), written on every thread as the
+        // pages are: on tmpfs, 150 ms where one thread took 200.
         index
             .files
-            .iter()
+            .par_iter()
             .try_for_each(|file| staging.write(file))
             .map_err(BuildError::Output)?;
         files += index.files.len();
