@@ -247,33 +247,112 @@ fn joins(before: u8, mid: u8, after: u8) -> bool {
     }
 }
 
-/// Builds an `Analysed` from the text of a document's fields.
-pub struct Analyser {
-    /// The document's distinct words, by hash (`word_hash`, which the vocabulary shares), each
-    /// spelled in `spelled`: one string for them all, not an allocation a word.
-    words: HashTable<Counted>,
+/// A thread's memo of the vocabulary's numbers: counting a word looks it up in a table of the
+/// thread's own, without a lock, and a document's counts are kept by number from its first
+/// word, so that no document needs a table of its own nor the vocabulary once it is counted.
+pub struct Numbering<'v> {
+    vocabulary: &'v Vocabulary,
+    /// The words this thread has met, by hash (`word_hash`, which the vocabulary shares),
+    /// each spelled in `spelled`: one string for them all, not an allocation a word.
+    known: HashTable<Known>,
     spelled: String,
+    /// The document being counted: a known word's `slot` is its place in that document's
+    /// counts only when the word's `document` is this one.
+    document: u32,
+}
+
+/// A word a thread has met: its hash, where `Numbering::spelled` spells it, its number in the
+/// vocabulary, and the last document that had it with the place of its counts there.
+struct Known {
+    hash: u64,
+    /// The word's first 16 bytes, zero-padded: most words are no longer, and are compared
+    /// here, without reading `spelled` (a call to `memcmp` and a cache miss, a word).
+    head: u128,
+    start: u32,
+    len: u32,
+    number: u32,
+    document: u32,
+    slot: u32,
+}
+
+impl Known {
+    /// The word, as `spelled` (the numbering's string of all its words) spells it.
+    fn spelling<'s>(&self, spelled: &'s str) -> &'s str {
+        &spelled[self.start as usize..(self.start + self.len) as usize]
+    }
+}
+
+impl<'v> Numbering<'v> {
+    pub fn new(vocabulary: &'v Vocabulary) -> Self {
+        Numbering {
+            vocabulary,
+            known: HashTable::with_capacity(4096),
+            spelled: String::with_capacity(32 * 1024),
+            document: 0,
+        }
+    }
+
+    /// The known word `folded` (whose hash is `hash`), numbered in the vocabulary the first
+    /// time this thread meets it.
+    fn known(&mut self, folded: &str, hash: u64) -> &mut Known {
+        let Numbering {
+            vocabulary,
+            known,
+            spelled,
+            ..
+        } = self;
+        let head = head_of(folded);
+        let same = |k: &Known| {
+            k.hash == hash
+                && k.head == head
+                && k.len as usize == folded.len()
+                && (folded.len() <= 16 || k.spelling(spelled) == folded)
+        };
+        match known.find_entry(hash, same) {
+            Ok(entry) => entry.into_mut(),
+            Err(absent) => {
+                let known = absent.into_table();
+                let word = Known {
+                    hash,
+                    head,
+                    start: spelled.len() as u32,
+                    len: folded.len() as u32,
+                    number: vocabulary.number(folded, hash),
+                    document: u32::MAX,
+                    slot: 0,
+                };
+                spelled.push_str(folded);
+                known.insert_unique(hash, word, |k| k.hash).into_mut()
+            }
+        }
+    }
+}
+
+/// A word's first 16 bytes as a number, zero-padded. Made in registers: copied into a stack
+/// array and read back whole, the read waited on the copy's stores (a fifth of the time spent
+/// counting words).
+fn head_of(word: &str) -> u128 {
+    let bytes = word.as_bytes();
+    if let Some(first) = bytes.first_chunk::<16>() {
+        return u128::from_le_bytes(*first);
+    }
+    bytes
+        .iter()
+        .rev()
+        .fold(0u128, |head, &byte| head << 8 | u128::from(byte))
+}
+
+/// Builds an `Analysed` from the text of a document's fields.
+pub struct Analyser<'n, 'v> {
+    numbering: &'n mut Numbering<'v>,
+    /// Each distinct word's number and counts, in the order the document first has them.
+    counts: Vec<(u32, TermCounts)>,
     lengths: [u32; FIELD_COUNT],
     sections: Vec<Section>,
     /// Characters the current section's excerpt has room for.
     room: usize,
     /// A word being folded, when it is not already lowercase ASCII.
     folded: String,
-}
-
-/// A distinct word of a document: its hash, where `Analyser::spelled` spells it, its counts.
-struct Counted {
-    hash: u64,
-    start: u32,
-    len: u32,
-    counts: TermCounts,
-}
-
-impl Counted {
-    /// The word, as `spelled` (the analyser's string of all its words) spells it.
-    fn spelling<'s>(&self, spelled: &'s str) -> &'s str {
-        &spelled[self.start as usize..(self.start + self.len) as usize]
-    }
 }
 
 /// `word` lowercased with its diacritics removed, in `buffer` unless it is lowercase ASCII
@@ -292,31 +371,31 @@ fn folded<'w>(word: &'w str, lowercase: bool, buffer: &'w mut String) -> &'w str
     buffer
 }
 
-impl Default for Analyser {
-    fn default() -> Self {
+impl<'n, 'v> Analyser<'n, 'v> {
+    /// An analyser of the next document, numbering its words with `numbering`.
+    pub fn new(numbering: &'n mut Numbering<'v>) -> Self {
+        numbering.document = numbering.document.wrapping_add(1);
         let first = Section {
             anchor: String::new(),
             heading: String::new(),
             text: String::new(),
         };
         Analyser {
-            words: HashTable::with_capacity(1024),
-            spelled: String::with_capacity(8 * 1024),
+            numbering,
+            counts: Vec::with_capacity(1024),
             lengths: [0; FIELD_COUNT],
             sections: vec![first],
             room: EXCERPT_CHARS,
             folded: String::new(),
         }
     }
-}
 
-impl Analyser {
     /// Counts `text`'s words in `field`, in the current section.
     pub fn add(&mut self, field: usize, text: &str) {
         let section = (self.sections.len() - 1) as u16;
         let Analyser {
-            words,
-            spelled,
+            numbering,
+            counts,
             lengths,
             folded: buffer,
             ..
@@ -326,24 +405,14 @@ impl Analyser {
             if folded.is_empty() {
                 return;
             }
-            let hash = word_hash(folded);
-            let same = |c: &Counted| c.hash == hash && c.spelling(spelled) == folded;
-            let counts = match words.find_mut(hash, same) {
-                Some(counted) => &mut counted.counts,
-                None => {
-                    let counted = Counted {
-                        hash,
-                        start: spelled.len() as u32,
-                        len: folded.len() as u32,
-                        counts: TermCounts::default(),
-                    };
-                    spelled.push_str(folded);
-                    &mut words
-                        .insert_unique(hash, counted, |c| c.hash)
-                        .into_mut()
-                        .counts
-                }
-            };
+            let document = numbering.document;
+            let known = numbering.known(folded, word_hash(folded));
+            if known.document != document {
+                known.document = document;
+                known.slot = counts.len() as u32;
+                counts.push((known.number, TermCounts::default()));
+            }
+            let counts = &mut counts[known.slot as usize].1;
             let in_text = counts.per_field[BODY] > 0 || counts.per_field[HEADING] > 0;
             if (field == BODY || field == HEADING) && !in_text {
                 counts.section = section;
@@ -415,15 +484,14 @@ impl Analyser {
         self.body(&decode(rest));
     }
 
-    /// The analysis, its words numbered in `vocabulary`.
-    pub fn finish(self, vocabulary: &Vocabulary) -> Analysed {
-        let mut counts = Vec::with_capacity(self.words.len() * 6);
-        for counted in &self.words {
-            let number = vocabulary.number(counted.spelling(&self.spelled), counted.hash);
-            pack(&mut counts, number, &counted.counts);
+    /// The analysis.
+    pub fn finish(self) -> Analysed {
+        let mut packed = Vec::with_capacity(self.counts.len() * 6);
+        for (number, counts) in &self.counts {
+            pack(&mut packed, *number, counts);
         }
         Analysed {
-            counts,
+            counts: packed,
             lengths: self.lengths,
             sections: self.sections,
         }
@@ -527,13 +595,14 @@ mod tests {
 
     #[test]
     fn counts_folded_words_in_fields_and_sections() {
-        let mut analyser = Analyser::default();
+        let vocabulary = Vocabulary::with_words(Vec::new());
+        let mut numbering = Numbering::new(&vocabulary);
+        let mut analyser = Analyser::new(&mut numbering);
         analyser.add(TITLE, "Café Zoning rules");
         analyser.body_html(
             "<p>Intro &amp; more</p><h2 id=\"costs\">The <em>costs</em></h2><p>Money rules</p>",
         );
-        let vocabulary = Vocabulary::with_words(Vec::new());
-        let analysed = analyser.finish(&vocabulary);
+        let analysed = analyser.finish();
         let words = vocabulary.into_words();
         let counts = |w: &str| {
             let number = words.iter().position(|x| x == w).unwrap() as u32;

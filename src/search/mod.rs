@@ -16,7 +16,7 @@ use crate::diagnostics::Diagnostic;
 use crate::markdown::inline_html;
 use crate::render::{Contents, OutputFile};
 use crate::site::{Brief, Page, Site};
-use analyse::{Analysed, Analyser, META, NOTES, SUMMARY, TITLE};
+use analyse::{Analysed, Analyser, META, NOTES, Numbering, SUMMARY, TITLE};
 use foldhash::HashMap;
 use format::{Card, Document};
 use rayon::prelude::*;
@@ -48,22 +48,19 @@ pub fn index_briefs(site: &Site, cache: &BuildCache) -> Result<SearchIndex, Diag
     });
     let (words, kept) = kept_analyses(cache);
     let vocabulary = Vocabulary::with_words(words);
-    let kept = Kept {
-        analyses: kept,
-        vocabulary: &vocabulary,
-    };
+    // Each of rayon's jobs numbers its documents' words with a memo of its own.
+    let numbering = || Numbering::new(&vocabulary);
     let mut documents: Vec<Document> = site
         .briefs
         .par_iter()
-        .map(|brief| brief_document(site, brief, &kept))
+        .map_init(numbering, |n, brief| brief_document(site, brief, &kept, n))
         .collect();
     documents.extend(
         site.pages
             .par_iter()
-            .map(|page| page_document(site, page, &kept))
+            .map_init(numbering, |n, page| page_document(site, page, &kept, n))
             .collect::<Vec<_>>(),
     );
-    let Kept { analyses: kept, .. } = kept;
     let words = vocabulary.into_words();
     let analysed = started.elapsed();
     // The cache's copy of the analyses is written while the index is made from them.
@@ -102,7 +99,7 @@ fn search_url(site: &Site, url: &str) -> String {
         .to_string()
 }
 
-fn brief_document(site: &Site, brief: &Brief, kept: &Kept) -> Document {
+fn brief_document(site: &Site, brief: &Brief, kept: &Kept, numbering: &mut Numbering) -> Document {
     let doc = &brief.doc;
     let authors: Vec<String> = brief
         .authors
@@ -149,7 +146,7 @@ fn brief_document(site: &Site, brief: &Brief, kept: &Kept) -> Document {
         notes: &notes.join(" "),
         meta: &meta,
     };
-    let (text_key, analysed) = analysed(&text, kept);
+    let (text_key, analysed) = analysed(&text, kept, numbering);
     let mut filters: Vec<(&'static str, String)> = vec![("type", kind.clone()), ("year", year)];
     filters.extend(topics.iter().map(|t| ("topic", t.clone())));
     filters.extend(authors.iter().map(|a| ("author", a.clone())));
@@ -170,7 +167,7 @@ fn brief_document(site: &Site, brief: &Brief, kept: &Kept) -> Document {
     }
 }
 
-fn page_document(site: &Site, page: &Page, kept: &Kept) -> Document {
+fn page_document(site: &Site, page: &Page, kept: &Kept, numbering: &mut Numbering) -> Document {
     let doc = &page.doc;
     let summary = doc.summary.clone().unwrap_or_default();
     let text = Text {
@@ -180,7 +177,7 @@ fn page_document(site: &Site, page: &Page, kept: &Kept) -> Document {
         notes: "",
         meta: "Page",
     };
-    let (text_key, analysed) = analysed(&text, kept);
+    let (text_key, analysed) = analysed(&text, kept, numbering);
     Document {
         card: Card {
             url: search_url(site, &page.url),
@@ -211,17 +208,13 @@ struct Text<'a> {
 /// The cache's file of every document's analysis, by a key of its text.
 const ANALYSES_FILE: &str = "search-analyses.postcard";
 
-/// The analyses the last build kept, by the key of their text, and the vocabulary their
-/// words are numbered in.
-struct Kept<'v> {
-    analyses: HashMap<u128, Arc<Analysed>>,
-    vocabulary: &'v Vocabulary,
-}
+/// The analyses the last build kept, by the key of their text.
+type Kept = HashMap<u128, Arc<Analysed>>;
 
 /// The cache file's contents: the vocabulary, and each document's analysis by its key.
 type KeptFile = (Vec<String>, Vec<(u128, Analysed)>);
 
-fn kept_analyses(cache: &BuildCache) -> (Vec<String>, HashMap<u128, Arc<Analysed>>) {
+fn kept_analyses(cache: &BuildCache) -> (Vec<String>, Kept) {
     let Some((words, analyses)) = cache
         .file(ANALYSES_FILE)
         .and_then(|bytes| postcard::from_bytes::<KeptFile>(&bytes).ok())
@@ -237,12 +230,7 @@ fn kept_analyses(cache: &BuildCache) -> (Vec<String>, HashMap<u128, Arc<Analysed
 
 /// Keeps the documents' analyses and their vocabulary in one file (one write, not one a
 /// document), unless it already holds them all.
-fn keep_analyses(
-    cache: &BuildCache,
-    documents: &[Document],
-    kept: &HashMap<u128, Arc<Analysed>>,
-    words: &[String],
-) {
+fn keep_analyses(cache: &BuildCache, documents: &[Document], kept: &Kept, words: &[String]) {
     let unchanged = !cache.is_kept()
         || documents.len() == kept.len()
             && documents.iter().all(|d| kept.contains_key(&d.text_key));
@@ -259,22 +247,21 @@ fn keep_analyses(
 }
 
 /// The analysis of `text`, and its key: the last build's, when it had the same text.
-fn analysed(text: &Text, kept: &Kept) -> (u128, Arc<Analysed>) {
+fn analysed(text: &Text, kept: &Kept, numbering: &mut Numbering) -> (u128, Arc<Analysed>) {
     let key = u128::from_le_bytes(Key::of(("search analysis 4", text)).bytes());
     let analysed = kept
-        .analyses
         .get(&key)
         .cloned()
-        .unwrap_or_else(|| Arc::new(analyse_text(text, kept.vocabulary)));
+        .unwrap_or_else(|| Arc::new(analyse_text(text, numbering)));
     (key, analysed)
 }
 
-fn analyse_text(text: &Text, vocabulary: &Vocabulary) -> Analysed {
-    let mut analyser = Analyser::default();
+fn analyse_text(text: &Text, numbering: &mut Numbering) -> Analysed {
+    let mut analyser = Analyser::new(numbering);
     analyser.add(TITLE, text.title);
     analyser.add(SUMMARY, text.summary);
     analyser.add(META, text.meta);
     analyser.body_html(text.body);
     analyser.add(NOTES, &analyse::strip_tags(text.notes));
-    analyser.finish(vocabulary)
+    analyser.finish()
 }
