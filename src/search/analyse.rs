@@ -247,12 +247,13 @@ fn joins(before: u8, mid: u8, after: u8) -> bool {
     }
 }
 
-/// A thread's memo of the vocabulary's numbers: counting a word looks it up in a table of the
-/// thread's own, without a lock, and a document's counts are kept by number from its first
-/// word, so that no document needs a table of its own nor the vocabulary once it is counted.
+/// A memo of the vocabulary's numbers, one for each of rayon's jobs: counting a word looks it
+/// up in a table of the job's own, without a lock, and a document's counts are kept by number
+/// from its first word, so that no document needs a table of its own nor the vocabulary once
+/// it is counted.
 pub struct Numbering<'v> {
     vocabulary: &'v Vocabulary,
-    /// The words this thread has met, by hash (`word_hash`, which the vocabulary shares),
+    /// The words this memo has met, by hash (`word_hash`, which the vocabulary shares),
     /// each spelled in `spelled`: one string for them all, not an allocation a word.
     known: HashTable<Known>,
     spelled: String,
@@ -261,7 +262,7 @@ pub struct Numbering<'v> {
     document: u32,
 }
 
-/// A word a thread has met: its hash, where `Numbering::spelled` spells it, its number in the
+/// A word the memo has met: its hash, where `Numbering::spelled` spells it, its number in the
 /// vocabulary, and the last document that had it with the place of its counts there.
 struct Known {
     hash: u64,
@@ -283,6 +284,7 @@ impl Known {
 }
 
 impl<'v> Numbering<'v> {
+    /// A memo that has met no word yet, of `vocabulary`.
     pub fn new(vocabulary: &'v Vocabulary) -> Self {
         Numbering {
             vocabulary,
@@ -293,7 +295,7 @@ impl<'v> Numbering<'v> {
     }
 
     /// The known word `folded` (whose hash is `hash`), numbered in the vocabulary the first
-    /// time this thread meets it.
+    /// time this memo meets it.
     fn known(&mut self, folded: &str, hash: u64) -> &mut Known {
         let Numbering {
             vocabulary,
