@@ -15,7 +15,8 @@ fn main() {
     let root = PathBuf::from(args.next().expect("a site folder"));
     let runs: usize = args
         .next()
-        .map_or(5, |n| n.parse().expect("a number of runs"));
+        .map_or(5, |n| n.parse().expect("a number of runs"))
+        .max(1);
     let engine = Engine::open(&root, None).expect("the site's settings and theme");
     let cache = BuildCache::disabled();
     let shown = Shown {

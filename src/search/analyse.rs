@@ -449,10 +449,14 @@ impl<'n, 'v> Analyser<'n, 'v> {
             if !section.text.is_empty() {
                 section.text.push(' ');
             }
-            // A word no longer in bytes than the room left fits whole, whatever its characters.
-            let kept = match word.char_indices().nth(self.room) {
-                Some((end, _)) if word.len() > self.room => &word[..end],
-                _ => word,
+            // A word no longer in bytes than the room left fits whole, whatever its characters;
+            // only a longer one is walked for where the room ends.
+            let kept = if word.len() <= self.room {
+                word
+            } else {
+                word.char_indices()
+                    .nth(self.room)
+                    .map_or(word, |(end, _)| &word[..end])
             };
             let chars = if kept.is_ascii() {
                 kept.len()
