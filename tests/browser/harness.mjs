@@ -63,6 +63,21 @@ export async function launch() {
   });
 }
 
+/**
+ * The address's fragment once a fragment link's navigation has landed. Playwright's key press
+ * or click can return before it does (CI once read the old hash), so this polls for the
+ * expected fragment for up to two seconds, then returns whatever is there for the assertion.
+ */
+export async function hashAfterNavigation(page, expected) {
+  const deadline = Date.now() + 2000;
+  let hash = new URL(page.url()).hash;
+  while (hash !== expected && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 25));
+    hash = new URL(page.url()).hash;
+  }
+  return hash;
+}
+
 /** Where the suite leaves screenshots and PDFs for people to look at (gitignored). */
 export const artifacts = join(repo, "tests", "browser", "artifacts");
 
