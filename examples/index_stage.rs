@@ -27,7 +27,7 @@ fn main() {
     let mut times = Vec::new();
     for _ in 0..runs {
         let started = Instant::now();
-        let index = folio::search::index_briefs(&site, &cache).expect("an index");
+        let index = folio::search::index_briefs(&site, &cache, None).expect("an index");
         times.push(started.elapsed().as_secs_f64() * 1e3);
         std::hint::black_box(index.files.len());
     }

@@ -8,6 +8,7 @@ use crate::output::{Staging, absolute, check_output_dir};
 use crate::render::OutputFile;
 use crate::search::index_briefs;
 use crate::site::Shown;
+use anyhow::Context;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -94,7 +95,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         // its own time and memory are then the stage's. (Made beside the pages on a pool of
         // its own, the 10,000-brief build was no faster: median 20.2 s either way, the two
         // cores already busy.)
-        let index = index_briefs(&site, &cache).map_err(|err| BuildError::Content(vec![err]))?;
+        let index = index_briefs(&site, &cache, staging.previous())
+            .map_err(|err| BuildError::Content(vec![err]))?;
         // Thousands of small files (5,600 at 10,000 briefs), written on every thread as the
         // pages are: on tmpfs, 150 ms where one thread took 200.
         index
@@ -102,7 +104,20 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
             .par_iter()
             .try_for_each(|file| staging.write(file))
             .map_err(BuildError::Output)?;
-        files += index.files.len();
+        // A patched index keeps the last one's other files, which it checked are there.
+        index
+            .kept
+            .par_iter()
+            .try_for_each(|path| {
+                staging
+                    .keep_previous(path, |_| true)
+                    .then_some(())
+                    .with_context(|| {
+                        format!("could not keep {} from the last build", path.display())
+                    })
+            })
+            .map_err(BuildError::Output)?;
+        files += index.files.len() + index.kept.len();
         diagnostics.extend(index.warning);
     }
     timings.lap("search");

@@ -193,6 +193,11 @@ impl Staging {
         }
     }
 
+    /// The output of the previous build, when there is one.
+    pub fn previous(&self) -> Option<&Path> {
+        self.previous.as_deref()
+    }
+
     /// Puts the previous build's file at `path` in the new output unchanged, if `fits` accepts
     /// its metadata; false if there is no such file or it could not be linked.
     pub fn keep_previous(&self, path: &Path, fits: impl Fn(&std::fs::Metadata) -> bool) -> bool {

@@ -4,19 +4,23 @@
 use super::analyse::Analysed;
 use super::index::{Inverted, Posting};
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
 /// Documents per document chunk: a query's first ten results each fetch one chunk, so chunks
 /// are small (a result's card and excerpts are ~1.5 KB gzipped).
 pub const DOCUMENT_CHUNK: usize = 2;
-/// The size, before compression, past which a vocabulary or postings chunk is closed. A stem
-/// whose postings alone are larger has a chunk of its own.
+/// The size, before compression, past which a vocabulary chunk is closed.
 const CHUNK_BYTES: usize = 48 * 1024;
+/// A stem that this many documents have (its postings ~4 KB or more) has a postings chunk of
+/// its own.
+pub const OWN_CHUNK: u32 = 512;
+/// About how many postings a chunk of the other stems holds (~48 KB before compression).
+const CHUNK_POSTINGS: u64 = 6000;
 
 /// What a result shows, for one document.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Card {
     pub url: String,
     pub title: String,
@@ -51,8 +55,12 @@ pub fn files(
     stemmed: bool,
 ) -> Vec<IndexFile> {
     let mut files = Vec::new();
-    let vocabulary = chunked(&mut files, "vocabulary", vocabulary_entries(inverted));
-    let postings = chunked(&mut files, "postings", postings_entries(inverted));
+    let words = inverted
+        .words
+        .iter()
+        .map(|(word, stem)| (word.as_str(), inverted.stems[*stem as usize].as_str()));
+    let vocabulary = vocabulary_chunks(&mut files, words.collect());
+    let postings = postings_chunks(&mut files, postings_entries(inverted));
     let cards: Vec<Vec<u8>> = documents
         .par_chunks(DOCUMENT_CHUNK)
         .map(document_chunk)
@@ -62,42 +70,81 @@ pub fn files(
         .enumerate()
         .map(|(n, bytes)| {
             let hash = short_hash(&bytes);
-            files.push(IndexFile {
-                name: format!("documents-{n}-{hash}.json"),
-                bytes,
-            });
+            files.push(document_file(n, &hash, bytes));
             hash
         })
         .collect();
-    let filters = serde_json::to_vec(&filters(documents)).expect("JSON of filters");
-    let manifest = json!({
-        "version": 2,
-        "language": language,
-        "stemmed": stemmed,
-        "documents": documents.len(),
-        "documentChunk": DOCUMENT_CHUNK,
-        "vocabulary": vocabulary,
-        "postings": postings,
-        "documentHashes": hashes,
-        "filters": hashed(&mut files, "filters", filters),
-    });
-    files.push(IndexFile {
-        name: "manifest.json".into(),
-        bytes: serde_json::to_vec(&manifest).expect("JSON of values"),
-    });
+    let filters = filters_file(documents.iter().map(|d| d.filters.as_slice()));
+    let filters = hashed(&mut files, "filters", filters);
+    let manifest = Manifest {
+        language,
+        stemmed,
+        documents: documents.len(),
+        vocabulary,
+        postings,
+        document_hashes: hashes,
+        filters,
+    };
+    files.push(manifest.file());
     files.sort_by(|a, b| a.name.cmp(&b.name));
     files
+}
+
+/// The name of the manifest, the one file whose name has no hash.
+pub const MANIFEST: &str = "manifest.json";
+
+/// What `manifest.json` holds.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Manifest<S = String> {
+    pub language: S,
+    pub stemmed: bool,
+    pub documents: usize,
+    /// `[[first key, file], …]`
+    pub vocabulary: Value,
+    /// `[[first key, file], …]`
+    pub postings: Value,
+    pub document_hashes: String,
+    pub filters: String,
+}
+
+impl<S: AsRef<str>> Manifest<S> {
+    pub fn file(&self) -> IndexFile {
+        let manifest = json!({
+            "version": 2,
+            "language": self.language.as_ref(),
+            "stemmed": self.stemmed,
+            "documents": self.documents,
+            "documentChunk": DOCUMENT_CHUNK,
+            "vocabulary": self.vocabulary,
+            "postings": self.postings,
+            "documentHashes": self.document_hashes,
+            "filters": self.filters,
+        });
+        IndexFile {
+            name: MANIFEST.into(),
+            bytes: serde_json::to_vec(&manifest).expect("JSON of values"),
+        }
+    }
+}
+
+/// Document chunk `n`, whose short hash is `hash`.
+pub fn document_file(n: usize, hash: &str, bytes: Vec<u8>) -> IndexFile {
+    IndexFile {
+        name: format!("documents-{n}-{hash}.json"),
+        bytes,
+    }
 }
 
 /// Eight hex digits of a document chunk's hash: its name is `documents-<n>-<hash>.json`, and
 /// the manifest lists the chunks as one string of these (at 10,000 briefs, 5,000 names in
 /// full made the manifest 195 KB; the string is 40 KB, 22 KB gzipped).
-fn short_hash(bytes: &[u8]) -> String {
+pub fn short_hash(bytes: &[u8]) -> String {
     format!("{:08x}", xxhash_rust::xxh3::xxh3_64(bytes) as u32)
 }
 
 /// Keeps `bytes` as a file named `kind-<hash>.json`; returns the name.
-fn hashed(files: &mut Vec<IndexFile>, kind: &str, bytes: Vec<u8>) -> String {
+pub fn hashed(files: &mut Vec<IndexFile>, kind: &str, bytes: Vec<u8>) -> String {
     let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
     let name = format!("{kind}-{hash:016x}.json");
     files.push(IndexFile {
@@ -105,6 +152,11 @@ fn hashed(files: &mut Vec<IndexFile>, kind: &str, bytes: Vec<u8>) -> String {
         bytes,
     });
     name
+}
+
+/// The vocabulary's chunks, of sorted `(word, stem)`; returns `[[first key, file], …]`.
+pub fn vocabulary_chunks(files: &mut Vec<IndexFile>, words: Vec<(&str, &str)>) -> Value {
+    chunked(files, "vocabulary", vocabulary_entries(words))
 }
 
 /// Groups sorted `(key, "key":value)` entries into JSON objects of about `CHUNK_BYTES`;
@@ -134,42 +186,110 @@ fn chunked(files: &mut Vec<IndexFile>, kind: &str, entries: Vec<(&str, Vec<u8>)>
     Value::Array(listed)
 }
 
+/// Groups the sorted postings entries into chunks: a stem of `OWN_CHUNK` documents or more
+/// alone, the others cut where `starts_chunk` says; returns `[[first key, file], …]`.
+pub fn postings_chunks(files: &mut Vec<IndexFile>, entries: Vec<StemEntry>) -> Value {
+    let mut listed = Vec::new();
+    for chunk in cut_postings(&entries) {
+        let bytes = chunk_bytes(chunk.iter().map(|entry| entry.bytes.as_slice()));
+        listed.push(json!([chunk[0].stem, hashed(files, "postings", bytes)]));
+    }
+    Value::Array(listed)
+}
+
+/// One stem's entry of a postings chunk, `"stem":[…]`, with how many documents have it.
+pub struct StemEntry<'a> {
+    pub stem: std::borrow::Cow<'a, str>,
+    pub frequency: u32,
+    pub bytes: Vec<u8>,
+}
+
+/// Sorted postings entries cut into chunks. The cuts depend on each stem and its frequency,
+/// never on its neighbours or bytes: an edit that changes some stems' postings changes only
+/// the chunks that hold them (and merges or splits a chunk when a stem comes or goes), so the
+/// build after it can rewrite those chunks alone and still write what a fresh build would.
+pub fn cut_postings<'e, 'a>(entries: &'e [StemEntry<'a>]) -> Vec<&'e [StemEntry<'a>]> {
+    let mut chunks = Vec::new();
+    let mut start = 0;
+    for at in 1..=entries.len() {
+        let cut = at == entries.len() || {
+            let (before, entry) = (&entries[at - 1], &entries[at]);
+            starts_chunk(&entry.stem, entry.frequency) || before.frequency >= OWN_CHUNK
+        };
+        if cut {
+            chunks.push(&entries[start..at]);
+            start = at;
+        }
+    }
+    chunks
+}
+
+/// Whether a stem starts a postings chunk: always when it has a chunk of its own, otherwise
+/// with a chance of its frequency in `CHUNK_POSTINGS`, drawn from a hash of the stem (content-
+/// defined chunking: chunks hold ~`CHUNK_POSTINGS` postings however the frequencies fall).
+pub fn starts_chunk(stem: &str, frequency: u32) -> bool {
+    let draw = u128::from(xxhash_rust::xxh3::xxh3_64(stem.as_bytes()) as u32);
+    frequency >= OWN_CHUNK || draw * u128::from(CHUNK_POSTINGS) < u128::from(frequency) << 32
+}
+
+/// A JSON object of `entries`, each already `"key":value`.
+pub fn chunk_bytes<'b>(entries: impl Iterator<Item = &'b [u8]>) -> Vec<u8> {
+    let mut chunk = vec![b'{'];
+    for (n, entry) in entries.enumerate() {
+        if n > 0 {
+            chunk.push(b',');
+        }
+        chunk.extend_from_slice(entry);
+    }
+    chunk.push(b'}');
+    chunk
+}
+
 /// `"word":"stem"` for each surface word (`""` when the word is its own stem).
-fn vocabulary_entries(inverted: &Inverted) -> Vec<(&str, Vec<u8>)> {
-    inverted
-        .words
-        .par_iter()
+fn vocabulary_entries<'w>(words: Vec<(&'w str, &'w str)>) -> Vec<(&'w str, Vec<u8>)> {
+    words
+        .into_par_iter()
         .map(|(word, stem)| {
-            let stem = inverted.stems[*stem as usize].as_str();
             let shown = if stem == word { "" } else { stem };
             let mut entry = json_string(word);
             entry.push(b':');
             entry.extend(json_string(shown));
-            (word.as_str(), entry)
+            (word, entry)
         })
         .collect()
 }
 
-/// `"stem":[weight, document, impact, place, …]` for each stem: its highest score, then its
+/// `"stem":[weight, document, impact, place, …]` for each stem: its weight, then its
 /// postings, each document number after the first written as the difference from the one
 /// before, and `place` the section × 2, plus 1 when the title has the stem.
-fn postings_entries(inverted: &Inverted) -> Vec<(&str, Vec<u8>)> {
+fn postings_entries(inverted: &Inverted) -> Vec<StemEntry<'_>> {
     inverted
         .stems
         .par_iter()
         .zip(&inverted.weights)
         .enumerate()
         .map(|(n, (stem, weight))| {
-            let mut entry = json_string(stem);
-            entry.extend_from_slice(format!(":[{weight:.3e},").as_bytes());
-            write_postings(&mut entry, inverted.postings(n));
-            entry.push(b']');
-            (stem.as_str(), entry)
+            let postings = inverted.postings(n);
+            let mut bytes = entry_head(stem, *weight);
+            write_postings(&mut bytes, postings);
+            bytes.push(b']');
+            StemEntry {
+                stem: stem.as_str().into(),
+                frequency: postings.len() as u32,
+                bytes,
+            }
         })
         .collect()
 }
 
-fn write_postings(out: &mut Vec<u8>, postings: &[Posting]) {
+/// The start of a stem's postings entry, `"stem":[weight,`.
+pub fn entry_head(stem: &str, weight: f64) -> Vec<u8> {
+    let mut entry = json_string(stem);
+    entry.extend_from_slice(format!(":[{weight:.3e},").as_bytes());
+    entry
+}
+
+pub fn write_postings(out: &mut Vec<u8>, postings: &[Posting]) {
     let mut previous = 0;
     for (n, posting) in postings.iter().enumerate() {
         if n > 0 {
@@ -191,7 +311,7 @@ fn json_string(text: &str) -> Vec<u8> {
 }
 
 /// The cards of a chunk of documents, with their sections for excerpts and sub-results.
-fn document_chunk(documents: &[Document]) -> Vec<u8> {
+pub fn document_chunk(documents: &[Document]) -> Vec<u8> {
     let cards: Vec<Value> = documents
         .iter()
         .map(|document| {
@@ -209,14 +329,14 @@ fn document_chunk(documents: &[Document]) -> Vec<u8> {
     serde_json::to_vec(&cards).expect("JSON of cards")
 }
 
-/// Filter → value → the documents that have it, each after the first as the difference from
-/// the one before.
-fn filters(documents: &[Document]) -> BTreeMap<&'static str, BTreeMap<&str, Vec<u32>>> {
+/// The filters' file: filter → value → the documents that have it, each after the first as
+/// the difference from the one before; of each document's filters, in order.
+pub fn filters_file<'d>(documents: impl Iterator<Item = &'d [(&'static str, String)]>) -> Vec<u8> {
     let mut filters: BTreeMap<&'static str, BTreeMap<&str, Vec<u32>>> = BTreeMap::new();
     let mut last: BTreeMap<(&str, &str), u32> = BTreeMap::new();
-    for (n, document) in documents.iter().enumerate() {
+    for (n, document) in documents.enumerate() {
         let n = n as u32;
-        for (filter, value) in &document.filters {
+        for (filter, value) in document {
             let previous = last.insert((filter, value), n);
             if previous == Some(n) {
                 continue;
@@ -225,5 +345,5 @@ fn filters(documents: &[Document]) -> BTreeMap<&'static str, BTreeMap<&str, Vec<
             list.push(n - previous.unwrap_or(0));
         }
     }
-    filters
+    serde_json::to_vec(&filters).expect("JSON of filters")
 }

@@ -6,7 +6,7 @@ use super::format::Document;
 use foldhash::HashMap;
 use rayon::prelude::*;
 use rust_stemmers::Stemmer;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// BM25F's weights per field: title, headings, summary, body, notes, authors/topics/type/year.
 const FIELD_WEIGHTS: [f64; FIELD_COUNT] = [7.0, 5.0, 2.0, 1.0, 1.0, 1.5];
@@ -20,7 +20,8 @@ const TITLE_BONUS: f64 = 1.0;
 const B: f64 = 0.75;
 
 /// One document's entry in a stem's postings, packed in a `u64`: the document's number, its
-/// impact (the BM25F score scaled to 1–255 against the stem's highest, its `weight`), the
+/// impact (the stem's BM25F score without its IDF, on a fixed scale of 1–255: see
+/// `Scorer::impact`), the
 /// first section whose heading or text has the stem (0: before any heading), and whether the
 /// document's title has the stem.
 #[derive(Debug, Clone, Copy)]
@@ -59,14 +60,14 @@ pub struct Inverted {
     /// Each surface word with the number of its stem in `stems`.
     pub words: Vec<(String, u32)>,
     pub stems: Vec<String>,
+    /// How many documents have each word, by its number in the build's vocabulary.
+    pub word_documents: Vec<u32>,
     /// Every stem's postings, stem after stem, each stem's in the documents' order: stem `s`'s
     /// are `postings[starts[s]..starts[s + 1]]`. One array, not one a stem: at 10,000 briefs
     /// there are ~7 million.
     postings: Vec<Posting>,
     starts: Vec<usize>,
-    /// Each stem's highest score: a posting's score is its impact / 255 × this. Scaled per
-    /// stem, not to the site's highest, so that a word every brief has (whose scores are all
-    /// tiny) still ranks its documents in 255 steps.
+    /// Each stem's weight: a posting's score is its impact × this (`Scorer::weight`).
     pub weights: Vec<f64>,
 }
 
@@ -79,32 +80,48 @@ impl Inverted {
 
 /// The index of `documents`, whose words are numbered in `words`.
 pub fn invert(documents: &[Document], words: &[String], stemmer: Option<&Stemmer>) -> Inverted {
-    let (words, stems, stem_of) = stemmed_vocabulary(documents, words, stemmer);
+    let word_documents = word_documents(documents, words.len());
+    let (words, stems, stem_of) = stemmed_vocabulary(&word_documents, words, stemmer);
     let (postings, starts, weights) = postings(documents, &stem_of, stems.len());
     Inverted {
         words,
         stems,
+        word_documents,
         postings,
         starts,
         weights,
     }
 }
 
+/// How many of `documents` have each of the `count` words, by number.
+fn word_documents(documents: &[Document], count: usize) -> Vec<u32> {
+    let add = |mut a: Vec<u32>, b: Vec<u32>| {
+        a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
+        a
+    };
+    documents
+        .par_iter()
+        .fold(
+            || vec![0u32; count],
+            |mut counts, document| {
+                for (word, _) in document.analysed.words() {
+                    counts[word as usize] += 1;
+                }
+                counts
+            },
+        )
+        .reduce(|| vec![0u32; count], add)
+}
+
 /// The words some document has, sorted, with their stems' numbers; the stems, sorted; and
 /// each word number's stem number (`u32::MAX` for a word no document has any more).
 fn stemmed_vocabulary(
-    documents: &[Document],
+    word_documents: &[u32],
     words: &[String],
     stemmer: Option<&Stemmer>,
 ) -> (Vec<(String, u32)>, Vec<String>, Vec<u32>) {
-    let used: Vec<AtomicBool> = words.iter().map(|_| AtomicBool::new(false)).collect();
-    documents.par_iter().for_each(|document| {
-        for (word, _) in document.analysed.words() {
-            used[word as usize].store(true, Ordering::Relaxed);
-        }
-    });
     let mut distinct: Vec<u32> = (0..words.len() as u32)
-        .filter(|&n| used[n as usize].load(Ordering::Relaxed))
+        .filter(|&n| word_documents[n as usize] > 0)
         .collect();
     distinct.par_sort_unstable_by(|&a, &b| words[a as usize].cmp(&words[b as usize]));
     let stemmed: Vec<String> = distinct
@@ -158,10 +175,10 @@ fn packed_stem_counts(document: &Document, stem_of: &[u32], slots: &mut [u32]) -
 }
 
 /// Each stem's postings, scored with BM25F against the site's document lengths and
-/// frequencies, in one array with each stem's start. Each document's counts are gathered by
-/// stem once and kept packed (~6 bytes a stem, ~35 MB at 10,000 briefs), then read in three
-/// passes: how many documents of each batch have each stem (which places every posting in
-/// the array), each stem's highest score, the postings themselves, written by the batches in
+/// frequencies, in one array with each stem's start, and each stem's weight. Each document's
+/// counts are gathered by stem once and kept packed (~6 bytes a stem, ~35 MB at 10,000
+/// briefs), then read twice: how many documents of each batch have each stem (which places
+/// every posting in the array), and the postings themselves, written by the batches in
 /// parallel into their own places.
 fn postings(
     documents: &[Document],
@@ -181,16 +198,18 @@ fn postings(
         .div_ceil(4 * rayon::current_num_threads())
         .max(256);
     let (starts, cursors) = places(&by_stem, batch, stem_count);
-    let frequency: Vec<u32> = starts.windows(2).map(|w| (w[1] - w[0]) as u32).collect();
-    let scorer = Scorer::new(documents, &frequency);
-    let highest = highest_scores(&scorer, documents, &by_stem, stem_count);
+    let scorer = Scorer::new(documents);
+    let weights = starts
+        .windows(2)
+        .map(|w| scorer.weight((w[1] - w[0]) as u32))
+        .collect();
     let batches = Batches {
         documents,
         by_stem: &by_stem,
         size: batch,
     };
-    let postings = placed_postings(&scorer, &highest, &batches, cursors, starts[stem_count]);
-    (postings, starts, highest)
+    let postings = placed_postings(&scorer, &batches, cursors, starts[stem_count]);
+    (postings, starts, weights)
 }
 
 /// Where each stem's postings start in the one array (and, last, their total), and for each
@@ -220,34 +239,6 @@ fn places(by_stem: &[Vec<u8>], batch: usize, stem_count: usize) -> (Vec<usize>, 
     (starts, cursors)
 }
 
-/// Each stem's highest score over the documents.
-fn highest_scores(
-    scorer: &Scorer,
-    documents: &[Document],
-    by_stem: &[Vec<u8>],
-    stem_count: usize,
-) -> Vec<f64> {
-    documents
-        .par_iter()
-        .zip(by_stem)
-        .fold(
-            || vec![f64::MIN_POSITIVE; stem_count],
-            |mut highest, (document, counts)| {
-                for (stem, score, _) in scorer.scores(document, unpack(counts)) {
-                    highest[stem as usize] = highest[stem as usize].max(score);
-                }
-                highest
-            },
-        )
-        .reduce(
-            || vec![f64::MIN_POSITIVE; stem_count],
-            |mut a, b| {
-                a.iter_mut().zip(b).for_each(|(a, b)| *a = a.max(b));
-                a
-            },
-        )
-}
-
 /// The documents with their counts by stem, in batches of `size`.
 struct Batches<'d> {
     documents: &'d [Document],
@@ -255,11 +246,9 @@ struct Batches<'d> {
     size: usize,
 }
 
-/// Every posting, scored and scaled to its stem's highest, written by each batch at its
-/// cursors into one array of `total`.
+/// Every posting, scored, written by each batch at its cursors into one array of `total`.
 fn placed_postings(
     scorer: &Scorer,
-    highest: &[f64],
     batches: &Batches<'_>,
     cursors: Vec<Vec<usize>>,
     total: usize,
@@ -274,10 +263,9 @@ fn placed_postings(
         .for_each(|(n, ((chunk, counts), mut cursor))| {
             let first = n * batches.size;
             for (at, (document, counts)) in chunk.iter().zip(counts).enumerate() {
-                for (stem, score, counts) in scorer.scores(document, unpack(counts)) {
-                    let impact = (score / highest[stem as usize] * 255.0)
-                        .round()
-                        .clamp(1.0, 255.0) as u8;
+                let length = length(document);
+                for (stem, counts) in unpack(counts) {
+                    let impact = scorer.impact(length, &counts);
                     let posting = Posting::new(
                         (first + at) as u32,
                         impact,
@@ -296,57 +284,76 @@ fn placed_postings(
         .collect()
 }
 
-/// BM25F with the site's mean document length and each stem's inverse document frequency.
-/// A stem's weighted count over the fields is normalised by the whole document's length, not
-/// field by field: a title is short in every brief, and a short title should not outrank a
-/// brief that says more about the word.
-struct Scorer {
+/// BM25F with the site's mean document length, rounded (`stable_average`), and its number
+/// of documents. A posting's score is split in two: its impact, which depends on the document
+/// alone (its counts of the stem and its length against the mean), and the stem's weight, its
+/// IDF, which depends on how many documents have the stem. So an edit of one brief changes
+/// that brief's impacts and the weights of the stems it gains or loses, never the impacts of
+/// another brief: the build then rewrites only the postings that hold them (`patch`).
+#[derive(PartialEq)]
+pub struct Scorer {
     average: f64,
-    idf: Vec<f64>,
+    documents: f64,
 }
 
+/// The highest score, without IDF, a stem can have in a document: BM25's saturation bound
+/// plus the title's bonus. Impacts are fractions of it in 255 steps (~0.013 each).
+const HIGHEST: f64 = K1 + 1.0 + TITLE_BONUS;
+
 impl Scorer {
-    fn new(documents: &[Document], frequency: &[u32]) -> Scorer {
-        let total = documents.len() as f64;
-        let idf = frequency
-            .iter()
-            .map(|&df| ((total - df as f64 + 0.5) / (df as f64 + 0.5) + 1.0).ln())
-            .collect();
+    pub fn new(documents: &[Document]) -> Scorer {
+        let total: u64 = documents.iter().map(length).sum();
+        Scorer::with_lengths(total, documents.len())
+    }
+
+    /// The scorer of `documents` documents whose lengths add up to `total`.
+    pub fn with_lengths(total: u64, documents: usize) -> Scorer {
         Scorer {
-            average: average_length(documents),
-            idf,
+            average: stable_average(total, documents),
+            documents: documents as f64,
         }
     }
 
-    /// Each stem's score in `document`, with its section.
-    fn scores<'c>(
-        &'c self,
-        document: &Document,
-        counts: impl Iterator<Item = (u32, TermCounts)> + 'c,
-    ) -> impl Iterator<Item = (u32, f64, TermCounts)> + 'c {
-        let norm = K1 * (1.0 - B + B * length(document) / self.average);
-        counts.map(move |(stem, counts)| {
-            let tf: f64 = (0..FIELD_COUNT)
-                .map(|f| FIELD_WEIGHTS[f] * counts.per_field[f] as f64)
-                .sum();
-            let in_title = if counts.per_field[TITLE] > 0 {
-                TITLE_BONUS
-            } else {
-                0.0
-            };
-            let score = self.idf[stem as usize] * ((K1 + 1.0) * tf / (norm + tf) + in_title);
-            (stem, score, counts)
-        })
+    /// A stem's weight when `frequency` documents have it: its IDF, times the step of an
+    /// impact.
+    pub fn weight(&self, frequency: u32) -> f64 {
+        let df = f64::from(frequency);
+        let idf = ((self.documents - df + 0.5) / (df + 0.5) + 1.0).ln();
+        idf * HIGHEST / 255.0
+    }
+
+    /// A stem's impact in a document of `length` words that has it `counts` times: its BM25F
+    /// term score (the fields' weighted count, saturated against the document's length) plus
+    /// the title's bonus, in 255 steps of `HIGHEST`, at least 1.
+    pub fn impact(&self, length: u64, counts: &TermCounts) -> u8 {
+        let norm = K1 * (1.0 - B + B * length as f64 / self.average);
+        let tf: f64 = (0..FIELD_COUNT)
+            .map(|f| FIELD_WEIGHTS[f] * counts.per_field[f] as f64)
+            .sum();
+        let in_title = if counts.per_field[TITLE] > 0 {
+            TITLE_BONUS
+        } else {
+            0.0
+        };
+        let score = (K1 + 1.0) * tf / (norm + tf) + in_title;
+        (score / HIGHEST * 255.0).round().clamp(1.0, 255.0) as u8
     }
 }
 
-/// A document's length in words, all fields.
-fn length(document: &Document) -> f64 {
-    document.analysed.lengths.iter().map(|&l| l as f64).sum()
+/// The mean of documents' lengths, rounded to 1/64 of an octave (about 1 %), at least 1: an
+/// edit of one brief moves the exact mean by a few millionths, which leaves the rounded one,
+/// and so every other brief's impacts, as they were.
+fn stable_average(total: u64, documents: usize) -> f64 {
+    let mean = (total as f64 / documents.max(1) as f64).max(1.0);
+    ((mean.log2() * 64.0).round() / 64.0).exp2()
 }
 
-/// The documents' mean length (at least 1).
-fn average_length(documents: &[Document]) -> f64 {
-    let sum: f64 = documents.iter().map(length).sum();
-    (sum / documents.len().max(1) as f64).max(1.0)
+/// A document's length in words, all fields.
+pub fn length(document: &Document) -> u64 {
+    document
+        .analysed
+        .lengths
+        .iter()
+        .map(|&l| u64::from(l))
+        .sum()
 }

@@ -9,6 +9,7 @@
 mod analyse;
 mod format;
 mod index;
+mod patch;
 mod vocabulary;
 
 use crate::cache::{BuildCache, Key};
@@ -20,7 +21,8 @@ use analyse::{Analysed, Analyser, META, NOTES, Numbering, SUMMARY, TITLE};
 use foldhash::HashMap;
 use format::{Card, Document};
 use rayon::prelude::*;
-use std::path::Path;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 use vocabulary::Vocabulary;
@@ -31,12 +33,22 @@ pub const SEARCH_DIR: &str = "search/index";
 
 /// The index's files, and a warning when the site's language has no stemmer.
 pub struct SearchIndex {
+    /// The files to write.
     pub files: Vec<OutputFile>,
+    /// The files of the previous output's index this build keeps as they are (a patched
+    /// index, `patch`), by their path under the output.
+    pub kept: Vec<PathBuf>,
     pub warning: Option<Diagnostic>,
 }
 
-/// Indexes the site's briefs and pages, reusing the cache's analyses of unchanged ones.
-pub fn index_briefs(site: &Site, cache: &BuildCache) -> Result<SearchIndex, Diagnostic> {
+/// Indexes the site's briefs and pages, reusing the cache's analyses of unchanged ones. Given
+/// the previous output (`previous`, whose index the cache's state describes), an edit of a few
+/// documents patches that index instead: see `patch`.
+pub fn index_briefs(
+    site: &Site,
+    cache: &BuildCache,
+    previous: Option<&Path>,
+) -> Result<SearchIndex, Diagnostic> {
     let started = Instant::now();
     let language = &site.config.language;
     let stemmer = analyse::stemmer_for(language);
@@ -46,50 +58,120 @@ pub fn index_briefs(site: &Site, cache: &BuildCache) -> Result<SearchIndex, Diag
             format!("search index: no stemmer for the language `{language}`; words are indexed as written"),
         )
     });
-    let (words, kept) = kept_analyses(cache);
+    let (words, kept) = Kept::read(cache);
+    let sources = Source::all(site);
+    let keys: Vec<Keys> = sources
+        .par_iter()
+        .map(|source| source.parts(site).keys())
+        .collect();
+    let last = previous.and_then(|output| patch::Last::read(cache, &output.join(SEARCH_DIR)));
+    let stemmed = stemmer.is_some();
+    if let Some(last) = last.filter(|last| last.fits(language, stemmed, &words)) {
+        let given = patch::Given {
+            site,
+            sources: &sources,
+            keys: &keys,
+            kept: &kept,
+            stemmer: stemmer.as_ref(),
+        };
+        if let Some(patched) = patch::patch(&given, last, words.clone()) {
+            patched.state.keep(cache);
+            if !kept.add(cache, &patched.analyses, &patched.words) {
+                let fresh: HashMap<u128, &Analysed> =
+                    patched.analyses.iter().map(|(key, a)| (*key, a)).collect();
+                let texts = keys.iter().map(|k| k.text);
+                keep_analyses(
+                    cache,
+                    texts,
+                    |k| fresh.get(&k).copied(),
+                    &kept,
+                    &patched.words,
+                );
+            }
+            let what = format!(
+                "analysed {} of {} documents; patched the last index for {} edited",
+                patched.analysed,
+                keys.len(),
+                patched.edited
+            );
+            timing(started, &what);
+            return Ok(SearchIndex {
+                files: output_files(patched.files),
+                kept: patched
+                    .kept
+                    .into_iter()
+                    .map(|name| Path::new(SEARCH_DIR).join(name))
+                    .collect(),
+                warning,
+            });
+        }
+    }
     let vocabulary = Vocabulary::with_words(words);
     // Each of rayon's jobs numbers its documents' words with a memo of its own.
     let numbering = || Numbering::new(&vocabulary);
-    let mut documents: Vec<Document> = site
-        .briefs
+    let documents: Vec<Document> = sources
         .par_iter()
-        .map_init(numbering, |n, brief| brief_document(site, brief, &kept, n))
+        .zip(&keys)
+        .map_init(numbering, |n, (source, keys)| {
+            source.parts(site).document(keys.text, &kept, n)
+        })
         .collect();
-    documents.extend(
-        site.pages
-            .par_iter()
-            .map_init(numbering, |n, page| page_document(site, page, &kept, n))
-            .collect::<Vec<_>>(),
-    );
     let words = vocabulary.into_words();
     let analysed = started.elapsed();
     // The cache's copy of the analyses is written while the index is made from them.
     let ((), inverted) = rayon::join(
-        || keep_analyses(cache, &documents, &kept, &words),
+        || {
+            let texts = documents.iter().map(|d| d.text_key);
+            let fresh: HashMap<u128, &Analysed> = documents
+                .iter()
+                .map(|d| (d.text_key, d.analysed.as_ref()))
+                .collect();
+            keep_analyses(cache, texts, |key| fresh.get(&key).copied(), &kept, &words)
+        },
         || index::invert(&documents, &words, stemmer.as_ref()),
     );
     let inverted_at = started.elapsed();
-    let files = format::files(&documents, &inverted, language, stemmer.is_some())
+    let made = format::files(&documents, &inverted, language, stemmed);
+    patch::State::of_index(&made, &keys, &documents, &inverted, language, stemmed).keep(cache);
+    let fresh = documents
+        .iter()
+        .filter(|d| !kept.contains_key(&d.text_key))
+        .count();
+    timing(
+        started,
+        &format!(
+            "analysed {fresh} of {} documents in {:.1} ms, invert and keep {:.1}",
+            documents.len(),
+            analysed.as_secs_f64() * 1e3,
+            (inverted_at - analysed).as_secs_f64() * 1e3,
+        ),
+    );
+    Ok(SearchIndex {
+        files: output_files(made),
+        kept: Vec::new(),
+        warning,
+    })
+}
+
+/// The index's files as the site's, under `SEARCH_DIR`.
+fn output_files(files: Vec<format::IndexFile>) -> Vec<OutputFile> {
+    files
         .into_iter()
         .map(|file| OutputFile {
             path: Path::new(SEARCH_DIR).join(file.name),
             contents: Contents::Bytes(file.bytes),
         })
-        .collect();
+        .collect()
+}
+
+/// Prints the stage's time with `what`, under `FOLIO_TIMINGS`.
+fn timing(started: Instant, what: &str) {
     if std::env::var_os("FOLIO_TIMINGS").is_some() {
         eprintln!(
-            "timing: index    {:>8.1} ms  (analysed {} of {} documents in {:.1} ms, invert and keep {:.1})",
-            started.elapsed().as_secs_f64() * 1e3,
-            documents
-                .iter()
-                .filter(|d| !kept.contains_key(&d.text_key))
-                .count(),
-            documents.len(),
-            analysed.as_secs_f64() * 1e3,
-            (inverted_at - analysed).as_secs_f64() * 1e3,
+            "timing: index    {:>8.1} ms  ({what})",
+            started.elapsed().as_secs_f64() * 1e3
         );
     }
-    Ok(SearchIndex { files, warning })
 }
 
 /// A URL as the index stores it: from the site's root, which the page puts before it.
@@ -99,7 +181,81 @@ fn search_url(site: &Site, url: &str) -> String {
         .to_string()
 }
 
-fn brief_document(site: &Site, brief: &Brief, kept: &Kept, numbering: &mut Numbering) -> Document {
+/// A document of the index, as the site has it: a brief or a standalone page.
+#[derive(Clone, Copy)]
+enum Source<'s> {
+    Brief(&'s Brief),
+    Page(&'s Page),
+}
+
+impl<'s> Source<'s> {
+    /// The site's documents, numbered in this order: the briefs, then the pages.
+    fn all(site: &'s Site) -> Vec<Source<'s>> {
+        let briefs = site.briefs.iter().map(Source::Brief);
+        briefs.chain(site.pages.iter().map(Source::Page)).collect()
+    }
+
+    fn parts(self, site: &'s Site) -> Parts<'s> {
+        match self {
+            Source::Brief(brief) => brief_parts(site, brief),
+            Source::Page(page) => page_parts(site, page),
+        }
+    }
+}
+
+/// What the index shows and analyses of one document, before its analysis.
+struct Parts<'s> {
+    card: Card,
+    filters: Vec<(&'static str, String)>,
+    title: &'s str,
+    summary: String,
+    body: &'s str,
+    notes: String,
+    meta: String,
+}
+
+/// A document's keys: of its text (under which its analysis is kept), and of all the index
+/// holds of it (its text, card and filters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Keys {
+    pub text: u128,
+    pub document: u128,
+}
+
+impl Parts<'_> {
+    fn text(&self) -> Text<'_> {
+        Text {
+            title: self.title,
+            summary: &self.summary,
+            body: self.body,
+            notes: &self.notes,
+            meta: &self.meta,
+        }
+    }
+
+    fn keys(&self) -> Keys {
+        let text = u128::from_le_bytes(Key::of(("search analysis 4", self.text())).bytes());
+        let document = xxhash_rust::xxh3::xxh3_128(
+            &postcard::to_stdvec(&(text, &self.card, &self.filters)).unwrap_or_default(),
+        );
+        Keys { text, document }
+    }
+
+    /// The document, its analysis the one kept under `text_key` or made now.
+    fn document(self, text_key: u128, kept: &Kept, numbering: &mut Numbering) -> Document {
+        let analysed = kept
+            .get(text_key)
+            .unwrap_or_else(|| analyse_text(&self.text(), numbering));
+        Document {
+            card: self.card,
+            filters: self.filters,
+            text_key,
+            analysed: Arc::new(analysed),
+        }
+    }
+}
+
+fn brief_parts<'s>(site: &'s Site, brief: &'s Brief) -> Parts<'s> {
     let doc = &brief.doc;
     let authors: Vec<String> = brief
         .authors
@@ -139,18 +295,10 @@ fn brief_document(site: &Site, brief: &Brief, kept: &Kept, numbering: &mut Numbe
         year.clone(),
     ]
     .join(" ");
-    let text = Text {
-        title: &doc.title,
-        summary: &summary.join(" "),
-        body: &doc.body.html,
-        notes: &notes.join(" "),
-        meta: &meta,
-    };
-    let (text_key, analysed) = analysed(&text, kept, numbering);
     let mut filters: Vec<(&'static str, String)> = vec![("type", kind.clone()), ("year", year)];
     filters.extend(topics.iter().map(|t| ("topic", t.clone())));
     filters.extend(authors.iter().map(|a| ("author", a.clone())));
-    Document {
+    Parts {
         card: Card {
             url: search_url(site, &brief.url),
             title: doc.title.clone(),
@@ -162,23 +310,18 @@ fn brief_document(site: &Site, brief: &Brief, kept: &Kept, numbering: &mut Numbe
             summary: doc.summary.clone().unwrap_or_default(),
         },
         filters,
-        text_key,
-        analysed,
+        title: &doc.title,
+        summary: summary.join(" "),
+        body: &doc.body.html,
+        notes: notes.join(" "),
+        meta,
     }
 }
 
-fn page_document(site: &Site, page: &Page, kept: &Kept, numbering: &mut Numbering) -> Document {
+fn page_parts<'s>(site: &'s Site, page: &'s Page) -> Parts<'s> {
     let doc = &page.doc;
     let summary = doc.summary.clone().unwrap_or_default();
-    let text = Text {
-        title: &doc.title,
-        summary: &summary.clone(),
-        body: &doc.body.html,
-        notes: "",
-        meta: "Page",
-    };
-    let (text_key, analysed) = analysed(&text, kept, numbering);
-    Document {
+    Parts {
         card: Card {
             url: search_url(site, &page.url),
             title: doc.title.clone(),
@@ -187,11 +330,14 @@ fn page_document(site: &Site, page: &Page, kept: &Kept, numbering: &mut Numberin
             kind: "Page".into(),
             authors: Vec::new(),
             topics: Vec::new(),
-            summary,
+            summary: summary.clone(),
         },
         filters: vec![("type", "Page".into())],
-        text_key,
-        analysed,
+        title: &doc.title,
+        summary,
+        body: &doc.body.html,
+        notes: String::new(),
+        meta: "Page".into(),
     }
 }
 
@@ -206,54 +352,170 @@ struct Text<'a> {
 }
 
 /// The cache's file of every document's analysis, by a key of its text.
-const ANALYSES_FILE: &str = "search-analyses.postcard";
+const ANALYSES_FILE: &str = "search-analyses-2.postcard";
+
+/// The cache's file of the analyses patched builds added since `ANALYSES_FILE` was written:
+/// an edit adds a few kilobytes there instead of writing the ~50 MB of all of them again.
+const ADDED_FILE: &str = "search-analyses-added.postcard";
+
+/// The added file is folded into the whole one when it holds more analyses than this.
+const MOST_ADDED: usize = 256;
+
+/// The cache file's contents: its id, the vocabulary, and each document's analysis, itself
+/// postcard, by its key. Each analysis is decoded only when a document asks for it, on the
+/// document's thread: a build decodes them in parallel, and an edited build that patches the
+/// index (`patch`) decodes only the edited ones.
+type KeptFile<'a> = (u64, Vec<String>, Vec<(u128, &'a [u8])>);
+
+/// The added file's contents: the id of the whole file it adds to, the words numbered after
+/// that file's, and the analyses added, by key.
+type AddedFile<'a> = (u64, Vec<String>, Vec<(u128, &'a [u8])>);
 
 /// The analyses the last build kept, by the key of their text.
-type Kept = HashMap<u128, Arc<Analysed>>;
-
-/// The cache file's contents: the vocabulary, and each document's analysis by its key.
-type KeptFile = (Vec<String>, Vec<(u128, Analysed)>);
-
-fn kept_analyses(cache: &BuildCache) -> (Vec<String>, Kept) {
-    let Some((words, analyses)) = cache
-        .file(ANALYSES_FILE)
-        .and_then(|bytes| postcard::from_bytes::<KeptFile>(&bytes).ok())
-    else {
-        return Default::default();
-    };
-    let analyses = analyses
-        .into_iter()
-        .map(|(k, a)| (k, Arc::new(a)))
-        .collect();
-    (words, analyses)
+#[derive(Default)]
+pub(crate) struct Kept {
+    id: u64,
+    /// The whole file's bytes, and the added file's.
+    whole: Vec<u8>,
+    added: Vec<u8>,
+    /// Each analysis: whether it is in the added file, and where.
+    by_key: HashMap<u128, (bool, std::ops::Range<usize>)>,
+    /// How many words the whole file's vocabulary has.
+    whole_words: usize,
 }
 
-/// Keeps the documents' analyses and their vocabulary in one file (one write, not one a
-/// document), unless it already holds them all.
-fn keep_analyses(cache: &BuildCache, documents: &[Document], kept: &Kept, words: &[String]) {
+impl Kept {
+    /// The kept files' vocabulary and analyses (none when there is no such file).
+    fn read(cache: &BuildCache) -> (Vec<String>, Kept) {
+        let Some(whole) = cache.file(ANALYSES_FILE) else {
+            return Default::default();
+        };
+        let Ok((id, mut words, analyses)) = postcard::from_bytes::<KeptFile>(&whole) else {
+            return Default::default();
+        };
+        let mut by_key: HashMap<u128, (bool, std::ops::Range<usize>)> =
+            places(&whole, analyses, false).collect();
+        let whole_words = words.len();
+        let added = cache.file(ADDED_FILE).unwrap_or_default();
+        match postcard::from_bytes::<AddedFile>(&added) {
+            Ok((whole_id, more_words, analyses)) if whole_id == id => {
+                words.extend(more_words);
+                by_key.extend(places(&added, analyses, true));
+            }
+            _ => {}
+        }
+        let kept = Kept {
+            id,
+            whole,
+            added,
+            by_key,
+            whole_words,
+        };
+        (words, kept)
+    }
+
+    fn contains_key(&self, key: &u128) -> bool {
+        self.by_key.contains_key(key)
+    }
+
+    fn len(&self) -> usize {
+        self.by_key.len()
+    }
+
+    /// The kept analysis of the text whose key is `key`, as postcard.
+    fn encoded(&self, key: u128) -> Option<&[u8]> {
+        let (added, range) = self.by_key.get(&key)?;
+        let bytes = if *added { &self.added } else { &self.whole };
+        Some(&bytes[range.clone()])
+    }
+
+    /// The kept analysis of the text whose key is `key`, decoded.
+    fn get(&self, key: u128) -> Option<Analysed> {
+        postcard::from_bytes(self.encoded(key)?).ok()
+    }
+
+    /// Keeps the analyses `fresh` (a patched build's) in the added file, with the words
+    /// numbered since the whole file; false when the added file is full (the caller then
+    /// writes the whole file).
+    fn add(&self, cache: &BuildCache, fresh: &[(u128, Analysed)], words: &[String]) -> bool {
+        if !cache.is_kept() {
+            return true;
+        }
+        let mut added: Vec<(u128, std::borrow::Cow<[u8]>)> = self
+            .by_key
+            .iter()
+            .filter(|(_, (added, _))| *added)
+            .map(|(&key, (_, range))| (key, self.added[range.clone()].into()))
+            .collect();
+        for (key, analysed) in fresh {
+            if !self.contains_key(key)
+                && let Ok(bytes) = postcard::to_stdvec(analysed)
+            {
+                added.push((*key, bytes.into()));
+            }
+        }
+        if added.len() > MOST_ADDED {
+            return false;
+        }
+        added.sort_by_key(|(key, _)| *key);
+        let analyses: Vec<(u128, &[u8])> = added.iter().map(|(k, b)| (*k, b.as_ref())).collect();
+        let more_words = words.get(self.whole_words..).unwrap_or_default();
+        if let Ok(bytes) = postcard::to_stdvec(&(self.id, more_words, analyses)) {
+            cache.keep_file(ADDED_FILE, &bytes);
+        }
+        true
+    }
+}
+
+/// Each analysis's key with its place in `bytes` (whose slices `analyses` are).
+fn places(
+    bytes: &[u8],
+    analyses: Vec<(u128, &[u8])>,
+    added: bool,
+) -> impl Iterator<Item = (u128, (bool, std::ops::Range<usize>))> {
+    let base = bytes.as_ptr() as usize;
+    analyses.into_iter().map(move |(key, slice)| {
+        let start = slice.as_ptr() as usize - base;
+        (key, (added, start..start + slice.len()))
+    })
+}
+
+/// Keeps the analyses of the texts whose keys are `texts` (in the documents' order) and their
+/// vocabulary in one file (one write, not one a document), unless it already holds them all. A
+/// kept analysis is copied as it was read; the others are `fresh`'s.
+fn keep_analyses<'a>(
+    cache: &BuildCache,
+    texts: impl Iterator<Item = u128>,
+    fresh: impl Fn(u128) -> Option<&'a Analysed> + Sync,
+    kept: &Kept,
+    words: &[String],
+) {
+    let texts: Vec<u128> = texts.collect();
     let unchanged = !cache.is_kept()
-        || documents.len() == kept.len()
-            && documents.iter().all(|d| kept.contains_key(&d.text_key));
+        || texts.len() == kept.len() && texts.iter().all(|key| kept.contains_key(key));
     if unchanged {
         return;
     }
-    let all: Vec<(u128, &Analysed)> = documents
-        .iter()
-        .map(|d| (d.text_key, d.analysed.as_ref()))
+    let encoded: Option<Vec<std::borrow::Cow<[u8]>>> = texts
+        .par_iter()
+        .map(|&key| match kept.encoded(key) {
+            Some(bytes) => Some(bytes.into()),
+            None => postcard::to_stdvec(fresh(key)?).ok().map(Into::into),
+        })
         .collect();
-    if let Ok(bytes) = postcard::to_stdvec(&(words, all)) {
+    let Some(encoded) = encoded else { return };
+    let all: Vec<(u128, &[u8])> = texts
+        .iter()
+        .zip(&encoded)
+        .map(|(&key, bytes)| (key, bytes.as_ref()))
+        .collect();
+    // A new id: the added file of the last whole file is not this one's.
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+    let id = now.map_or(0, |d| d.as_nanos()) ^ u128::from(std::process::id());
+    let id = xxhash_rust::xxh3::xxh3_64(&id.to_le_bytes());
+    if let Ok(bytes) = postcard::to_stdvec(&(id, words, all)) {
         cache.keep_file(ANALYSES_FILE, &bytes);
     }
-}
-
-/// The analysis of `text`, and its key: the last build's, when it had the same text.
-fn analysed(text: &Text, kept: &Kept, numbering: &mut Numbering) -> (u128, Arc<Analysed>) {
-    let key = u128::from_le_bytes(Key::of(("search analysis 4", text)).bytes());
-    let analysed = kept
-        .get(&key)
-        .cloned()
-        .unwrap_or_else(|| Arc::new(analyse_text(text, numbering)));
-    (key, analysed)
 }
 
 fn analyse_text(text: &Text, numbering: &mut Numbering) -> Analysed {

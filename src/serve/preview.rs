@@ -335,7 +335,8 @@ impl Preview {
         if !site.config.search.enabled {
             return;
         }
-        let Ok(index) = crate::search::index_briefs(site, &BuildCache::for_preview(&self.root))
+        let Ok(index) =
+            crate::search::index_briefs(site, &BuildCache::for_preview(&self.root), None)
         else {
             return;
         };
@@ -387,7 +388,7 @@ enum Render {
 fn copied_with_search(site: &Site, theme: &Theme, root: &Path) -> Vec<OutputFile> {
     let mut files = copied_files(site, theme);
     if site.config.search.enabled
-        && let Ok(index) = crate::search::index_briefs(site, &BuildCache::for_preview(root))
+        && let Ok(index) = crate::search::index_briefs(site, &BuildCache::for_preview(root), None)
     {
         files.extend(index.files);
     }

@@ -253,3 +253,68 @@ fn search_can_be_turned_off_in_site_toml() {
     let home = site.page("/");
     assert_eq!(home.select(&sel("form[role=search]")).count(), 0);
 }
+
+/// Builds `site` into `output` with the build cache at `cache`, printing the stages' timings;
+/// returns the index stage's line.
+fn index_timing(site: &Site, output: &Path, cache: &Path) -> String {
+    let result = crate::common::folio_command(Path::new(env!("CARGO_BIN_EXE_folio")))
+        .args(["build", "--root"])
+        .arg(site.root())
+        .arg("--output")
+        .arg(output)
+        .env("FOLIO_CACHE_DIR", cache)
+        .env("FOLIO_TIMINGS", "1")
+        .output()
+        .expect("folio runs");
+    let stderr = String::from_utf8_lossy(&result.stderr).into_owned();
+    assert!(result.status.success(), "{stderr}");
+    let line = stderr.lines().find(|l| l.starts_with("timing: index"));
+    line.expect("an index timing").to_string()
+}
+
+#[test]
+fn an_edited_build_patches_the_index_into_what_a_fresh_build_writes() {
+    let site = Site::fixture("features");
+    let scratch = tempfile::tempdir().unwrap();
+    let cache = scratch.path().join("cache");
+    let output = site.output();
+    assert!(!index_timing(&site, &output, &cache).contains("patched"));
+    // One brief has a word the site never had in place of one of its own; another is
+    // retitled (its card, filters and title words change). Each keeps its length in words:
+    // on a site of five briefs, a longer one moves the mean length a step, and the index is
+    // then made afresh (on a site of thousands, an edit moves it by millionths).
+    let edit = |name: &str, change: &dyn Fn(String) -> String| {
+        let path = site.root().join("content/briefs").join(name);
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, change(text)).unwrap();
+    };
+    edit("notes-twice.md", &|text| {
+        text.replacen(" the ", " xylophonic ", 1)
+    });
+    edit("older-brief.md", &|text| {
+        text.replacen("title: An Older Brief", "title: Quokka Fiscal Rules", 1)
+    });
+    let timing = index_timing(&site, &output, &cache);
+    assert!(
+        timing.contains("patched the last index for 2 edited"),
+        "{timing}"
+    );
+    let fresh = scratch.path().join("fresh");
+    crate::common::build_with_cache(&site, &fresh, "");
+    let patched = snapshot(&output.join("search/index"));
+    assert!(
+        patched == snapshot(&fresh.join("search/index")),
+        "the patched index differs from a fresh one"
+    );
+    let manifest = index_json(&output, "manifest.json");
+    assert!(!postings_of(&output, &manifest, "xylophonic").is_empty());
+    // Undone, an edit patches the index back to the files it had.
+    let before_undo = snapshot(&output.join("search/index"));
+    edit("notes-twice.md", &|text| {
+        text.replacen(" xylophonic ", " the ", 1)
+    });
+    assert!(index_timing(&site, &output, &cache).contains("patched the last index for 1 edited"));
+    assert!(snapshot(&output.join("search/index")) != before_undo);
+    crate::common::build_with_cache(&site, &fresh, "");
+    assert!(snapshot(&output.join("search/index")) == snapshot(&fresh.join("search/index")));
+}
