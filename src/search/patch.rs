@@ -188,7 +188,7 @@ pub fn patch(given: &Given, last: Last, words: Vec<String>) -> Option<Patched> {
     let documents = given.keys.len();
     let old_lengths: u64 = edits.iter().map(|e| length(&e.old)).sum();
     let new_lengths: u64 = edits.iter().map(|e| length(&e.new)).sum();
-    let total_length = state.total_length - old_lengths + new_lengths;
+    let total_length = state.total_length.checked_sub(old_lengths)? + new_lengths;
     let scorer = Scorer::with_lengths(total_length, documents);
     if scorer != Scorer::with_lengths(state.total_length, documents) {
         return None;
@@ -485,7 +485,7 @@ fn patched_entries<'c>(
     let mut entries: Vec<StemEntry> = Vec::new();
     let mut seen: HashSet<String> = HashSet::new();
     for (_, file) in chunks {
-        let bytes = std::fs::read(last.dir.join(file)).ok()?;
+        let bytes = read_hashed(&last.dir, file)?;
         for (stem, whole, numbers) in chunk_entries(&bytes)? {
             let entry = match changes.get(&stem) {
                 Some(stem_changes) => {
@@ -536,6 +536,15 @@ fn entry(stem: &str, weight: f64, numbers: &[u8], changes: &[Change]) -> Vec<u8>
     bytes.extend(splice(numbers, &sorted));
     bytes.push(b']');
     bytes
+}
+
+/// The last index's file `name` (`kind-<hash>.json`), if its bytes still have that hash: the
+/// files patched are exactly those the last build wrote.
+fn read_hashed(dir: &Path, name: &str) -> Option<Vec<u8>> {
+    let bytes = std::fs::read(dir.join(name)).ok()?;
+    let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
+    name.ends_with(&format!("-{hash:016x}.json"))
+        .then_some(bytes)
 }
 
 /// A stem of a postings chunk, its whole entry's bytes and its postings' numbers.
@@ -755,7 +764,7 @@ fn patched_documents(
 /// The filters' file with the edited documents' values as they are now.
 fn patched_filters(given: &Given, last: &Last, edits: &[Edit]) -> Option<Vec<u8>> {
     type Gaps = BTreeMap<String, BTreeMap<String, Vec<u32>>>;
-    let bytes = std::fs::read(last.dir.join(&last.manifest.filters)).ok()?;
+    let bytes = read_hashed(&last.dir, &last.manifest.filters)?;
     let old: Gaps = serde_json::from_slice(&bytes).ok()?;
     let mut sets: BTreeMap<String, BTreeMap<String, BTreeSet<u32>>> = old
         .into_iter()
