@@ -234,21 +234,7 @@ fn after_an_edit_only_the_edited_brief_is_indexed_again_and_the_index_is_as_with
     let cache = cache.as_str();
     let output = site.output();
     let analysed = |cache: &str| {
-        let result = crate::common::folio_command(Path::new(env!("CARGO_BIN_EXE_folio")))
-            .args(["build", "--root"])
-            .arg(site.root())
-            .arg("--output")
-            .arg(&output)
-            .env("FOLIO_CACHE_DIR", cache)
-            .env("FOLIO_TIMINGS", "1")
-            .output()
-            .expect("folio runs");
-        let stderr = String::from_utf8_lossy(&result.stderr).into_owned();
-        assert!(result.status.success(), "{stderr}");
-        let line = stderr
-            .lines()
-            .find(|l| l.contains("timing: index"))
-            .unwrap();
+        let line = crate::common::stage_timing(&site, &output, cache, "index");
         let words: Vec<&str> = line.split_whitespace().collect();
         let at = words.iter().position(|w| *w == "(analysed").unwrap();
         let count = |n: usize| words[n].parse::<usize>().unwrap();

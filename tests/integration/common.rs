@@ -32,12 +32,27 @@ pub fn folio_command(binary: &Path) -> Command {
 /// Builds `site` into `output` with the build cache in `cache` ("" turns it off); returns
 /// stderr.
 pub fn build_with_cache(site: &Site, output: &Path, cache: &str) -> String {
+    build_with_env(site, output, cache, &[])
+}
+
+/// As `build_with_cache`, printing the stages' timings (`FOLIO_TIMINGS`); returns the line
+/// of the stage `stage`.
+pub fn stage_timing(site: &Site, output: &Path, cache: &str, stage: &str) -> String {
+    let stderr = build_with_env(site, output, cache, &[("FOLIO_TIMINGS", "1")]);
+    let prefix = format!("timing: {stage} ");
+    let line = stderr.lines().find(|l| l.starts_with(&prefix));
+    line.unwrap_or_else(|| panic!("no {stage} timing in {stderr}"))
+        .to_string()
+}
+
+fn build_with_env(site: &Site, output: &Path, cache: &str, env: &[(&str, &str)]) -> String {
     let result = folio_command(Path::new(env!("CARGO_BIN_EXE_folio")))
         .args(["build", "--root"])
         .arg(site.root())
         .arg("--output")
         .arg(output)
         .env("FOLIO_CACHE_DIR", cache)
+        .envs(env.iter().copied())
         .output()
         .expect("folio runs");
     let stderr = String::from_utf8_lossy(&result.stderr).into_owned();

@@ -254,22 +254,10 @@ fn search_can_be_turned_off_in_site_toml() {
     assert_eq!(home.select(&sel("form[role=search]")).count(), 0);
 }
 
-/// Builds `site` into `output` with the build cache at `cache`, printing the stages' timings;
-/// returns the index stage's line.
+/// Builds `site` into `output` with the build cache at `cache`; returns the index stage's
+/// timing line.
 fn index_timing(site: &Site, output: &Path, cache: &Path) -> String {
-    let result = crate::common::folio_command(Path::new(env!("CARGO_BIN_EXE_folio")))
-        .args(["build", "--root"])
-        .arg(site.root())
-        .arg("--output")
-        .arg(output)
-        .env("FOLIO_CACHE_DIR", cache)
-        .env("FOLIO_TIMINGS", "1")
-        .output()
-        .expect("folio runs");
-    let stderr = String::from_utf8_lossy(&result.stderr).into_owned();
-    assert!(result.status.success(), "{stderr}");
-    let line = stderr.lines().find(|l| l.starts_with("timing: index"));
-    line.expect("an index timing").to_string()
+    crate::common::stage_timing(site, output, cache.to_str().unwrap(), "index")
 }
 
 #[test]
