@@ -60,97 +60,144 @@ pub fn index_briefs(
     });
     let (words, kept) = Kept::read(cache);
     let sources = Source::all(site);
-    let keys: Vec<Keys> = sources
-        .par_iter()
-        .map(|source| source.parts(site).keys())
-        .collect();
-    let last = previous.and_then(|output| patch::Last::read(cache, &output.join(SEARCH_DIR)));
     let stemmed = stemmer.is_some();
-    if let Some(last) = last.filter(|last| last.fits(language, stemmed, &words)) {
+    let last = previous
+        .and_then(|output| patch::Last::read(cache, &output.join(SEARCH_DIR)))
+        .filter(|last| last.fits(language, stemmed, &words));
+    // The documents' keys are made up front only to compare them with the last index's; a
+    // fresh index makes each with its document.
+    let keys: Option<Vec<Keys>> = last.as_ref().map(|_| {
+        let parts = sources.par_iter().map(|source| source.parts(site).keys());
+        parts.collect()
+    });
+    if let (Some(last), Some(keys)) = (last, &keys) {
         let given = patch::Given {
             site,
             sources: &sources,
-            keys: &keys,
+            keys,
             kept: &kept,
             stemmer: stemmer.as_ref(),
         };
-        if let Some(patched) = patch::patch(&given, last, words.clone()) {
-            patched.state.keep(cache);
-            if !kept.add(cache, &patched.analyses, &patched.words) {
-                let fresh: HashMap<u128, &Analysed> =
-                    patched.analyses.iter().map(|(key, a)| (*key, a)).collect();
-                let texts = keys.iter().map(|k| k.text);
-                keep_analyses(
-                    cache,
-                    texts,
-                    |k| fresh.get(&k).copied(),
-                    &kept,
-                    &patched.words,
-                );
-            }
-            let what = format!(
-                "analysed {} of {} documents; patched the last index for {} edited",
-                patched.analysed,
-                keys.len(),
-                patched.edited
-            );
-            timing(started, &what);
-            return Ok(SearchIndex {
-                files: output_files(patched.files),
-                kept: patched
-                    .kept
-                    .into_iter()
-                    .map(|name| Path::new(SEARCH_DIR).join(name))
-                    .collect(),
-                warning,
-            });
+        if let Some(patched) = patch::patch(&given, last, &words) {
+            let files = kept_patch(cache, patched, keys, &kept, started);
+            return Ok(SearchIndex { warning, ..files });
         }
     }
-    let vocabulary = Vocabulary::with_words(words);
-    // Each of rayon's jobs numbers its documents' words with a memo of its own.
-    let numbering = || Numbering::new(&vocabulary);
-    let documents: Vec<Document> = sources
-        .par_iter()
-        .zip(&keys)
-        .map_init(numbering, |n, (source, keys)| {
-            source.parts(site).document(keys.text, &kept, n)
-        })
-        .collect();
-    let words = vocabulary.into_words();
-    let analysed = started.elapsed();
-    // The cache's copy of the analyses is written while the index is made from them.
-    let ((), inverted) = rayon::join(
-        || {
-            let texts = documents.iter().map(|d| d.text_key);
-            let fresh: HashMap<u128, &Analysed> = documents
-                .iter()
-                .map(|d| (d.text_key, d.analysed.as_ref()))
-                .collect();
-            keep_analyses(cache, texts, |key| fresh.get(&key).copied(), &kept, &words)
-        },
-        || index::invert(&documents, &words, stemmer.as_ref()),
-    );
-    let inverted_at = started.elapsed();
-    let made = format::files(&documents, &inverted, language, stemmed);
-    patch::State::of_index(&made, &keys, &documents, &inverted, language, stemmed).keep(cache);
-    let fresh = documents
-        .iter()
-        .filter(|d| !kept.contains_key(&d.text_key))
-        .count();
-    timing(
-        started,
-        &format!(
-            "analysed {fresh} of {} documents in {:.1} ms, invert and keep {:.1}",
-            documents.len(),
-            analysed.as_secs_f64() * 1e3,
-            (inverted_at - analysed).as_secs_f64() * 1e3,
-        ),
-    );
+    let index = Fresh {
+        site,
+        cache,
+        sources: &sources,
+        keys: keys.as_deref(),
+        kept: &kept,
+        stemmer: stemmer.as_ref(),
+    };
     Ok(SearchIndex {
-        files: output_files(made),
-        kept: Vec::new(),
         warning,
+        ..index.make(words, started)
     })
+}
+
+/// Keeps what a patched index's next build needs (the state, the new analyses) and gives
+/// its files.
+fn kept_patch(
+    cache: &BuildCache,
+    patched: patch::Patched,
+    keys: &[Keys],
+    kept: &Kept,
+    started: Instant,
+) -> SearchIndex {
+    patched.state.keep(cache);
+    if !kept.add(cache, &patched.analyses, &patched.words) {
+        let fresh = patched.analyses.iter().map(|(key, a)| (*key, a)).collect();
+        let texts = keys.iter().map(|k| k.text);
+        keep_analyses(cache, texts, &fresh, kept, &patched.words);
+    }
+    let what = format!(
+        "analysed {} of {} documents; patched the last index for {} edited",
+        patched.analysed,
+        keys.len(),
+        patched.edited
+    );
+    timing(started, &what);
+    SearchIndex {
+        files: output_files(patched.files),
+        kept: patched
+            .kept
+            .into_iter()
+            .map(|name| Path::new(SEARCH_DIR).join(name))
+            .collect(),
+        warning: None,
+    }
+}
+
+/// What a fresh index is made of.
+struct Fresh<'f> {
+    site: &'f Site,
+    cache: &'f BuildCache,
+    sources: &'f [Source<'f>],
+    /// The documents' keys, when they were made to compare with the last index.
+    keys: Option<&'f [Keys]>,
+    kept: &'f Kept,
+    stemmer: Option<&'f rust_stemmers::Stemmer>,
+}
+
+impl Fresh<'_> {
+    /// The index made afresh, every document analysed or its analysis taken from the cache;
+    /// the cache's copy of the analyses and the index's state kept for the next build.
+    fn make(&self, words: Vec<String>, started: Instant) -> SearchIndex {
+        let (site, kept) = (self.site, self.kept);
+        let vocabulary = Vocabulary::with_words(words);
+        // Each of rayon's jobs numbers its documents' words with a memo of its own.
+        let numbering = || Numbering::new(&vocabulary);
+        let (keys, documents): (Vec<Keys>, Vec<Document>) = self
+            .sources
+            .par_iter()
+            .enumerate()
+            .map_init(numbering, |n, (at, source)| {
+                let parts = source.parts(site);
+                let keys = self.keys.map_or_else(|| parts.keys(), |keys| keys[at]);
+                (keys, parts.document(keys.text, kept, n))
+            })
+            .unzip();
+        let words = vocabulary.into_words();
+        let analysed = started.elapsed();
+        // The cache's copy of the analyses is written while the index is made from them.
+        let ((), inverted) = rayon::join(
+            || {
+                let texts = documents.iter().map(|d| d.text_key);
+                let fresh = documents
+                    .iter()
+                    .map(|d| (d.text_key, d.analysed.as_ref()))
+                    .collect();
+                keep_analyses(self.cache, texts, &fresh, kept, &words)
+            },
+            || index::invert(&documents, &words, self.stemmer),
+        );
+        let inverted_at = started.elapsed();
+        let language = &site.config.language;
+        let stemmed = self.stemmer.is_some();
+        let made = format::files(&documents, &inverted, language, stemmed);
+        let state = patch::State::of_index(&made, &keys, &documents, &inverted, language, stemmed);
+        state.keep(self.cache);
+        let fresh = documents
+            .iter()
+            .filter(|d| !kept.contains_key(&d.text_key))
+            .count();
+        timing(
+            started,
+            &format!(
+                "analysed {fresh} of {} documents in {:.1} ms, invert and keep {:.1}",
+                documents.len(),
+                analysed.as_secs_f64() * 1e3,
+                (inverted_at - analysed).as_secs_f64() * 1e3,
+            ),
+        );
+        SearchIndex {
+            files: output_files(made),
+            kept: Vec::new(),
+            warning: None,
+        }
+    }
 }
 
 /// The index's files as the site's, under `SEARCH_DIR`.
@@ -483,10 +530,10 @@ fn places(
 /// Keeps the analyses of the texts whose keys are `texts` (in the documents' order) and their
 /// vocabulary in one file (one write, not one a document), unless it already holds them all. A
 /// kept analysis is copied as it was read; the others are `fresh`'s.
-fn keep_analyses<'a>(
+fn keep_analyses(
     cache: &BuildCache,
     texts: impl Iterator<Item = u128>,
-    fresh: impl Fn(u128) -> Option<&'a Analysed> + Sync,
+    fresh: &HashMap<u128, &Analysed>,
     kept: &Kept,
     words: &[String],
 ) {
@@ -500,7 +547,7 @@ fn keep_analyses<'a>(
         .par_iter()
         .map(|&key| match kept.encoded(key) {
             Some(bytes) => Some(bytes.into()),
-            None => postcard::to_stdvec(fresh(key)?).ok().map(Into::into),
+            None => postcard::to_stdvec(fresh.get(&key)?).ok().map(Into::into),
         })
         .collect();
     let Some(encoded) = encoded else { return };

@@ -173,7 +173,7 @@ struct Change {
 
 /// The last index patched for the documents whose keys changed; `None` when it must be made
 /// afresh.
-pub fn patch(given: &Given, last: Last, words: Vec<String>) -> Option<Patched> {
+pub fn patch(given: &Given, last: Last, words: &[String]) -> Option<Patched> {
     let state = &last.state;
     if given.keys.len() != state.documents.len() {
         return None;
@@ -257,9 +257,9 @@ fn analyses(
     given: &Given,
     state: &State,
     edited: &[usize],
-    words: Vec<String>,
+    words: &[String],
 ) -> Option<(Vec<Edit>, Vec<String>)> {
-    let vocabulary = Vocabulary::with_words(words);
+    let vocabulary = Vocabulary::with_words(words.to_vec());
     let mut numbering = Numbering::new(&vocabulary);
     let mut edits = Vec::with_capacity(edited.len());
     for &document in edited {
