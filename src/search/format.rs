@@ -163,25 +163,16 @@ pub fn vocabulary_chunks(files: &mut Vec<IndexFile>, words: Vec<(&str, &str)>) -
 /// returns `[[first key, file], …]` for the manifest.
 fn chunked(files: &mut Vec<IndexFile>, kind: &str, entries: Vec<(&str, Vec<u8>)>) -> Value {
     let mut listed = Vec::new();
-    let mut chunk: Vec<u8> = Vec::new();
-    let mut first = "";
-    for (key, entry) in entries {
-        if !chunk.is_empty() && chunk.len() + entry.len() > CHUNK_BYTES {
-            chunk.push(b'}');
-            listed.push(json!([
-                first,
-                hashed(files, kind, std::mem::take(&mut chunk))
-            ]));
+    let (mut start, mut size) = (0, 0);
+    for at in 0..=entries.len() {
+        // The chunk's size as JSON: its entries, each after a `{` or a `,`.
+        let next = entries.get(at).map_or(0, |(_, entry)| entry.len() + 1);
+        if at > start && (at == entries.len() || size + next > CHUNK_BYTES + 1) {
+            let bytes = chunk_bytes(entries[start..at].iter().map(|(_, e)| e.as_slice()));
+            listed.push(json!([entries[start].0, hashed(files, kind, bytes)]));
+            (start, size) = (at, 0);
         }
-        chunk.push(if chunk.is_empty() { b'{' } else { b',' });
-        if chunk.len() == 1 {
-            first = key;
-        }
-        chunk.extend_from_slice(&entry);
-    }
-    if !chunk.is_empty() {
-        chunk.push(b'}');
-        listed.push(json!([first, hashed(files, kind, chunk)]));
+        size += next;
     }
     Value::Array(listed)
 }

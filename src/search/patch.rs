@@ -416,38 +416,23 @@ fn patched_postings(
         touched.extend(more);
     }
     let runs = runs(&touched);
-    let cut: Vec<Vec<(String, Vec<u8>)>> = runs
+    let patched: Vec<Vec<StemEntry>> = runs
         .par_iter()
         .map(|run| {
-            let entries = patched_entries(
-                last,
-                &chunks[run.clone()],
-                changes,
-                frequencies,
-                scorer,
-                chunk_of,
-            )?;
-            Some(
-                format::cut_postings(&entries)
-                    .into_iter()
-                    .map(|chunk| {
-                        let bytes = format::chunk_bytes(chunk.iter().map(|e| e.bytes.as_slice()));
-                        (chunk[0].stem.to_string(), bytes)
-                    })
-                    .collect(),
-            )
+            let run = &chunks[run.clone()];
+            patched_entries(last, run, changes, frequencies, scorer, chunk_of)
         })
         .collect::<Option<_>>()?;
     let mut listed = Vec::new();
     let mut next = 0;
-    for (run, cut) in runs.iter().zip(cut) {
+    for (run, entries) in runs.iter().zip(patched) {
         listed.extend(
             chunks[next..run.start]
                 .iter()
                 .map(|(first, file)| json!([first, file])),
         );
-        for (first, bytes) in cut {
-            listed.push(json!([first, format::hashed(files, "postings", bytes)]));
+        if let Value::Array(cut) = format::postings_chunks(files, entries) {
+            listed.extend(cut);
         }
         next = run.end;
     }
