@@ -19,10 +19,15 @@ trap 'git -C "$repo" worktree remove --force "$work/base" >/dev/null 2>&1 || tru
 
 echo "building folio at $base and at the working tree"
 git -C "$repo" worktree add --detach "$work/base" "$base" >/dev/null
-# One target folder for both: only what changed between them is compiled twice.
-export CARGO_TARGET_DIR="$repo/target/identical"
-(cd "$work/base" && cargo build --release --quiet) && cp "$CARGO_TARGET_DIR/release/folio" "$work/folio-base"
-(cd "$repo" && cargo build --release --quiet) && cp "$CARGO_TARGET_DIR/release/folio" "$work/folio-new"
+# A target folder of its own for BASE. (One folder for both let cargo take the two trees'
+# sources for the same crate and keep one binary: both builds were then the same folio, and
+# every comparison passed.)
+(cd "$work/base" && CARGO_TARGET_DIR="$repo/target/identical-base" cargo build --release --quiet) \
+  && cp "$repo/target/identical-base/release/folio" "$work/folio-base"
+(cd "$repo" && cargo build --release --quiet) && cp "$repo/target/release/folio" "$work/folio-new"
+if cmp -s "$work/folio-base" "$work/folio-new"; then
+  echo "warning: folio at $base and the working tree built the same binary" >&2
+fi
 
 status=0
 for site in "${sites[@]}"; do
