@@ -3,7 +3,7 @@
 //! Stemming is not done here: a site has far fewer distinct words than word occurrences, so
 //! the index stems each distinct word once (`index.rs`) instead of every occurrence.
 
-use super::vocabulary::{Vocabulary, word_hash};
+use super::vocabulary::{Vocabulary, WordKey};
 use hashbrown::HashTable;
 use rust_stemmers::{Algorithm, Stemmer};
 use serde::{Deserialize, Serialize};
@@ -93,13 +93,16 @@ pub fn unpack(mut bytes: &[u8]) -> impl Iterator<Item = (u32, TermCounts)> + '_ 
 /// the count in each of those, the section; numbers in LEB128 (most take one byte).
 pub fn pack(out: &mut Vec<u8>, word: u32, counts: &TermCounts) {
     write_number(out, word);
-    let fields = (0..FIELD_COUNT)
-        .filter(|&f| counts.per_field[f] > 0)
-        .fold(0u8, |mask, f| mask | 1 << f);
-    out.push(fields);
-    for &count in counts.per_field.iter().filter(|&&c| c > 0) {
-        write_number(out, count.into());
+    let fields_at = out.len();
+    out.push(0);
+    let mut fields = 0;
+    for (field, &count) in counts.per_field.iter().enumerate() {
+        if count > 0 {
+            fields |= 1 << field;
+            write_number(out, count.into());
+        }
     }
+    out[fields_at] = fields;
     write_number(out, counts.section.into());
 }
 
@@ -167,7 +170,7 @@ pub fn fold(word: &str) -> String {
 }
 
 /// Calls `each` with every word of `text`, unfolded, as Unicode word segmentation finds them,
-/// and whether it is lowercase ASCII already (so needs no fold).
+/// and whether it is ASCII.
 ///
 /// Written by hand for ASCII, which is most of a brief: `unicode_words` costs several times
 /// more per byte, and the index reads every brief's text. Any run between spaces that is not
@@ -186,63 +189,53 @@ fn each_word<'t>(text: &'t str, mut each: impl FnMut(&'t str, bool)) {
     }
 }
 
-/// An ASCII byte's part in a word: `WORD` (letters, digits and `_`), `UPPER` (A–Z).
-const WORD: u8 = 1;
-const UPPER: u8 = 2;
-const CLASSES: [u8; 256] = {
-    let mut classes = [0u8; 256];
+/// Whether an ASCII byte is part of a word: letters, digits and `_`.
+const IN_WORD: [bool; 256] = {
+    let mut in_word = [false; 256];
     let mut b = 0;
     while b < 256 {
         let byte = b as u8;
-        if byte.is_ascii_alphanumeric() || byte == b'_' {
-            classes[b] = WORD;
-        }
-        if byte.is_ascii_uppercase() {
-            classes[b] |= UPPER;
-        }
+        in_word[b] = byte.is_ascii_alphanumeric() || byte == b'_';
         b += 1;
     }
-    classes
+    in_word
 };
 
 /// UAX #29's word rules for ASCII: letters, digits and `_` make words; `'`, `.` and `:`
 /// join letters on both sides; `.`, `,` and `;` join digits; `'` and `.` join digits too.
-/// Each word goes to `each` with whether it is all lowercase, found in the same pass.
 fn ascii_words<'t>(run: &'t str, each: &mut impl FnMut(&'t str, bool)) {
     let bytes = run.as_bytes();
-    let class = |i: usize| CLASSES[bytes[i] as usize];
+    let in_word = |i: usize| IN_WORD[bytes[i] as usize];
     let mut i = 0;
     while i < bytes.len() {
-        if class(i) & WORD == 0 {
+        if !in_word(i) {
             i += 1;
             continue;
         }
         let start = i;
-        let mut seen = 0;
-        while i < bytes.len() {
-            let here = class(i);
-            if here & WORD != 0 {
-                seen |= here;
+        loop {
+            i += 1;
+            while i < bytes.len() && in_word(i) {
                 i += 1;
-            } else if i + 1 < bytes.len() && joins(bytes[i - 1], bytes[i], bytes[i + 1]) {
-                seen |= class(i + 1);
-                i += 2;
+            }
+            if i + 1 < bytes.len() && joins(bytes[i - 1], bytes[i], bytes[i + 1]) {
+                i += 1;
             } else {
                 break;
             }
         }
-        each(&run[start..i], seen & UPPER == 0);
+        each(&run[start..i], true);
     }
 }
 
 /// Whether `mid` between `before` and `after` keeps them in one word.
 fn joins(before: u8, mid: u8, after: u8) -> bool {
-    let letters = before.is_ascii_alphabetic() && after.is_ascii_alphabetic();
-    let digits = before.is_ascii_digit() && after.is_ascii_digit();
+    let letters = || before.is_ascii_alphabetic() && after.is_ascii_alphabetic();
+    let digits = || before.is_ascii_digit() && after.is_ascii_digit();
     match mid {
-        b'\'' | b'.' => letters || digits,
-        b':' => letters,
-        b',' | b';' => digits,
+        b'\'' | b'.' => letters() || digits(),
+        b':' => letters(),
+        b',' | b';' => digits(),
         _ => false,
     }
 }
@@ -294,54 +287,39 @@ impl<'v> Numbering<'v> {
         }
     }
 
-    /// The known word `folded` (whose hash is `hash`), numbered in the vocabulary the first
-    /// time this memo meets it.
-    fn known(&mut self, folded: &str, hash: u64) -> &mut Known {
+    /// The known word `key`, numbered in the vocabulary the first time this memo meets it.
+    fn known(&mut self, key: &WordKey) -> &mut Known {
         let Numbering {
             vocabulary,
             known,
             spelled,
             ..
         } = self;
-        let head = head_of(folded);
         let same = |k: &Known| {
-            k.hash == hash
-                && k.head == head
-                && k.len as usize == folded.len()
-                && (folded.len() <= 16 || k.spelling(spelled) == folded)
+            k.hash == key.hash
+                && k.head == key.head
+                && k.len == key.len
+                && (!key.is_long() || key.is(k.spelling(spelled)))
         };
-        match known.find_entry(hash, same) {
+        match known.find_entry(key.hash, same) {
             Ok(entry) => entry.into_mut(),
             Err(absent) => {
                 let known = absent.into_table();
+                let start = spelled.len() as u32;
+                key.spell(spelled);
                 let word = Known {
-                    hash,
-                    head,
-                    start: spelled.len() as u32,
-                    len: folded.len() as u32,
-                    number: vocabulary.number(folded, hash),
+                    hash: key.hash,
+                    head: key.head,
+                    start,
+                    len: key.len,
+                    number: vocabulary.number(key),
                     document: u32::MAX,
                     slot: 0,
                 };
-                spelled.push_str(folded);
-                known.insert_unique(hash, word, |k| k.hash).into_mut()
+                known.insert_unique(key.hash, word, |k| k.hash).into_mut()
             }
         }
     }
-}
-
-/// A word's first 16 bytes as a number, zero-padded. Made in registers: copied into a stack
-/// array and read back whole, the read waited on the copy's stores (a fifth of the time spent
-/// counting words).
-fn head_of(word: &str) -> u128 {
-    let bytes = word.as_bytes();
-    if let Some(first) = bytes.first_chunk::<16>() {
-        return u128::from_le_bytes(*first);
-    }
-    bytes
-        .iter()
-        .rev()
-        .fold(0u128, |head, &byte| head << 8 | u128::from(byte))
 }
 
 /// Builds an `Analysed` from the text of a document's fields.
@@ -353,24 +331,18 @@ pub struct Analyser<'n, 'v> {
     sections: Vec<Section>,
     /// Characters the current section's excerpt has room for.
     room: usize,
-    /// A word being folded, when it is not already lowercase ASCII.
+    /// A word being folded, when it is not ASCII or is long.
     folded: String,
 }
 
-/// `word` lowercased with its diacritics removed, in `buffer` unless it is lowercase ASCII
-/// already (`lowercase`).
-fn folded<'w>(word: &'w str, lowercase: bool, buffer: &'w mut String) -> &'w str {
-    if lowercase {
-        return word;
+/// The key of `word` lowercased with its diacritics removed, which `buffer` spells when it
+/// must (a word not ASCII, or a long one).
+fn folded<'w>(word: &str, ascii: bool, buffer: &'w mut String) -> WordKey<'w> {
+    if ascii {
+        return WordKey::of_ascii(word, buffer);
     }
-    if !word.is_ascii() {
-        *buffer = fold(word);
-        return buffer;
-    }
-    buffer.clear();
-    buffer.push_str(word);
-    buffer.make_ascii_lowercase();
-    buffer
+    *buffer = fold(word);
+    WordKey::of(buffer)
 }
 
 impl<'n, 'v> Analyser<'n, 'v> {
@@ -402,13 +374,14 @@ impl<'n, 'v> Analyser<'n, 'v> {
             folded: buffer,
             ..
         } = self;
-        each_word(text, |word, lowercase| {
-            let folded = folded(word, lowercase, buffer);
-            if folded.is_empty() {
+        let mut words = 0;
+        each_word(text, |word, ascii| {
+            let key = folded(word, ascii, buffer);
+            if key.len == 0 {
                 return;
             }
             let document = numbering.document;
-            let known = numbering.known(folded, word_hash(folded));
+            let known = numbering.known(&key);
             if known.document != document {
                 known.document = document;
                 known.slot = counts.len() as u32;
@@ -420,8 +393,9 @@ impl<'n, 'v> Analyser<'n, 'v> {
                 counts.section = section;
             }
             counts.per_field[field] = counts.per_field[field].saturating_add(1);
-            lengths[field] += 1;
+            words += 1;
         });
+        lengths[field] += words;
     }
 
     /// Starts a section under a heading with `anchor`.
@@ -442,6 +416,23 @@ impl<'n, 'v> Analyser<'n, 'v> {
             return;
         }
         let section = self.sections.last_mut().expect("a first section");
+        if text.is_ascii() {
+            // The same as below, a byte a character: the white space `split_whitespace` finds
+            // in ASCII, without its decoding of each character.
+            let spaces = |c: char| matches!(c, '\t'..='\r' | ' ');
+            for word in text.split(spaces).filter(|word| !word.is_empty()) {
+                if self.room == 0 {
+                    break;
+                }
+                if !section.text.is_empty() {
+                    section.text.push(' ');
+                }
+                let kept = &word[..word.len().min(self.room)];
+                self.room = self.room.saturating_sub(kept.len() + 1);
+                section.text.push_str(kept);
+            }
+            return;
+        }
         for word in text.split_whitespace() {
             if self.room == 0 {
                 break;
@@ -470,16 +461,21 @@ impl<'n, 'v> Analyser<'n, 'v> {
 
     /// The HTML of a body: its text counted in sections split at each `<h2>`/`<h3>` with an id.
     pub fn body_html(&mut self, html: &str) {
+        // `memchr` finds the tags: a body is read byte by byte otherwise, as long again as
+        // the analysis of its words.
         let mut rest = html;
-        while let Some(open) = rest.find('<') {
+        while let Some(open) = memchr::memchr(b'<', rest.as_bytes()) {
             self.body(&decode(&rest[..open]));
             rest = &rest[open..];
-            let Some(close) = rest.find('>') else { return };
+            let Some(close) = memchr::memchr(b'>', rest.as_bytes()) else {
+                return;
+            };
             let tag = &rest[1..close];
             rest = &rest[close + 1..];
             if tag.starts_with("sup class=\"fn-ref\"") {
                 // A note's number is no word of the text.
-                rest = rest.find("</sup>").map_or("", |end| &rest[end..]);
+                let end = memchr::memmem::find(rest.as_bytes(), b"</sup>");
+                rest = end.map_or("", |end| &rest[end..]);
             } else if let Some(anchor) = heading_anchor(tag) {
                 let end = rest.find("</h").unwrap_or(rest.len());
                 let title = collapse(&decode(&strip_tags(&rest[..end])));
@@ -523,9 +519,9 @@ fn heading_anchor(tag: &str) -> Option<String> {
 pub fn strip_tags(html: &str) -> String {
     let mut text = String::with_capacity(html.len());
     let mut rest = html;
-    while let Some(open) = rest.find('<') {
+    while let Some(open) = memchr::memchr(b'<', rest.as_bytes()) {
         text.push_str(&rest[..open]);
-        let Some(close) = rest[open..].find('>') else {
+        let Some(close) = memchr::memchr(b'>', &rest.as_bytes()[open..]) else {
             // An unclosed `<` hides what follows it, as it would in a browser.
             return text;
         };
@@ -538,7 +534,7 @@ pub fn strip_tags(html: &str) -> String {
 
 /// The entities folio's Markdown writes, decoded.
 fn decode(text: &str) -> Cow<'_, str> {
-    if !text.contains('&') {
+    if memchr::memchr(b'&', text.as_bytes()).is_none() {
         return Cow::Borrowed(text);
     }
     Cow::Owned(
@@ -563,15 +559,59 @@ mod tests {
     }
 
     #[test]
-    fn a_word_is_called_lowercase_only_when_no_letter_of_it_is_a_capital() {
-        let mut told = Vec::new();
-        each_word(
-            "rock'N'roll don't U.K. e.g. Café café x_Y 3.5",
-            |w, lowercase| told.push((w, lowercase)),
-        );
-        for (word, lowercase) in told {
-            let really = word.is_ascii() && !word.bytes().any(|b| b.is_ascii_uppercase());
-            assert_eq!(lowercase, really, "{word}");
+    fn a_word_folds_to_the_same_key_however_it_is_cased_or_accented() {
+        let mut buffer = String::new();
+        let key = |word: &str, buffer: &mut String| {
+            let key = folded(word, word.is_ascii(), buffer);
+            let mut spelled = String::new();
+            key.spell(&mut spelled);
+            (key.hash, spelled)
+        };
+        let pairs = [
+            ("Zoning", "zoning"),
+            ("ZONING", "zoning"),
+            ("Café", "cafe"),
+            ("AZaz09_@[`{", "azaz09_@[`{"),
+            ("Decarbonisation-Pathways", "decarbonisation-pathways"),
+        ];
+        for (word, expected) in pairs {
+            let (hash, spelled) = key(word, &mut buffer);
+            assert_eq!(spelled, expected, "{word}");
+            assert_eq!(hash, key(expected, &mut buffer).0, "{word}");
+        }
+    }
+
+    #[test]
+    fn an_ascii_excerpt_is_its_words_one_space_apart_cut_at_the_room() {
+        // What `body` keeps of any text, written plainly: words by Unicode white space.
+        let expected = |text: &str| {
+            let mut kept = String::new();
+            let mut room = EXCERPT_CHARS;
+            for word in text.split_whitespace() {
+                if room == 0 {
+                    break;
+                }
+                if !kept.is_empty() {
+                    kept.push(' ');
+                }
+                let cut: String = word.chars().take(room).collect();
+                room = room.saturating_sub(cut.chars().count() + 1);
+                kept.push_str(&cut);
+            }
+            kept
+        };
+        let long = "x".repeat(400);
+        let texts = [
+            "  Heat pumps\tcut\nbills\x0bby\x0c3.5\r per  cent ".to_string(),
+            format!("short {long} after"),
+            "word ".repeat(100),
+        ];
+        for text in texts {
+            let vocabulary = Vocabulary::with_words(Vec::new());
+            let mut numbering = Numbering::new(&vocabulary);
+            let mut analyser = Analyser::new(&mut numbering);
+            analyser.body(&text);
+            assert_eq!(analyser.sections[0].text, expected(&text), "{text:?}");
         }
     }
 
