@@ -151,10 +151,16 @@ fn stemmed_vocabulary(
     (listed, stems, stem_of)
 }
 
-/// A document's counts per stem (its surface words' counts added), packed. `slots` is a
-/// scratch array with a place for every stem, all `u32::MAX`, and left so: a stem's place in
-/// the document's list is found there, without sorting the document's words.
-fn packed_stem_counts(document: &Document, stem_of: &[u32], slots: &mut [u32]) -> Vec<u8> {
+/// A document's counts per stem (its surface words' counts added), packed; each of its
+/// stems counted in `frequency`. `slots` is a scratch array with a place for every stem, all
+/// `u32::MAX`, and left so: a stem's place in the document's list is found there, without
+/// sorting the document's words.
+fn packed_stem_counts(
+    document: &Document,
+    stem_of: &[u32],
+    slots: &mut [u32],
+    frequency: &mut [usize],
+) -> Vec<u8> {
     let mut counts: Vec<(u32, TermCounts)> = Vec::with_capacity(1024);
     for (word, word_counts) in document.analysed.words() {
         let stem = stem_of[word as usize];
@@ -169,6 +175,7 @@ fn packed_stem_counts(document: &Document, stem_of: &[u32], slots: &mut [u32]) -
     let mut packed = Vec::with_capacity(counts.len() * 6);
     for (stem, counts) in &counts {
         slots[*stem as usize] = u32::MAX;
+        frequency[*stem as usize] += 1;
         pack(&mut packed, *stem, counts);
     }
     packed
@@ -177,27 +184,36 @@ fn packed_stem_counts(document: &Document, stem_of: &[u32], slots: &mut [u32]) -
 /// Each stem's postings, scored with BM25F against the site's document lengths and
 /// frequencies, in one array with each stem's start, and each stem's weight. Each document's
 /// counts are gathered by stem once and kept packed (~6 bytes a stem, ~35 MB at 10,000
-/// briefs), then read twice: how many documents of each batch have each stem (which places
-/// every posting in the array), and the postings themselves, written by the batches in
-/// parallel into their own places.
+/// briefs), counting how many documents of each batch have each stem (which places every
+/// posting in the array); then read again for the postings themselves, written by the
+/// batches in parallel into their own places.
 fn postings(
     documents: &[Document],
     stem_of: &[u32],
     stem_count: usize,
 ) -> (Vec<Posting>, Vec<usize>, Vec<f64>) {
-    let by_stem: Vec<Vec<u8>> = documents
-        .par_iter()
-        .map_init(
-            || vec![u32::MAX; stem_count],
-            |slots, document| packed_stem_counts(document, stem_of, slots),
-        )
-        .collect();
     // A few batches a thread: each keeps a count (then a cursor) for every stem.
     let batch = documents
         .len()
         .div_ceil(4 * rayon::current_num_threads())
         .max(256);
-    let (starts, cursors) = places(&by_stem, batch, stem_count);
+    let batches: Vec<(Vec<Vec<u8>>, Vec<usize>)> = documents
+        .par_chunks(batch)
+        .map_init(
+            || vec![u32::MAX; stem_count],
+            |slots, chunk| {
+                let mut frequency = vec![0usize; stem_count];
+                let packed = chunk
+                    .iter()
+                    .map(|document| packed_stem_counts(document, stem_of, slots, &mut frequency))
+                    .collect();
+                (packed, frequency)
+            },
+        )
+        .collect();
+    let (by_stem, frequencies): (Vec<Vec<Vec<u8>>>, Vec<Vec<usize>>) = batches.into_iter().unzip();
+    let by_stem: Vec<Vec<u8>> = by_stem.into_iter().flatten().collect();
+    let (starts, cursors) = places(frequencies, stem_count);
     let scorer = Scorer::new(documents);
     let weights = starts
         .windows(2)
@@ -213,18 +229,9 @@ fn postings(
 }
 
 /// Where each stem's postings start in the one array (and, last, their total), and for each
-/// batch of `batch` documents, where its first posting of each stem goes.
-fn places(by_stem: &[Vec<u8>], batch: usize, stem_count: usize) -> (Vec<usize>, Vec<Vec<usize>>) {
-    let mut cursors: Vec<Vec<usize>> = by_stem
-        .par_chunks(batch)
-        .map(|counts| {
-            let mut frequency = vec![0usize; stem_count];
-            for (stem, _) in counts.iter().flat_map(|c| unpack(c)) {
-                frequency[stem as usize] += 1;
-            }
-            frequency
-        })
-        .collect();
+/// batch, from how many of its documents have each stem (`frequencies`), where its first
+/// posting of each stem goes.
+fn places(mut cursors: Vec<Vec<usize>>, stem_count: usize) -> (Vec<usize>, Vec<Vec<usize>>) {
     let mut starts = Vec::with_capacity(stem_count + 1);
     let mut total = 0;
     for stem in 0..stem_count {
