@@ -22,8 +22,8 @@ pub const META: usize = 5;
 
 /// Characters of each section's text kept for excerpts.
 const EXCERPT_CHARS: usize = 320;
-/// Room made for an excerpt at once, enough for an ASCII one (it grew by doubling to 512
-/// bytes otherwise).
+/// Room made for an excerpt at its first word, enough for an ASCII one (it grew by doubling
+/// to 512 bytes otherwise); a section without text makes none.
 const EXCERPT_BYTES: usize = EXCERPT_CHARS;
 
 /// One word's counts in a document: per field, and the first section whose heading or text
@@ -384,7 +384,7 @@ impl<'n, 'v> Analyser<'n, 'v> {
         let first = Section {
             anchor: String::new(),
             heading: String::new(),
-            text: String::with_capacity(EXCERPT_BYTES),
+            text: String::new(),
         };
         Analyser {
             numbering,
@@ -435,7 +435,7 @@ impl<'n, 'v> Analyser<'n, 'v> {
         self.sections.push(Section {
             anchor: anchor.to_string(),
             heading: heading.to_string(),
-            text: String::with_capacity(EXCERPT_BYTES),
+            text: String::new(),
         });
         self.room = EXCERPT_CHARS;
         self.add(HEADING, heading);
@@ -456,7 +456,9 @@ impl<'n, 'v> Analyser<'n, 'v> {
                 if self.room == 0 {
                     break;
                 }
-                if !section.text.is_empty() {
+                if section.text.is_empty() {
+                    section.text.reserve_exact(EXCERPT_BYTES);
+                } else {
                     section.text.push(' ');
                 }
                 let kept = &word[..word.len().min(self.room)];
@@ -469,7 +471,9 @@ impl<'n, 'v> Analyser<'n, 'v> {
             if self.room == 0 {
                 break;
             }
-            if !section.text.is_empty() {
+            if section.text.is_empty() {
+                section.text.reserve_exact(EXCERPT_BYTES);
+            } else {
                 section.text.push(' ');
             }
             // A word no longer in bytes than the room left fits whole, whatever its characters;

@@ -60,28 +60,15 @@ pub fn files(
         .iter()
         .map(|(word, stem)| (word.as_str(), inverted.stems[*stem as usize].as_str()));
     let vocabulary = vocabulary_chunks(&mut files, words.collect());
-    // The postings, the documents' cards and the filters are made side by side: the filters
-    // on one thread, the rest on any.
-    let ((postings_files, postings), (cards, filters)) = rayon::join(
-        || {
-            let mut files = Vec::new();
-            let postings = postings_chunks(&mut files, postings_entries(inverted));
-            (files, postings)
-        },
-        || {
-            rayon::join(
-                || {
-                    let cards = documents.par_chunks(DOCUMENT_CHUNK).map(|chunk| {
-                        let bytes = document_chunk(chunk);
-                        (short_hash(&bytes), bytes)
-                    });
-                    cards.collect::<Vec<_>>()
-                },
-                || filters_file(documents.iter().map(|d| d.filters.as_slice())),
-            )
-        },
-    );
-    files.extend(postings_files);
+    // The postings first, then the cards: the postings' entries (as large as the postings
+    // files) are dropped before the cards are made, which keeps the stage's peak memory down.
+    let postings = postings_chunks(&mut files, postings_entries(inverted));
+    let cards = documents.par_chunks(DOCUMENT_CHUNK).map(|chunk| {
+        let bytes = document_chunk(chunk);
+        (short_hash(&bytes), bytes)
+    });
+    let cards: Vec<(String, Vec<u8>)> = cards.collect();
+    let filters = filters_file(documents.iter().map(|d| d.filters.as_slice()));
     let hashes: String = cards
         .into_iter()
         .enumerate()
