@@ -3,6 +3,7 @@
 //! Stemming is not done here: a site has far fewer distinct words than word occurrences, so
 //! the index stems each distinct word once (`index.rs`) instead of every occurrence.
 
+use super::short_bytes::ShortBytes;
 use super::vocabulary::{Vocabulary, WordKey};
 use hashbrown::HashTable;
 use rust_stemmers::{Algorithm, Stemmer};
@@ -96,47 +97,22 @@ pub fn unpack(mut bytes: &[u8]) -> impl Iterator<Item = (u32, TermCounts)> + '_ 
 /// A word's number and counts as bytes: the number, a byte of the fields that have the word,
 /// the count in each of those, the section; numbers in LEB128 (most take one byte).
 pub fn pack(out: &mut Vec<u8>, word: u32, counts: &TermCounts) {
-    // Written into an array first, then added to `out` at once: ~17 million of these at
-    // 10,000 briefs, and a push a byte checked `out`'s room each time.
-    let mut packed = Packed::default();
-    packed.number(word);
-    let fields_at = packed.len;
-    packed.len += 1;
+    // At most 5 bytes for the number, 1 for the fields, 3 for each of 6 counts, 3 for the
+    // section.
+    let mut packed = ShortBytes::default();
+    packed.leb128(word);
+    let fields_at = packed.len();
+    packed.push(0);
     let mut fields = 0;
     for (field, &count) in counts.per_field.iter().enumerate() {
         if count > 0 {
             fields |= 1 << field;
-            packed.number(count.into());
+            packed.leb128(count.into());
         }
     }
-    packed.bytes[fields_at] = fields;
-    packed.number(counts.section.into());
-    // All 32 bytes, a copy of fixed size (a few bytes' copy of variable size is a call to
-    // `memcpy`), then `out` cut back.
-    let end = out.len() + packed.len;
-    out.extend_from_slice(&packed.bytes);
-    out.truncate(end);
-}
-
-/// One word's packed bytes: at most 5 for its number, 1 for its fields, 3 for each of 6
-/// counts and 3 for its section.
-#[derive(Default)]
-struct Packed {
-    bytes: [u8; 32],
-    len: usize,
-}
-
-impl Packed {
-    /// Adds `n` in LEB128.
-    fn number(&mut self, mut n: u32) {
-        while n >= 0x80 {
-            self.bytes[self.len] = n as u8 | 0x80;
-            self.len += 1;
-            n >>= 7;
-        }
-        self.bytes[self.len] = n as u8;
-        self.len += 1;
-    }
+    packed.set(fields_at, fields);
+    packed.leb128(counts.section.into());
+    packed.add_to(out);
 }
 
 fn read_number(bytes: &mut &[u8]) -> u32 {
@@ -448,26 +424,15 @@ impl<'n, 'v> Analyser<'n, 'v> {
             return;
         }
         let section = self.sections.last_mut().expect("a first section");
-        if text.is_ascii() {
-            // The same as below, a byte a character: the white space `split_whitespace` finds
-            // in ASCII, without its decoding of each character.
-            let spaces = |c: char| matches!(c, '\t'..='\r' | ' ');
-            for word in text.split(spaces).filter(|word| !word.is_empty()) {
-                if self.room == 0 {
-                    break;
-                }
-                if section.text.is_empty() {
-                    section.text.reserve_exact(EXCERPT_BYTES);
-                } else {
-                    section.text.push(' ');
-                }
-                let kept = &word[..word.len().min(self.room)];
-                self.room = self.room.saturating_sub(kept.len() + 1);
-                section.text.push_str(kept);
-            }
-            return;
-        }
-        for word in text.split_whitespace() {
+        // ASCII text is cut a byte a character, and split at the white space
+        // `split_whitespace` finds in ASCII, without decoding each character.
+        let ascii = text.is_ascii();
+        let spaces: fn(char) -> bool = if ascii {
+            |c| matches!(c, '\t'..='\r' | ' ')
+        } else {
+            char::is_whitespace
+        };
+        for word in text.split(spaces).filter(|word| !word.is_empty()) {
             if self.room == 0 {
                 break;
             }
@@ -476,20 +441,7 @@ impl<'n, 'v> Analyser<'n, 'v> {
             } else {
                 section.text.push(' ');
             }
-            // A word no longer in bytes than the room left fits whole, whatever its characters;
-            // only a longer one is walked for where the room ends.
-            let kept = if word.len() <= self.room {
-                word
-            } else {
-                word.char_indices()
-                    .nth(self.room)
-                    .map_or(word, |(end, _)| &word[..end])
-            };
-            let chars = if kept.is_ascii() {
-                kept.len()
-            } else {
-                kept.chars().count()
-            };
+            let (kept, chars) = fitted(word, self.room, ascii);
             self.room = self.room.saturating_sub(chars + 1);
             section.text.push_str(kept);
         }
@@ -534,6 +486,24 @@ impl<'n, 'v> Analyser<'n, 'v> {
             sections: self.sections,
         }
     }
+}
+
+/// As much of `word` as `room` characters hold, and its characters. A word no longer in bytes
+/// than the room fits whole, whatever its characters; only a longer one is walked for where
+/// the room ends.
+fn fitted(word: &str, room: usize, ascii: bool) -> (&str, usize) {
+    if ascii {
+        let kept = &word[..word.len().min(room)];
+        return (kept, kept.len());
+    }
+    let kept = if word.len() <= room {
+        word
+    } else {
+        word.char_indices()
+            .nth(room)
+            .map_or(word, |(end, _)| &word[..end])
+    };
+    (kept, kept.chars().count())
 }
 
 /// Text with its runs of white space made one space, trimmed.

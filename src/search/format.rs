@@ -3,6 +3,7 @@
 
 use super::analyse::Analysed;
 use super::index::{Inverted, Posting};
+use super::short_bytes::ShortBytes;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -305,83 +306,17 @@ pub fn write_postings(out: &mut Vec<u8>, postings: &[Posting]) {
     let mut previous = 0;
     for (n, posting) in postings.iter().enumerate() {
         let place = u32::from(posting.section()) * 2 + u32::from(posting.in_title());
-        let mut text = PostingText::default();
+        let mut text = ShortBytes::default();
         if n > 0 {
             text.push(b',');
         }
-        text.number(posting.document() - previous);
+        text.decimal(posting.document() - previous);
         text.push(b',');
-        text.number(posting.impact().into());
+        text.decimal(posting.impact().into());
         text.push(b',');
-        text.number(place);
+        text.decimal(place);
         text.add_to(out);
         previous = posting.document();
-    }
-}
-
-/// The two digits of each number below 100.
-const DIGIT_PAIRS: [[u8; 2]; 100] = {
-    let mut pairs = [[0u8; 2]; 100];
-    let mut n = 0;
-    while n < 100 {
-        pairs[n] = [b'0' + (n / 10) as u8, b'0' + (n % 10) as u8];
-        n += 1;
-    }
-    pairs
-};
-
-/// One posting as text, `,document,impact,place`: at most 1 + 10 + 1 + 3 + 1 + 6 bytes.
-#[derive(Default)]
-struct PostingText {
-    bytes: [u8; 32],
-    len: usize,
-}
-
-impl PostingText {
-    fn push(&mut self, byte: u8) {
-        self.bytes[self.len] = byte;
-        self.len += 1;
-    }
-
-    /// `n` in decimal, by hand: these numbers have one to four digits, and copying `itoa`'s
-    /// few bytes called `memcpy` for each. Below 1,000, two digits at a time from a table.
-    fn number(&mut self, mut n: u32) {
-        if n < 1000 {
-            if n >= 100 {
-                self.push(b'0' + (n / 100) as u8);
-                n %= 100;
-                let [tens, ones] = DIGIT_PAIRS[n as usize];
-                self.push(tens);
-                self.push(ones);
-            } else if n >= 10 {
-                let [tens, ones] = DIGIT_PAIRS[n as usize];
-                self.push(tens);
-                self.push(ones);
-            } else {
-                self.push(b'0' + n as u8);
-            }
-            return;
-        }
-        let mut digits = [0u8; 10];
-        let mut first = digits.len();
-        loop {
-            first -= 1;
-            digits[first] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
-        for &digit in &digits[first..] {
-            self.push(digit);
-        }
-    }
-
-    /// Adds the text to `out`: all 32 bytes, a copy of fixed size, then `out` cut back.
-    fn add_to(&self, out: &mut Vec<u8>) {
-        let end = out.len() + self.len;
-        out.extend_from_slice(&self.bytes);
-        out.truncate(end);
     }
 }
 
@@ -475,12 +410,12 @@ mod tests {
             .zip(numbers)
             .map(|((&a, &b), c)| (a, b, c))
         {
-            let mut text = PostingText::default();
-            text.number(document);
+            let mut text = ShortBytes::default();
+            text.decimal(document);
             text.push(b',');
-            text.number(impact);
+            text.decimal(impact);
             text.push(b',');
-            text.number(place);
+            text.decimal(place);
             let mut out = b"[".to_vec();
             text.add_to(&mut out);
             assert_eq!(

@@ -10,6 +10,7 @@ mod analyse;
 mod format;
 mod index;
 mod patch;
+mod short_bytes;
 mod vocabulary;
 
 use crate::cache::{BuildCache, Key};
