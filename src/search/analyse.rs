@@ -254,33 +254,59 @@ fn joins(before: u8, mid: u8, after: u8) -> bool {
 /// it is counted.
 pub struct Numbering<'v> {
     vocabulary: &'v Vocabulary,
-    /// The words this memo has met, by hash (`word_hash`, which the vocabulary shares),
-    /// each spelled in `spelled`: one string for them all, not an allocation a word.
+    /// The words this memo has met, by their hash (`WordKey`'s, which the vocabulary shares).
     known: HashTable<Known>,
-    spelled: String,
+    /// The words longer than a head holds, spelled.
+    long: Vec<Box<str>>,
     /// The document being counted: a known word's `slot` is its place in that document's
     /// counts only when the word's `document` is this one.
     document: u32,
+    /// How many of the documents this memo counted have each word, by number: counted as
+    /// each is finished, not in a pass over them all of its own.
+    documents: Vec<u32>,
 }
 
-/// A word the memo has met: its hash, where `Numbering::spelled` spells it, its number in the
-/// vocabulary, and the last document that had it with the place of its counts there.
+/// A word the memo has met: its head, its length (or where `Numbering::long` spells it), its
+/// number in the vocabulary, and the last document that had it with the place of its counts
+/// there. 32 bytes, two to a cache line: every word of the site probes the memo, and at
+/// 10,000 briefs a memo of ~30,000 words spills out of a core's cache (with 48-byte entries,
+/// a fifth of the analysis's time went to waiting for them).
 struct Known {
-    hash: u64,
     /// The word's first 16 bytes, zero-padded: most words are no longer, and are compared
-    /// here, without reading `spelled` (a call to `memcmp` and a cache miss, a word).
+    /// here alone.
     head: u128,
-    start: u32,
-    len: u32,
+    /// A short word's length; a long one's place in `Numbering::long`, with `LONG` set.
+    tail: u32,
     number: u32,
     document: u32,
     slot: u32,
 }
 
+const _: () = assert!(std::mem::size_of::<Known>() == 32);
+
+/// Marks a `Known::tail` that is a place in `Numbering::long`.
+const LONG: u32 = 1 << 31;
+
 impl Known {
-    /// The word, as `spelled` (the numbering's string of all its words) spells it.
-    fn spelling<'s>(&self, spelled: &'s str) -> &'s str {
-        &spelled[self.start as usize..(self.start + self.len) as usize]
+    /// Whether this is the word `key`.
+    #[inline]
+    fn is(&self, key: &WordKey, long: &[Box<str>]) -> bool {
+        if key.is_long() {
+            self.head == key.head
+                && self.tail & LONG != 0
+                && key.is(&long[(self.tail & !LONG) as usize])
+        } else {
+            self.head == key.head && self.tail == key.len
+        }
+    }
+
+    /// The word's hash, as its key has it: the table needs it again when it grows.
+    fn hash(&self, long: &[Box<str>]) -> u64 {
+        if self.tail & LONG != 0 {
+            WordKey::of(&long[(self.tail & !LONG) as usize]).hash
+        } else {
+            WordKey::short_hash(self.head, self.tail as usize)
+        }
     }
 }
 
@@ -290,9 +316,30 @@ impl<'v> Numbering<'v> {
         Numbering {
             vocabulary,
             known: HashTable::with_capacity(4096),
-            spelled: String::with_capacity(32 * 1024),
+            long: Vec::new(),
             document: 0,
+            documents: Vec::new(),
         }
+    }
+
+    /// Counts a document that has the word `number`.
+    fn had(&mut self, number: u32) {
+        let number = number as usize;
+        if number >= self.documents.len() {
+            self.documents.resize(number + 1, 0);
+        }
+        self.documents[number] += 1;
+    }
+
+    /// Counts the words of a document analysed before (kept in the cache).
+    pub fn count(&mut self, analysed: &Analysed) {
+        analysed.words().for_each(|(number, _)| self.had(number));
+    }
+
+    /// How many documents this memo counted have each word, by number (the highest numbers,
+    /// which none had, left out).
+    pub fn into_word_documents(self) -> Vec<u32> {
+        self.documents
     }
 
     /// The known word `key`, numbered in the vocabulary the first time this memo meets it.
@@ -300,31 +347,32 @@ impl<'v> Numbering<'v> {
         let Numbering {
             vocabulary,
             known,
-            spelled,
+            long,
             ..
         } = self;
-        let same = |k: &Known| {
-            k.hash == key.hash
-                && k.head == key.head
-                && k.len == key.len
-                && (!key.is_long() || key.is(k.spelling(spelled)))
-        };
-        match known.find_entry(key.hash, same) {
+        match known.find_entry(key.hash, |k| k.is(key, long)) {
             Ok(entry) => entry.into_mut(),
             Err(absent) => {
                 let known = absent.into_table();
-                let start = spelled.len() as u32;
-                key.spell(spelled);
+                let tail = if key.is_long() {
+                    let mut spelled = String::new();
+                    key.spell(&mut spelled);
+                    long.push(spelled.into());
+                    (long.len() - 1) as u32 | LONG
+                } else {
+                    key.len
+                };
                 let word = Known {
-                    hash: key.hash,
                     head: key.head,
-                    start,
-                    len: key.len,
+                    tail,
                     number: vocabulary.number(key),
                     document: u32::MAX,
                     slot: 0,
                 };
-                known.insert_unique(key.hash, word, |k| k.hash).into_mut()
+                let long = &*long;
+                known
+                    .insert_unique(key.hash, word, |k| k.hash(long))
+                    .into_mut()
             }
         }
     }
@@ -452,6 +500,8 @@ impl<'n, 'v> Analyser<'n, 'v> {
         // `memchr` finds the tags: a body is read byte by byte otherwise, as long again as
         // the analysis of its words.
         let mut rest = html;
+        // Made once a body, not at each note (`memmem::find` makes a finder at each call).
+        let note_ref_end = memchr::memmem::Finder::new("</sup>");
         while let Some(open) = memchr::memchr(b'<', rest.as_bytes()) {
             self.body(&decode(&rest[..open]));
             rest = &rest[open..];
@@ -462,7 +512,7 @@ impl<'n, 'v> Analyser<'n, 'v> {
             rest = &rest[close + 1..];
             if tag.starts_with("sup class=\"fn-ref\"") {
                 // A note's number is no word of the text.
-                let end = memchr::memmem::find(rest.as_bytes(), b"</sup>");
+                let end = note_ref_end.find(rest.as_bytes());
                 rest = end.map_or("", |end| &rest[end..]);
             } else if let Some(anchor) = heading_anchor(tag) {
                 let end = rest.find("</h").unwrap_or(rest.len());
@@ -479,6 +529,7 @@ impl<'n, 'v> Analyser<'n, 'v> {
         let mut packed = Vec::with_capacity(self.counts.len() * 6);
         for (number, counts) in &self.counts {
             pack(&mut packed, *number, counts);
+            self.numbering.had(*number);
         }
         Analysed {
             counts: packed,
@@ -648,6 +699,34 @@ mod tests {
             assert_eq!(counts.per_field, read_counts.per_field);
             assert_eq!(counts.section, read_counts.section);
         }
+    }
+
+    #[test]
+    fn a_memo_counts_the_documents_that_have_each_word() {
+        let vocabulary = Vocabulary::with_words(Vec::new());
+        let mut numbering = Numbering::new(&vocabulary);
+        // A long word (over 16 bytes), cased two ways, is one word too.
+        let texts = [
+            "heat pumps heat interconnectedness",
+            "Heat networks",
+            "pumps and INTERCONNECTEDNESS",
+        ];
+        let mut analyses = Vec::new();
+        for text in texts {
+            let mut analyser = Analyser::new(&mut numbering);
+            analyser.add(BODY, text);
+            analyses.push(analyser.finish());
+        }
+        // A document read from the cache is counted too.
+        numbering.count(&analyses[1]);
+        let counted = numbering.into_word_documents();
+        let words = vocabulary.into_words();
+        let documents = |word: &str| counted[words.iter().position(|w| w == word).unwrap()];
+        assert_eq!(documents("heat"), 3);
+        assert_eq!(documents("pumps"), 2);
+        assert_eq!(documents("networks"), 2);
+        assert_eq!(documents("interconnectedness"), 2);
+        assert_eq!(documents("and"), 1);
     }
 
     #[test]

@@ -78,9 +78,14 @@ impl Inverted {
     }
 }
 
-/// The index of `documents`, whose words are numbered in `words`.
-pub fn invert(documents: &[Document], words: &[String], stemmer: Option<&Stemmer>) -> Inverted {
-    let word_documents = word_documents(documents, words.len());
+/// The index of `documents`, whose words are numbered in `words`, each had by
+/// `word_documents[word]` of them.
+pub fn invert(
+    documents: &[Document],
+    words: &[String],
+    word_documents: Vec<u32>,
+    stemmer: Option<&Stemmer>,
+) -> Inverted {
     let (words, stems, stem_of) = stemmed_vocabulary(&word_documents, words, stemmer);
     let (postings, starts, weights) = postings(documents, &stem_of, stems.len());
     Inverted {
@@ -91,26 +96,6 @@ pub fn invert(documents: &[Document], words: &[String], stemmer: Option<&Stemmer
         starts,
         weights,
     }
-}
-
-/// How many of `documents` have each of the `count` words, by number.
-fn word_documents(documents: &[Document], count: usize) -> Vec<u32> {
-    let add = |mut a: Vec<u32>, b: Vec<u32>| {
-        a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
-        a
-    };
-    documents
-        .par_iter()
-        .fold(
-            || vec![0u32; count],
-            |mut counts, document| {
-                for (word, _) in document.analysed.words() {
-                    counts[word as usize] += 1;
-                }
-                counts
-            },
-        )
-        .reduce(|| vec![0u32; count], add)
 }
 
 /// The words some document has, sorted, with their stems' numbers; the stems, sorted; and

@@ -148,23 +148,37 @@ impl Fresh<'_> {
     fn make(&self, words: Vec<String>, started: Instant) -> SearchIndex {
         let (site, kept) = (self.site, self.kept);
         let vocabulary = Vocabulary::with_words(words);
-        // Each of rayon's jobs numbers its documents' words with a memo of its own. A memo
-        // meets the site's whole vocabulary, so the jobs are few: split to the last document,
-        // 10,000 briefs made 16 memos, each meeting ~25,000 words.
-        let numbering = || Numbering::new(&vocabulary);
+        // Each of rayon's jobs analyses a run of documents with a `Batch` of its own.
+        // Without a cache nothing is kept under the documents' keys, and they are not made
+        // (at 10,000 briefs, hashing ~150 MB of text for nothing).
+        let keyed = self.cache.is_kept();
         let jobs = 4 * rayon::current_num_threads();
-        let (keys, documents): (Vec<Keys>, Vec<Document>) = self
+        let batches: Vec<Finished> = self
             .sources
             .par_iter()
             .enumerate()
             .with_min_len(self.sources.len().div_ceil(jobs).max(1))
-            .map_init(numbering, |n, (at, source)| {
-                let parts = source.parts(site);
-                let keys = self.keys.map_or_else(|| parts.keys(), |keys| keys[at]);
-                (keys, parts.document(keys.text, kept, n))
-            })
-            .unzip();
+            .fold(
+                || Batch::new(&vocabulary),
+                |mut batch, (at, source)| {
+                    let parts = source.parts(site);
+                    let keys = match self.keys {
+                        Some(keys) => keys[at],
+                        None if keyed => parts.keys(),
+                        None => Keys::default(),
+                    };
+                    let document = parts.document(keys.text, kept, &mut batch.numbering);
+                    batch.keys.push(keys);
+                    batch.documents.push(document);
+                    batch
+                },
+            )
+            // A memo is dropped as its job ends, not kept until all have ended (~2 MB each).
+            .map(Batch::finished)
+            .collect();
+        let (keys, documents, mut word_documents) = Batch::joined(batches);
         let words = vocabulary.into_words();
+        word_documents.resize(words.len(), 0);
         let analysed = started.elapsed();
         // The cache's copy of the analyses is written while the index is made from them.
         let ((), inverted) = rayon::join(
@@ -176,14 +190,17 @@ impl Fresh<'_> {
                     .collect();
                 keep_analyses(self.cache, texts, &fresh, kept, &words)
             },
-            || index::invert(&documents, &words, self.stemmer),
+            || index::invert(&documents, &words, word_documents, self.stemmer),
         );
         let inverted_at = started.elapsed();
         let language = &site.config.language;
         let stemmed = self.stemmer.is_some();
         let made = format::files(&documents, &inverted, language, stemmed);
-        let state = patch::State::of_index(&made, &keys, &documents, &inverted, language, stemmed);
-        state.keep(self.cache);
+        if keyed {
+            let state =
+                patch::State::of_index(&made, &keys, &documents, &inverted, language, stemmed);
+            state.keep(self.cache);
+        }
         let fresh = documents
             .iter()
             .filter(|d| !kept.contains_key(&d.text_key))
@@ -202,6 +219,56 @@ impl Fresh<'_> {
             kept: Vec::new(),
             warning: None,
         }
+    }
+}
+
+/// The documents one of rayon's jobs analysed, with the memo that numbered their words. A
+/// memo meets the site's whole vocabulary, so the jobs are few: split to the last document,
+/// 10,000 briefs made 16 memos, each meeting ~25,000 words.
+struct Batch<'v> {
+    numbering: Numbering<'v>,
+    keys: Vec<Keys>,
+    documents: Vec<Document>,
+}
+
+/// A batch's keys, documents and counts of the documents that have each word.
+type Finished = (Vec<Keys>, Vec<Document>, Vec<u32>);
+
+impl<'v> Batch<'v> {
+    fn new(vocabulary: &'v Vocabulary) -> Self {
+        Batch {
+            numbering: Numbering::new(vocabulary),
+            keys: Vec::new(),
+            documents: Vec::new(),
+        }
+    }
+
+    /// The batch's keys and documents, and how many of the documents have each word, by
+    /// number (to the highest number one has).
+    fn finished(self) -> Finished {
+        (
+            self.keys,
+            self.documents,
+            self.numbering.into_word_documents(),
+        )
+    }
+
+    /// The finished batches' keys and documents, in order, and how many of the documents have
+    /// each word.
+    fn joined(batches: Vec<Finished>) -> Finished {
+        let (mut keys, mut documents, mut word_documents) = (Vec::new(), Vec::new(), Vec::new());
+        for (batch_keys, batch_documents, counted) in batches {
+            keys.extend(batch_keys);
+            documents.extend(batch_documents);
+            if counted.len() > word_documents.len() {
+                word_documents.resize(counted.len(), 0);
+            }
+            word_documents
+                .iter_mut()
+                .zip(counted)
+                .for_each(|(all, n)| *all += n);
+        }
+        (keys, documents, word_documents)
     }
 }
 
@@ -268,7 +335,7 @@ struct Parts<'s> {
 
 /// A document's keys: of its text (under which its analysis is kept), and of all the index
 /// holds of it (its text, card and filters).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Keys {
     pub text: u128,
     pub document: u128,
@@ -295,9 +362,13 @@ impl Parts<'_> {
 
     /// The document, its analysis the one kept under `text_key` or made now.
     fn document(self, text_key: u128, kept: &Kept, numbering: &mut Numbering) -> Document {
-        let analysed = kept
-            .get(text_key)
-            .unwrap_or_else(|| analyse_text(&self.text(), numbering));
+        let analysed = match kept.get(text_key) {
+            Some(analysed) => {
+                numbering.count(&analysed);
+                analysed
+            }
+            None => analyse_text(&self.text(), numbering),
+        };
         Document {
             card: self.card,
             filters: self.filters,

@@ -48,11 +48,7 @@ impl<'w> WordKey<'w> {
     #[inline]
     fn new(head: u128, len: usize, long: &'w str) -> WordKey<'w> {
         let hash = if long.is_empty() {
-            let mixed = folded_multiply(
-                head as u64 ^ 0x243f_6a88_85a3_08d3,
-                (head >> 64) as u64 ^ 0x1319_8a2e_0370_7344,
-            );
-            folded_multiply(mixed ^ len as u64, 0xa409_3822_299f_31d0)
+            WordKey::short_hash(head, len)
         } else {
             foldhash::fast::FixedState::with_seed(0x5eed).hash_one(long)
         };
@@ -62,6 +58,16 @@ impl<'w> WordKey<'w> {
             hash,
             long,
         }
+    }
+
+    /// The hash of a word of `len` bytes, at most 16, whose head is `head`.
+    #[inline]
+    pub fn short_hash(head: u128, len: usize) -> u64 {
+        let mixed = folded_multiply(
+            head as u64 ^ 0x243f_6a88_85a3_08d3,
+            (head >> 64) as u64 ^ 0x1319_8a2e_0370_7344,
+        );
+        folded_multiply(mixed ^ len as u64, 0xa409_3822_299f_31d0)
     }
 
     /// Whether `word` is this word.
