@@ -180,9 +180,13 @@ impl Fresh<'_> {
         let words = vocabulary.into_words();
         word_documents.resize(words.len(), 0);
         let analysed = started.elapsed();
-        // The cache's copy of the analyses is written while the index is made from them.
+        // The cache's copy of the analyses is written while the index is made from them (and
+        // without a cache, not gathered for it either).
         let ((), inverted) = rayon::join(
             || {
+                if !keyed {
+                    return;
+                }
                 let texts = documents.iter().map(|d| d.text_key);
                 let fresh = documents
                     .iter()
