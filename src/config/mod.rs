@@ -461,11 +461,7 @@ fn read_own_style(root: &Path, name: &str) -> Result<(OwnStyle, u64), (String, S
             ));
         }
     };
-    let mut reference_list = style.clone();
-    if reference_list.bibliography.is_some() {
-        reference_list.citation.layout.elements.clear();
-        reference_list.citation.sort = None;
-    }
+    let reference_list = crate::markdown::csl::reference_list(&style);
     let title = style.info.title.value.clone();
     let hash = xxhash_rust::xxh3::xxh3_64(text.as_bytes());
     Ok((

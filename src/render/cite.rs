@@ -5,13 +5,11 @@
 //! named by `[citation] style` in site.toml; styles are decoded once per process and shared.
 
 use crate::cache::Key;
-use crate::markdown::csl::{locales, style_for, write_html};
+use crate::markdown::csl::{BRIEF_ENTRY_TYPE, locales, style_for, write_html};
 use crate::site::{Brief, Site};
 use hayagriva::archive::ArchivedStyle;
 use hayagriva::citationberg::{IndependentStyle, LocaleCode};
-use hayagriva::types::{
-    Date, EntryType, FormatString, Person, Publisher, QualifiedUrl, SerialNumber,
-};
+use hayagriva::types::{Date, FormatString, Person, Publisher, QualifiedUrl, SerialNumber};
 use hayagriva::{BibliographyDriver, BibliographyRequest, CitationItem, CitationRequest, Entry};
 use std::collections::BTreeMap;
 
@@ -204,7 +202,7 @@ pub fn style_title(citation: &crate::config::CitationSettings) -> String {
 }
 
 fn hayagriva_entry(reference: &Reference<'_>) -> Entry {
-    let mut entry = Entry::new(reference.key, EntryType::Report);
+    let mut entry = Entry::new(reference.key, BRIEF_ENTRY_TYPE);
     entry.set_title(FormatString::with_value(reference.full_title()));
     entry.set_authors(
         reference
@@ -421,6 +419,61 @@ mod tests {
         assert!(html.contains("Meridian Institute"), "{html}");
         assert!(html.contains("2025"), "{html}");
         assert!(!html.contains("style="), "{html}");
+    }
+
+    /// The reference in every shape a brief's can take: with and without a subtitle, a
+    /// label, a DOI, and with no, one, two and five authors.
+    fn shapes() -> Vec<Reference<'static>> {
+        let mut shapes = vec![reference()];
+        let mut bare = reference();
+        (bare.subtitle, bare.kind, bare.doi, bare.summary) = (None, None, None, None);
+        bare.title = "Who Pays for the Grid?";
+        shapes.push(bare);
+        for count in [0, 1, 5] {
+            let mut shape = reference();
+            shape.authors = [
+                "Amara Okafor",
+                "Martin Luther King Jr.",
+                "Plato",
+                "Ana de la Cruz",
+                "Li Wei",
+            ]
+            .iter()
+            .take(count)
+            .map(|name| Name::parse(name))
+            .collect();
+            shape.doi = (count != 1).then_some("10.5281/meridian.2025.0142");
+            shapes.push(shape);
+        }
+        shapes
+    }
+
+    /// Deciding a style's type tests for a report changes no reference, in any style
+    /// hayagriva bundles.
+    #[test]
+    fn every_bundled_style_formats_every_shape_as_it_did_before_its_type_tests_were_decided() {
+        use crate::markdown::csl::{reference_list, trimmed};
+        use hayagriva::citationberg::Style;
+        let (mut compared, mut decided) = (0, 0);
+        for archived in ArchivedStyle::all() {
+            let Style::Independent(style) = archived.get() else {
+                continue;
+            };
+            let before = trimmed(&style);
+            let after = reference_list(&style);
+            decided += usize::from(before != after);
+            for shape in shapes() {
+                assert_eq!(
+                    format_citation(&shape, &after),
+                    format_citation(&shape, &before),
+                    "{}",
+                    archived.display_name()
+                );
+                compared += 1;
+            }
+        }
+        assert!(compared > 300, "compared {compared}");
+        assert!(decided > 50, "type tests decided in {decided} styles");
     }
 
     #[test]

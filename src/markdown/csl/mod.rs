@@ -2,6 +2,12 @@
 //! and in "Cite this brief"): CSL styles and locales decoded once per process, and hayagriva's
 //! formatted output written as HTML.
 
+mod reference_list;
+
+#[cfg(test)]
+pub(crate) use reference_list::trimmed;
+pub(crate) use reference_list::{BRIEF_ENTRY_TYPE, reference_list};
+
 use super::escape;
 use crate::lock;
 use hayagriva::archive::ArchivedStyle;
@@ -28,20 +34,16 @@ pub(crate) fn cached_style(name: &str, reference_list: bool) -> Option<&'static 
     let Style::Independent(mut style) = archived.get() else {
         return None;
     };
-    if reference_list && style.bibliography.is_some() {
-        style.citation.layout.elements.clear();
-        style.citation.sort = None;
+    if reference_list {
+        style = self::reference_list(&style);
     }
     let style: &'static IndependentStyle = Box::leak(Box::new(style));
     styles.push((archived, reference_list, style));
     Some(style)
 }
 
-/// The style `name` names for a site citing with `citation`. With `reference_list`, trimmed
-/// to its reference list: its citation layout (which hayagriva renders before the
-/// bibliography, and which in a notes style such as Chicago is most of the work) is emptied,
-/// as "Cite this brief" shows only the reference; a single entry has nothing to disambiguate,
-/// so the reference reads the same, and formatting costs about a third.
+/// The style `name` names for a site citing with `citation`. With `reference_list`, as
+/// "Cite this brief" formats with it ([`reference_list`]).
 ///
 /// It is the site's own when `name` is its style, else one bundled with hayagriva.
 pub(crate) fn style_for<'a>(
