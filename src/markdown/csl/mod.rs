@@ -61,6 +61,13 @@ pub(crate) fn style_for<'a>(
     }
 }
 
+/// Decodes what formatting a citation with `citation`'s style needs (the locales, the style
+/// trimmed to its reference list), ahead of the first citation.
+pub(crate) fn prepare(citation: &crate::config::CitationSettings) {
+    locales();
+    style_for(citation, &citation.style, true);
+}
+
 pub(crate) fn locales() -> &'static [Locale] {
     static LOCALES: OnceLock<Vec<Locale>> = OnceLock::new();
     LOCALES.get_or_init(hayagriva::archive::locales)

@@ -5,15 +5,18 @@
 //! and hayagriva answers each time by building and matching selectors: most of the cost of
 //! formatting a brief's reference in a cold build. Deciding those tests once per style, the
 //! way hayagriva itself decides them, removes that work and changes no output: the other
-//! tests stay, in their order, and type tests read nothing but the item's type.
+//! tests stay, in their order, and type tests read nothing but the item's type. The macros
+//! then left uncalled are dropped, and the rest ordered by how often they are called.
 
 use super::locales;
 use hayagriva::citationberg::taxonomy::Kind;
 use hayagriva::citationberg::{
     Choose, ChooseBranch, ChooseMatch, IndependentStyle, LayoutRenderingElement, NamesChild,
+    SortKey, TextTarget,
 };
 use hayagriva::types::EntryType;
 use hayagriva::{BibliographyDriver, BibliographyRequest, CitationItem, CitationRequest, Entry};
+use std::collections::HashMap;
 
 /// The type every brief is cited as (hayagriva's; CSL's `report`).
 pub(crate) const BRIEF_ENTRY_TYPE: EntryType = EntryType::Report;
@@ -35,6 +38,7 @@ pub(crate) fn reference_list(style: &IndependentStyle) -> IndependentStyle {
     if let Some(is_report) = kinds_of_a_brief(&style, &tested) {
         let is_report = |kind: Kind| is_report.contains(&kind);
         each_choose(&mut style, &mut |choose| decide(choose, &is_report));
+        order_macros(&mut style);
     }
     style
 }
@@ -84,6 +88,71 @@ fn each_choose_in(elements: &mut [LayoutRenderingElement], f: &mut impl FnMut(&m
             }
             LayoutRenderingElement::Text(_)
             | LayoutRenderingElement::Date(_)
+            | LayoutRenderingElement::Number(_)
+            | LayoutRenderingElement::Label(_) => {}
+        }
+    }
+}
+
+/// Drops the macros that nothing calls once the type tests are decided, and puts the most
+/// called first: hayagriva finds a macro by comparing its name with each macro's in turn, on
+/// every call.
+fn order_macros(style: &mut IndependentStyle) {
+    let mut queue = Vec::new();
+    calls_in(&style.citation.layout.elements, &mut queue);
+    let mut sorts = vec![&style.citation.sort];
+    if let Some(bibliography) = &style.bibliography {
+        calls_in(&bibliography.layout.elements, &mut queue);
+        sorts.push(&bibliography.sort);
+    }
+    for key in sorts.into_iter().flatten().flat_map(|sort| &sort.keys) {
+        if let SortKey::MacroName { name, .. } = key {
+            queue.push(name.clone());
+        }
+    }
+    // Call sites, counted in the layouts and in every macro they reach.
+    let mut calls: HashMap<String, usize> = HashMap::new();
+    while let Some(name) = queue.pop() {
+        let count = calls.entry(name.clone()).or_default();
+        *count += 1;
+        if *count == 1
+            && let Some(called) = style.macros.iter().find(|m| m.name == name)
+        {
+            calls_in(&called.children, &mut queue);
+        }
+    }
+    style.macros.retain(|m| calls.contains_key(&m.name));
+    style
+        .macros
+        .sort_by_key(|m| std::cmp::Reverse(calls.get(&m.name).copied()));
+}
+
+/// The names of the macros `elements` call, once per call.
+fn calls_in(elements: &[LayoutRenderingElement], calls: &mut Vec<String>) {
+    for element in elements {
+        match element {
+            LayoutRenderingElement::Text(text) => {
+                if let TextTarget::Macro { name } = &text.target {
+                    calls.push(name.clone());
+                }
+            }
+            LayoutRenderingElement::Group(group) => calls_in(&group.children, calls),
+            LayoutRenderingElement::Names(names) => {
+                for child in &names.children {
+                    if let NamesChild::Substitute(substitute) = child {
+                        calls_in(&substitute.children, calls);
+                    }
+                }
+            }
+            LayoutRenderingElement::Choose(choose) => {
+                for branch in choose.branches() {
+                    calls_in(&branch.children, calls);
+                }
+                if let Some(otherwise) = &choose.otherwise {
+                    calls_in(&otherwise.children, calls);
+                }
+            }
+            LayoutRenderingElement::Date(_)
             | LayoutRenderingElement::Number(_)
             | LayoutRenderingElement::Label(_) => {}
         }
@@ -225,5 +294,61 @@ fn never_taken() -> ChooseBranch {
         variable: None,
         match_: ChooseMatch::Any,
         children: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hayagriva::archive::ArchivedStyle;
+    use hayagriva::citationberg::Style;
+
+    fn chicago() -> IndependentStyle {
+        let Style::Independent(style) = ArchivedStyle::by_name("chicago-notes").unwrap().get()
+        else {
+            panic!("chicago-notes is an independent style");
+        };
+        style
+    }
+
+    fn type_tests(style: &mut IndependentStyle) -> usize {
+        let mut count = 0;
+        each_choose(style, &mut |choose| {
+            count += choose.branches().filter(|b| b.type_.is_some()).count();
+        });
+        count
+    }
+
+    #[test]
+    fn a_brief_is_a_report_and_nothing_else_that_chicago_asks_about() {
+        let style = chicago();
+        let kinds = [
+            Kind::Report,
+            Kind::Book,
+            Kind::ArticleJournal,
+            Kind::Webpage,
+        ];
+        assert_eq!(kinds_of_a_brief(&style, &kinds), Some(vec![Kind::Report]));
+    }
+
+    #[test]
+    fn chicago_keeps_no_type_test_and_only_the_macros_a_report_calls() {
+        let mut whole = trimmed(&chicago());
+        let mut decided = reference_list(&chicago());
+        assert!(type_tests(&mut whole) > 50, "{}", type_tests(&mut whole));
+        assert_eq!(type_tests(&mut decided), 0);
+        let (before, after) = (whole.macros.len(), decided.macros.len());
+        assert!(after < before, "{before} macros, then {after}");
+        let mut called = Vec::new();
+        calls_in(
+            &decided.bibliography.as_ref().unwrap().layout.elements,
+            &mut called,
+        );
+        for name in called {
+            assert!(
+                decided.macros.iter().any(|m| m.name == name),
+                "{name} dropped"
+            );
+        }
     }
 }
