@@ -5,7 +5,7 @@ use crate::cache::{BuildCache, Key, PageStamp};
 use crate::diagnostics::Diagnostic;
 use crate::engine::{Engine, Timings};
 use crate::output::{Staging, absolute, check_output_dir};
-use crate::render::OutputFile;
+use crate::render::{OutputFile, Reuse};
 use crate::search::index_briefs;
 use crate::site::Shown;
 use anyhow::Context;
@@ -83,7 +83,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
             .get(path)
             .is_some_and(|stamp| staging.keep_previous(path, |meta| stamp.fits(key, meta)))
     };
-    let rendered = engine.render(&site, &mut diagnostics, &emit, Some(&reuse));
+    // Without a cache folder no page's key is kept for the next build, so none is computed.
+    let reuse: Reuse<'_> = cache.is_kept().then_some(&reuse);
+    let rendered = engine.render(&site, &mut diagnostics, &emit, reuse);
     timings.lap("render");
     let rendered = match rendered.map_err(BuildError::Output)? {
         Some(rendered) if !diagnostics.has_errors() => rendered,
@@ -123,7 +125,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     timings.lap("search");
     staging.commit().map_err(BuildError::Output)?;
     timings.lap("write");
-    cache.keep_pages(&absolute_output, &stamps(&output, &rendered.keys));
+    if cache.is_kept() {
+        cache.keep_pages(&absolute_output, &stamps(&output, &rendered.keys));
+    }
     cache.keep_citations(&crate::render::cite::site_citations(&site));
     cache.evict_unused_entries();
     cache.evict_unused_sites(UNUSED_SITES_KEPT);

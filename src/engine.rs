@@ -71,7 +71,8 @@ impl Engine {
         } else {
             // Nothing formatted yet: hayagriva's locales and the site's style are decoded
             // beside the reading, rather than by the first brief to cite while the rest wait.
-            let prepare = || crate::markdown::csl::prepare(&self.config.citation);
+            let config = &self.config;
+            let prepare = || crate::markdown::csl::prepare(&config.citation, &config.language);
             rayon::join(|| load_documents(&self.config, cache), prepare).0
         };
         diagnostics.extend(self.theme.refused.iter().cloned());

@@ -90,12 +90,12 @@ pub struct CitationSettings {
     pub bibliography: Vec<PathBuf>,
 }
 
-/// A CSL style of the site's own, read from its `.csl` file: whole, and trimmed to its
-/// reference list for "Cite this brief".
+/// A CSL style of the site's own, read from its `.csl` file: whole, and (made when first
+/// needed, by the citation formatter) as "Cite this brief" formats with it.
 #[derive(Debug)]
 pub struct OwnStyle {
     pub whole: hayagriva::citationberg::IndependentStyle,
-    pub reference_list: hayagriva::citationberg::IndependentStyle,
+    pub reference_list: std::sync::OnceLock<hayagriva::citationberg::IndependentStyle>,
     /// Its title, as "Cite this brief" names it.
     pub title: String,
 }
@@ -461,13 +461,12 @@ fn read_own_style(root: &Path, name: &str) -> Result<(OwnStyle, u64), (String, S
             ));
         }
     };
-    let reference_list = crate::markdown::csl::reference_list(&style);
     let title = style.info.title.value.clone();
     let hash = xxhash_rust::xxh3::xxh3_64(text.as_bytes());
     Ok((
         OwnStyle {
             whole: style,
-            reference_list,
+            reference_list: std::sync::OnceLock::new(),
             title,
         },
         hash,

@@ -968,11 +968,12 @@ mod tests {
 
     fn render(text: &str, bib: &str) -> (super::super::Rendered, Vec<Diagnostic>) {
         let library = hayagriva::io::from_biblatex_str(bib).unwrap();
+        let style = crate::markdown::csl::cached_style("chicago-notes", false).unwrap();
         let bibliography = Bibliography {
             complete: true,
             libraries: vec![&library],
-            style: crate::markdown::csl::cached_style("chicago-notes", false).unwrap(),
-            locales: crate::markdown::csl::locales(),
+            style,
+            locales: crate::markdown::csl::locales("en", style),
             language: "en",
         };
         let input = super::super::MarkdownInput {

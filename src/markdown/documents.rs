@@ -64,11 +64,12 @@ fn cited_from<'a>(
     if files.is_empty() && complete {
         return None;
     }
+    let style = super::csl::style_for(&config.citation, &config.citation.style, false)?;
     Some(Bibliography {
         complete,
         libraries: files.iter().map(|file| &file.library).collect(),
-        style: super::csl::style_for(&config.citation, &config.citation.style, false)?,
-        locales: super::csl::locales(),
+        style,
+        locales: super::csl::locales(&config.language, style),
         language: &config.language,
     })
 }

@@ -164,7 +164,7 @@ pub fn formatted_citation(site: &Site, reference: &Reference<'_>, style: &str) -
 
 fn format_citation(reference: &Reference<'_>, style: &IndependentStyle) -> String {
     let entry = hayagriva_entry(reference);
-    let locales = locales();
+    let locales = locales(reference.language, style);
     let mut driver = BibliographyDriver::new();
     driver.citation(CitationRequest::from_items(
         vec![CitationItem::with_entry(&entry)],

@@ -87,7 +87,10 @@ const ALLOWED_STATICS: &[(&str, &str)] = &[
         "static STYLES: Mutex<Cache>",
         "CSL styles from hayagriva's archive, decoded once: the same for every site",
     ),
-    ("static LOCALES: OnceLock", "hayagriva's locales, read-only"),
+    (
+        "static LOCALES: Mutex<Decoded>",
+        "hayagriva's locales, decoded a language at a time: the same for every site",
+    ),
     ("static SYNTAXES: OnceLock", "syntect's grammars, read-only"),
     (
         "static THEME: OnceLock",

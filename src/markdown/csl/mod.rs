@@ -2,6 +2,7 @@
 //! and in "Cite this brief"): CSL styles and locales decoded once per process, and hayagriva's
 //! formatted output written as HTML.
 
+mod locales;
 mod reference_list;
 
 #[cfg(test)]
@@ -16,7 +17,7 @@ use hayagriva::citationberg::{
     VerticalAlign,
 };
 use hayagriva::{ElemChild, ElemChildren, Formatted};
-use std::sync::{Mutex, OnceLock};
+use std::sync::Mutex;
 
 /// A style from hayagriva's archive (whole, or trimmed to its reference list), decoded on first
 /// use and kept for the process: the preview server formats many builds with the same style.
@@ -53,7 +54,8 @@ pub(crate) fn style_for<'a>(
 ) -> Option<&'a IndependentStyle> {
     match &citation.own_style {
         Some(own) if name == citation.style => Some(if reference_list {
-            &own.reference_list
+            own.reference_list
+                .get_or_init(|| self::reference_list(&own.whole))
         } else {
             &own.whole
         }),
@@ -61,16 +63,19 @@ pub(crate) fn style_for<'a>(
     }
 }
 
-/// Decodes what formatting a citation with `citation`'s style needs (the locales, the style
-/// trimmed to its reference list), ahead of the first citation.
-pub(crate) fn prepare(citation: &crate::config::CitationSettings) {
-    locales();
-    style_for(citation, &citation.style, true);
+/// Decodes what formatting a citation in `language` with `citation`'s style needs (the
+/// locales, the style trimmed to its reference list), ahead of the first citation.
+pub(crate) fn prepare(citation: &crate::config::CitationSettings, language: &str) {
+    if let Some(style) = style_for(citation, &citation.style, true) {
+        locales(language, style);
+    }
 }
 
-pub(crate) fn locales() -> &'static [Locale] {
-    static LOCALES: OnceLock<Vec<Locale>> = OnceLock::new();
-    LOCALES.get_or_init(hayagriva::archive::locales)
+/// The locales a citation in `language` in `style` may use (the style's own language too,
+/// which a citation without a language is in).
+pub(crate) fn locales(language: &str, style: &IndependentStyle) -> &'static [Locale] {
+    let default = style.default_locale.as_ref().map(|code| code.0.as_str());
+    locales::locales_for(std::iter::once(language).chain(default))
 }
 
 /// Writes hayagriva's formatted output as HTML. Written here rather than with hayagriva's own

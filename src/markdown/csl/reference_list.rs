@@ -184,15 +184,17 @@ fn kinds_of_a_brief(style: &IndependentStyle, kinds: &[Kind]) -> Option<Vec<Kind
 </style>"#
     ))
     .ok()?;
+    // The probe prints no term, so the locales are those of any language.
+    let locales = locales("en", &probe);
     let entry = Entry::new("probe", BRIEF_ENTRY_TYPE);
     let mut driver = BibliographyDriver::new();
     driver.citation(CitationRequest::from_items(
         vec![CitationItem::with_entry(&entry)],
         &probe,
-        locales(),
+        locales,
     ));
     let locale = style.default_locale.clone();
-    let rendered = driver.finish(BibliographyRequest::new(&probe, locale, locales()));
+    let rendered = driver.finish(BibliographyRequest::new(&probe, locale, locales));
     let item = rendered.bibliography?.items.into_iter().next()?;
     let mut text = String::new();
     item.content
