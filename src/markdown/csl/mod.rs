@@ -2,12 +2,14 @@
 //! and in "Cite this brief"): CSL styles and locales decoded once per process, and hayagriva's
 //! formatted output written as HTML.
 
+mod brief_entry;
 mod locales;
 mod reference_list;
 
+pub(crate) use brief_entry::BriefEntry;
+pub(crate) use reference_list::reference_list;
 #[cfg(test)]
 pub(crate) use reference_list::trimmed;
-pub(crate) use reference_list::{BRIEF_ENTRY_TYPE, reference_list};
 
 use super::escape;
 use crate::lock;

@@ -1,43 +1,34 @@
 //! The style "Cite this brief" is formatted with: a CSL style trimmed to its reference list,
-//! with every test of an item's type decided in advance for a report, the type a brief is.
+//! with the tests whose answer is the same for every brief decided in advance.
 //!
-//! Chicago's reference list asks an item's type at nearly every turn (`<if type="book">`, …),
-//! and hayagriva answers each time by building and matching selectors: most of the cost of
-//! formatting a brief's reference in a cold build. Deciding those tests once per style, the
-//! way hayagriva itself decides them, removes that work and changes no output: the other
-//! tests stay, in their order, and type tests read nothing but the item's type. The macros
+//! Chicago's reference list asks an item's type at nearly every turn (`<if type="book">`, …)
+//! and whether it has this or that variable (`<if variable="container-title">`), and
+//! hayagriva answers each time by building and matching selectors: most of the cost of
+//! formatting a brief's reference in a cold build. A brief is always a report, and never has
+//! an editor, a volume or a container: those tests are answered once per style, as hayagriva
+//! itself answers them (asked with a probe style), and removed. No output changes: the other
+//! tests stay, in their order, and the decided ones read nothing but the entry. The macros
 //! then left uncalled are dropped, and the rest ordered by how often they are called.
 
-use super::locales;
-use hayagriva::citationberg::taxonomy::Kind;
+use super::{BriefEntry, locales};
+use hayagriva::citationberg::taxonomy::{Kind, StandardVariable, Variable};
 use hayagriva::citationberg::{
     Choose, ChooseBranch, ChooseMatch, IndependentStyle, LayoutRenderingElement, NamesChild,
     SortKey, TextTarget,
 };
-use hayagriva::types::EntryType;
-use hayagriva::{BibliographyDriver, BibliographyRequest, CitationItem, CitationRequest, Entry};
+use hayagriva::{BibliographyDriver, BibliographyRequest, CitationItem, CitationRequest};
 use std::collections::HashMap;
-
-/// The type every brief is cited as (hayagriva's; CSL's `report`).
-pub(crate) const BRIEF_ENTRY_TYPE: EntryType = EntryType::Report;
 
 /// `style` as "Cite this brief" needs it. Its citation layout is emptied when it has a
 /// reference list: hayagriva renders the citation before the reference, and in a notes style
 /// such as Chicago that is much of the work, while a single entry has nothing to disambiguate,
-/// so the reference reads the same. Its type tests are decided for a report.
+/// so the reference reads the same. The tests every brief answers alike are decided.
 pub(crate) fn reference_list(style: &IndependentStyle) -> IndependentStyle {
     let mut style = trimmed(style);
-    let mut tested = Vec::new();
-    each_choose(&mut style, &mut |choose| {
-        for kind in choose.branches().flat_map(|b| b.type_.iter().flatten()) {
-            if !tested.contains(kind) {
-                tested.push(*kind);
-            }
-        }
-    });
-    if let Some(is_report) = kinds_of_a_brief(&style, &tested) {
-        let is_report = |kind: Kind| is_report.contains(&kind);
-        each_choose(&mut style, &mut |choose| decide(choose, &is_report));
+    let mut tested = Tested::default();
+    each_choose(&mut style, &mut |choose| tested.add(choose));
+    if let Some(known) = tested.answered(&style) {
+        each_choose(&mut style, &mut |choose| decide(choose, &known));
         order_macros(&mut style);
     }
     style
@@ -159,20 +150,104 @@ fn calls_in(elements: &[LayoutRenderingElement], calls: &mut Vec<String>) {
     }
 }
 
-/// Which of `kinds` hayagriva counts a brief's entry as, asked of hayagriva itself (its
-/// mapping from its entry types to CSL's is private): a reference list of one test per kind,
-/// rendered for an entry of the brief's type. None when the probe cannot be read.
-fn kinds_of_a_brief(style: &IndependentStyle, kinds: &[Kind]) -> Option<Vec<Kind>> {
-    if kinds.is_empty() {
+/// The types and variables a style's tests ask about.
+#[derive(Default)]
+struct Tested {
+    kinds: Vec<Kind>,
+    variables: Vec<Variable>,
+}
+
+impl Tested {
+    fn add(&mut self, choose: &mut Choose) {
+        for branch in choose.branches() {
+            for kind in branch.type_.iter().flatten() {
+                if !self.kinds.contains(kind) {
+                    self.kinds.push(*kind);
+                }
+            }
+            let dates = branch.is_uncertain_date.iter().flatten().map(|&d| d.into());
+            let variables = branch.variable.iter().chain(&branch.is_numeric).flatten();
+            for variable in variables.copied().chain(dates) {
+                // Asking for the citation label records that it was asked (outside a
+                // reference list): never decided in advance.
+                let label = variable == Variable::Standard(StandardVariable::CitationLabel);
+                if !label && !self.variables.contains(&variable) {
+                    self.variables.push(variable);
+                }
+            }
+        }
+    }
+
+    /// How hayagriva answers these tests for a brief, asked of hayagriva itself (its mapping
+    /// from its entry types to CSL's is private): a reference list of one test each, rendered
+    /// for the fullest entry a brief can make. None when the probe cannot be read.
+    fn answered(&self, style: &IndependentStyle) -> Option<Known> {
+        let mut tests = Vec::new();
+        for kind in &self.kinds {
+            tests.push(format!("type=\"{}\"", csl_name(kind)?));
+        }
+        for variable in &self.variables {
+            tests.push(format!("variable=\"{}\"", csl_name(variable)?));
+        }
+        let held = probe(style, &tests)?;
+        let (kinds, variables) = held.split_at(self.kinds.len());
+        Some(Known {
+            kinds: self
+                .kinds
+                .iter()
+                .copied()
+                .zip(kinds.iter().copied())
+                .collect(),
+            absent: self
+                .variables
+                .iter()
+                .zip(variables)
+                .filter(|(_, held)| !**held)
+                .map(|(variable, _)| *variable)
+                .collect(),
+        })
+    }
+}
+
+/// The answers every brief gives: whether it is of each kind asked about, and the variables
+/// even the fullest brief lacks (a test of them fails, and so does `is-numeric`, and
+/// `is-uncertain-date` of a date it lacks).
+struct Known {
+    kinds: Vec<(Kind, bool)>,
+    absent: Vec<Variable>,
+}
+
+impl Known {
+    fn kind(&self, kind: &Kind) -> Option<bool> {
+        self.kinds
+            .iter()
+            .find(|(k, _)| k == kind)
+            .map(|(_, is)| *is)
+    }
+
+    fn variable(&self, variable: impl Into<Variable>) -> Option<bool> {
+        self.absent.contains(&variable.into()).then_some(false)
+    }
+}
+
+/// A CSL attribute value as a style writes it: `article-journal`, `container-title`.
+fn csl_name(value: &impl serde::Serialize) -> Option<String> {
+    match serde_json::to_value(value).ok()? {
+        serde_json::Value::String(name) => Some(name),
+        _ => None,
+    }
+}
+
+/// Which of `tests` (attributes of `cs:if`) hold for the fullest brief, rendered by hayagriva
+/// in a reference list of one `cs:choose` per test.
+fn probe(style: &IndependentStyle, tests: &[String]) -> Option<Vec<bool>> {
+    if tests.is_empty() {
         return Some(Vec::new());
     }
-    let mut tests = String::new();
-    for (i, kind) in kinds.iter().enumerate() {
-        let serde_json::Value::String(name) = serde_json::to_value(kind).ok()? else {
-            return None;
-        };
-        tests.push_str(&format!(
-            r#"<choose><if type="{name}"><text value="{i}"/></if></choose>"#
+    let mut chooses = String::new();
+    for (i, test) in tests.iter().enumerate() {
+        chooses.push_str(&format!(
+            r#"<choose><if {test}><text value="{i}"/></if></choose>"#
         ));
     }
     let probe = IndependentStyle::from_xml(&format!(
@@ -180,13 +255,13 @@ fn kinds_of_a_brief(style: &IndependentStyle, kinds: &[Kind]) -> Option<Vec<Kind
 <style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
 <info><title>Probe</title><id>probe</id><updated>2026-01-01T00:00:00+00:00</updated></info>
 <citation><layout><text value="probe"/></layout></citation>
-<bibliography><layout><group delimiter=" "><text value="probe"/>{tests}</group></layout></bibliography>
+<bibliography><layout><group delimiter=" "><text value="probe"/>{chooses}</group></layout></bibliography>
 </style>"#
     ))
     .ok()?;
     // The probe prints no term, so the locales are those of any language.
     let locales = locales("en", &probe);
-    let entry = Entry::new("probe", BRIEF_ENTRY_TYPE);
+    let entry = BriefEntry::fullest();
     let mut driver = BibliographyDriver::new();
     driver.citation(CitationRequest::from_items(
         vec![CitationItem::with_entry(&entry)],
@@ -202,16 +277,14 @@ fn kinds_of_a_brief(style: &IndependentStyle, kinds: &[Kind]) -> Option<Vec<Kind
         .ok()?;
     let mut words = text.split(' ');
     (words.next()? == "probe").then_some(())?;
-    words
-        .map(|word| {
-            word.parse::<usize>()
-                .ok()
-                .and_then(|i| kinds.get(i).copied())
-        })
-        .collect()
+    let mut held = vec![false; tests.len()];
+    for word in words {
+        *held.get_mut(word.parse::<usize>().ok()?)? = true;
+    }
+    Some(held)
 }
 
-/// How a branch reads once its type tests are answered.
+/// How a branch reads once the tests known in advance are answered.
 enum Decided {
     /// Always taken: the branches after it are never reached.
     Always,
@@ -221,13 +294,13 @@ enum Decided {
     Open,
 }
 
-/// Answers the type tests of `choose`'s branches, drops the branches that can never be taken
-/// and everything after one that always is.
-fn decide(choose: &mut Choose, is_report: &impl Fn(Kind) -> bool) {
+/// Answers the known tests of `choose`'s branches, drops the branches that can never be
+/// taken and everything after one that always is.
+fn decide(choose: &mut Choose, known: &Known) {
     let branches = std::iter::once(choose.if_.clone()).chain(choose.else_if.drain(..));
     let mut kept = Vec::new();
     for mut branch in branches {
-        match decide_branch(&mut branch, is_report) {
+        match decide_branch(&mut branch, known) {
             Decided::Never => {}
             Decided::Open => kept.push(branch),
             Decided::Always => {
@@ -242,22 +315,36 @@ fn decide(choose: &mut Choose, is_report: &impl Fn(Kind) -> bool) {
     choose.else_if = kept.collect();
 }
 
-fn decide_branch(branch: &mut ChooseBranch, is_report: &impl Fn(Kind) -> bool) -> Decided {
-    let Some(kinds) = branch.type_.take() else {
+fn decide_branch(branch: &mut ChooseBranch, known: &Known) -> Decided {
+    // Asking for the citation label has an effect (see `Tested::add`): a branch that asks
+    // for it is asked whole, so the tests before it are too.
+    let label = Variable::Standard(StandardVariable::CitationLabel);
+    let variables = branch.variable.iter().chain(&branch.is_numeric).flatten();
+    if variables.clone().any(|v| *v == label) {
         return Decided::Open;
+    }
+    // Each listed type or variable is a test of its own. The known ones are taken out, their
+    // answers kept; the others stay and are asked as before.
+    let mut answers = Vec::new();
+    let mut answer = |known: Option<bool>| {
+        answers.extend(known);
+        known.is_none()
     };
-    let matched = |kind: &Kind| is_report(*kind);
-    // Each listed type is a test of its own; the other tests stay and are asked as before.
+    branch.type_ = keep(branch.type_.take(), |kind| answer(known.kind(kind)));
+    branch.variable = keep(branch.variable.take(), |v| answer(known.variable(*v)));
+    branch.is_numeric = keep(branch.is_numeric.take(), |v| answer(known.variable(*v)));
+    branch.is_uncertain_date = keep(branch.is_uncertain_date.take(), |d| {
+        answer(known.variable(*d))
+    });
     let decided = match branch.match_ {
-        ChooseMatch::All if !kinds.iter().all(matched) => Some(false),
-        ChooseMatch::Any if kinds.iter().any(matched) => Some(true),
-        ChooseMatch::None if kinds.iter().any(matched) => Some(false),
-        _ => None,
+        ChooseMatch::All if answers.contains(&false) => Some(false),
+        ChooseMatch::Any if answers.contains(&true) => Some(true),
+        ChooseMatch::None if answers.contains(&true) => Some(false),
+        // The known answers were all true (`all`) or all false (`any`, `none`): taking them
+        // out changes nothing. A branch left with no tests is decided as hayagriva decides
+        // one: `all` and `none` of nothing hold, `any` of nothing does not.
+        _ => (!has_tests(branch)).then(|| branch.match_.test(std::iter::empty())),
     };
-    // A branch left with no tests is decided as hayagriva decides one: `all` and `none` of
-    // nothing hold, `any` of nothing does not.
-    let decided =
-        decided.or_else(|| (!has_tests(branch)).then(|| branch.match_.test(std::iter::empty())));
     match decided {
         Some(true) => {
             *branch = ChooseBranch {
@@ -272,7 +359,14 @@ fn decide_branch(branch: &mut ChooseBranch, is_report: &impl Fn(Kind) -> bool) -
     }
 }
 
-/// Whether the branch asks anything but the item's type (hayagriva's order of tests).
+/// The tests of `tests` for which `unknown` holds (None when none is left).
+fn keep<T>(tests: Option<Vec<T>>, unknown: impl FnMut(&T) -> bool) -> Option<Vec<T>> {
+    let mut tests = tests?;
+    tests.retain(unknown);
+    (!tests.is_empty()).then_some(tests)
+}
+
+/// Whether the branch still asks anything (hayagriva's order of tests).
 fn has_tests(branch: &ChooseBranch) -> bool {
     let some = |list: Option<usize>| list.is_some_and(|n| n > 0);
     branch.disambiguate.is_some()
@@ -321,16 +415,45 @@ mod tests {
         count
     }
 
+    fn variable_tests(style: &mut IndependentStyle) -> usize {
+        let mut count = 0;
+        each_choose(style, &mut |choose| {
+            count += choose
+                .branches()
+                .filter_map(|b| b.variable.as_ref())
+                .map(Vec::len)
+                .sum::<usize>();
+        });
+        count
+    }
+
     #[test]
-    fn a_brief_is_a_report_and_nothing_else_that_chicago_asks_about() {
-        let style = chicago();
-        let kinds = [
-            Kind::Report,
-            Kind::Book,
-            Kind::ArticleJournal,
-            Kind::Webpage,
-        ];
-        assert_eq!(kinds_of_a_brief(&style, &kinds), Some(vec![Kind::Report]));
+    fn a_brief_is_a_report_with_no_editor_or_container() {
+        let tested = Tested {
+            kinds: vec![
+                Kind::Report,
+                Kind::Book,
+                Kind::ArticleJournal,
+                Kind::Webpage,
+            ],
+            variables: [
+                "title",
+                "author",
+                "editor",
+                "container-title",
+                "DOI",
+                "volume",
+            ]
+            .iter()
+            .map(|name| serde_json::from_value(name.to_string().into()).unwrap())
+            .collect(),
+        };
+        let known = tested.answered(&chicago()).unwrap();
+        assert_eq!(known.kind(&Kind::Report), Some(true));
+        assert_eq!(known.kind(&Kind::Book), Some(false));
+        assert_eq!(known.kind(&Kind::ArticleJournal), Some(false));
+        let absent: Vec<String> = known.absent.iter().map(|v| csl_name(v).unwrap()).collect();
+        assert_eq!(absent, ["editor", "container-title", "volume"]);
     }
 
     #[test]
@@ -339,6 +462,8 @@ mod tests {
         let mut decided = reference_list(&chicago());
         assert!(type_tests(&mut whole) > 50, "{}", type_tests(&mut whole));
         assert_eq!(type_tests(&mut decided), 0);
+        let (asked, still) = (variable_tests(&mut whole), variable_tests(&mut decided));
+        assert!(still < asked / 2, "{asked} variable tests, then {still}");
         let (before, after) = (whole.macros.len(), decided.macros.len());
         assert!(after < before, "{before} macros, then {after}");
         let mut called = Vec::new();
