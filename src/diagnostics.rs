@@ -113,12 +113,20 @@ impl Diagnostic {
 
 /// 1-based line and character column of a byte offset in `text`.
 pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let offset = floor_char_boundary(text, offset.min(text.len()));
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let (line, line_start, offset) = line_of(text, offset);
     let column = text[line_start..offset].chars().count() + 1;
     (line, column)
+}
+
+/// The 1-based line of byte `offset` (clamped to a character boundary), where that line
+/// starts, and the clamped offset. Newlines counted with memchr: every heading, link and
+/// table of every brief is given its place as it is read.
+pub fn line_of(text: &str, offset: usize) -> (usize, usize, usize) {
+    let offset = floor_char_boundary(text, offset.min(text.len()));
+    let before = &text.as_bytes()[..offset];
+    let line = memchr::memchr_iter(b'\n', before).count() + 1;
+    let line_start = memchr::memrchr(b'\n', before).map_or(0, |i| i + 1);
+    (line, line_start, offset)
 }
 
 fn floor_char_boundary(text: &str, mut offset: usize) -> usize {

@@ -165,13 +165,21 @@ impl MarkdownInput<'_> {
 
     /// The place of a byte range of the Markdown text, underlining its first line.
     pub fn spot(&self, range: Range<usize>) -> Spot {
-        let (line, column) = crate::diagnostics::line_column(self.text, range.start);
+        let (line, line_start, start) = crate::diagnostics::line_of(self.text, range.start);
+        let line_end = memchr::memchr(b'\n', &self.text.as_bytes()[start..])
+            .map_or(self.text.len(), |i| start + i);
+        let line_text = &self.text[line_start..line_end];
         let spanned = self.text.get(range).unwrap_or("");
         Spot {
             line: line + self.first_line - 1,
-            column,
+            column: self.text[line_start..start].chars().count() + 1,
             width: spanned.lines().next().map_or(1, |l| l.chars().count()),
-            snippet: self.text.lines().nth(line - 1).unwrap_or("").to_string(),
+            // As `str::lines` gives it: without a carriage return before a newline.
+            snippet: match line_text.strip_suffix('\r') {
+                Some(text) if line_end < self.text.len() => text,
+                _ => line_text,
+            }
+            .to_string(),
         }
     }
 }
@@ -801,6 +809,36 @@ mod tests {
             root_path: "",
         };
         render_markdown(&input).0.facts
+    }
+
+    /// Every offset of a text with CR LF endings, several-byte characters and a last line
+    /// without its newline gets the line, column and snippet `str::lines` would give.
+    #[test]
+    fn a_spot_is_the_line_and_column_lines_would_give() {
+        let text = "Café au lait\r\n\nzwei Straße ✓\r\nend\r";
+        let input = MarkdownInput {
+            text,
+            first_line: 3,
+            path: Path::new("content/briefs/x.md"),
+            id_prefix: "x-",
+            root_path: "",
+        };
+        for offset in 0..=text.len() {
+            let spot = input.spot(offset..offset);
+            let start = (0..=offset)
+                .rev()
+                .find(|&i| text.is_char_boundary(i))
+                .unwrap();
+            let line = text[..start].matches('\n').count() + 1;
+            let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+            assert_eq!(spot.line, line + 2, "{offset}");
+            assert_eq!(spot.column, text[line_start..start].chars().count() + 1);
+            assert_eq!(
+                spot.snippet,
+                text.lines().nth(line - 1).unwrap_or(""),
+                "{offset}"
+            );
+        }
     }
 
     #[test]
