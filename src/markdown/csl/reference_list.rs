@@ -47,34 +47,44 @@ pub(crate) fn trimmed(style: &IndependentStyle) -> IndependentStyle {
 /// Calls `f` on every `cs:choose` of the style's layouts and macros, outermost first (so the
 /// branches `f` removes are not visited).
 fn each_choose(style: &mut IndependentStyle, f: &mut impl FnMut(&mut Choose)) {
-    each_choose_in(&mut style.citation.layout.elements, f);
+    let mut on_choose = |element: &mut LayoutRenderingElement| {
+        if let LayoutRenderingElement::Choose(choose) = element {
+            f(choose);
+        }
+    };
+    each_element(&mut style.citation.layout.elements, &mut on_choose);
     if let Some(bibliography) = &mut style.bibliography {
-        each_choose_in(&mut bibliography.layout.elements, f);
+        each_element(&mut bibliography.layout.elements, &mut on_choose);
     }
     for csl_macro in &mut style.macros {
-        each_choose_in(&mut csl_macro.children, f);
+        each_element(&mut csl_macro.children, &mut on_choose);
     }
 }
 
-fn each_choose_in(elements: &mut [LayoutRenderingElement], f: &mut impl FnMut(&mut Choose)) {
+/// Calls `f` on each of `elements` and on everything inside them, each element before what
+/// it holds (as `f` has left it).
+fn each_element(
+    elements: &mut [LayoutRenderingElement],
+    f: &mut impl FnMut(&mut LayoutRenderingElement),
+) {
     for element in elements {
+        f(element);
         match element {
-            LayoutRenderingElement::Group(group) => each_choose_in(&mut group.children, f),
+            LayoutRenderingElement::Group(group) => each_element(&mut group.children, f),
             LayoutRenderingElement::Names(names) => {
                 for child in &mut names.children {
                     if let NamesChild::Substitute(substitute) = child {
-                        each_choose_in(&mut substitute.children, f);
+                        each_element(&mut substitute.children, f);
                     }
                 }
             }
             LayoutRenderingElement::Choose(choose) => {
-                f(choose);
-                each_choose_in(&mut choose.if_.children, f);
+                each_element(&mut choose.if_.children, f);
                 for branch in &mut choose.else_if {
-                    each_choose_in(&mut branch.children, f);
+                    each_element(&mut branch.children, f);
                 }
                 if let Some(otherwise) = &mut choose.otherwise {
-                    each_choose_in(&mut otherwise.children, f);
+                    each_element(&mut otherwise.children, f);
                 }
             }
             LayoutRenderingElement::Text(_)
@@ -90,13 +100,13 @@ fn each_choose_in(elements: &mut [LayoutRenderingElement], f: &mut impl FnMut(&m
 /// every call.
 fn order_macros(style: &mut IndependentStyle) {
     let mut queue = Vec::new();
-    calls_in(&style.citation.layout.elements, &mut queue);
-    let mut sorts = vec![&style.citation.sort];
-    if let Some(bibliography) = &style.bibliography {
-        calls_in(&bibliography.layout.elements, &mut queue);
-        sorts.push(&bibliography.sort);
+    calls_in(&mut style.citation.layout.elements, &mut queue);
+    if let Some(bibliography) = &mut style.bibliography {
+        calls_in(&mut bibliography.layout.elements, &mut queue);
     }
-    for key in sorts.into_iter().flatten().flat_map(|sort| &sort.keys) {
+    let bibliography_sort = style.bibliography.as_ref().and_then(|b| b.sort.as_ref());
+    let sorts = style.citation.sort.iter().chain(bibliography_sort);
+    for key in sorts.flat_map(|sort| &sort.keys) {
         if let SortKey::MacroName { name, .. } = key {
             queue.push(name.clone());
         }
@@ -107,9 +117,9 @@ fn order_macros(style: &mut IndependentStyle) {
         let count = calls.entry(name.clone()).or_default();
         *count += 1;
         if *count == 1
-            && let Some(called) = style.macros.iter().find(|m| m.name == name)
+            && let Some(called) = style.macros.iter_mut().find(|m| m.name == name)
         {
-            calls_in(&called.children, &mut queue);
+            calls_in(&mut called.children, &mut queue);
         }
     }
     style.macros.retain(|m| calls.contains_key(&m.name));
@@ -119,36 +129,19 @@ fn order_macros(style: &mut IndependentStyle) {
 }
 
 /// The names of the macros `elements` call, once per call.
-fn calls_in(elements: &[LayoutRenderingElement], calls: &mut Vec<String>) {
-    for element in elements {
-        match element {
-            LayoutRenderingElement::Text(text) => {
-                if let TextTarget::Macro { name } = &text.target {
-                    calls.push(name.clone());
-                }
-            }
-            LayoutRenderingElement::Group(group) => calls_in(&group.children, calls),
-            LayoutRenderingElement::Names(names) => {
-                for child in &names.children {
-                    if let NamesChild::Substitute(substitute) = child {
-                        calls_in(&substitute.children, calls);
-                    }
-                }
-            }
-            LayoutRenderingElement::Choose(choose) => {
-                for branch in choose.branches() {
-                    calls_in(&branch.children, calls);
-                }
-                if let Some(otherwise) = &choose.otherwise {
-                    calls_in(&otherwise.children, calls);
-                }
-            }
-            LayoutRenderingElement::Date(_)
-            | LayoutRenderingElement::Number(_)
-            | LayoutRenderingElement::Label(_) => {}
+fn calls_in(elements: &mut [LayoutRenderingElement], calls: &mut Vec<String>) {
+    each_element(elements, &mut |element| {
+        if let LayoutRenderingElement::Text(text) = element
+            && let TextTarget::Macro { name } = &text.target
+        {
+            calls.push(name.clone());
         }
-    }
+    });
 }
+
+/// Asking for the citation label records that it was asked (outside a reference list), so a
+/// test of it is never decided in advance.
+const CITATION_LABEL: Variable = Variable::Standard(StandardVariable::CitationLabel);
 
 /// The types and variables a style's tests ask about.
 #[derive(Default)]
@@ -168,10 +161,7 @@ impl Tested {
             let dates = branch.is_uncertain_date.iter().flatten().map(|&d| d.into());
             let variables = branch.variable.iter().chain(&branch.is_numeric).flatten();
             for variable in variables.copied().chain(dates) {
-                // Asking for the citation label records that it was asked (outside a
-                // reference list): never decided in advance.
-                let label = variable == Variable::Standard(StandardVariable::CitationLabel);
-                if !label && !self.variables.contains(&variable) {
+                if variable != CITATION_LABEL && !self.variables.contains(&variable) {
                     self.variables.push(variable);
                 }
             }
@@ -316,11 +306,10 @@ fn decide(choose: &mut Choose, known: &Known) {
 }
 
 fn decide_branch(branch: &mut ChooseBranch, known: &Known) -> Decided {
-    // Asking for the citation label has an effect (see `Tested::add`): a branch that asks
-    // for it is asked whole, so the tests before it are too.
-    let label = Variable::Standard(StandardVariable::CitationLabel);
-    let variables = branch.variable.iter().chain(&branch.is_numeric).flatten();
-    if variables.clone().any(|v| *v == label) {
+    // A branch that asks for the citation label is asked whole, so the tests before it are
+    // too (`CITATION_LABEL`).
+    let mut variables = branch.variable.iter().chain(&branch.is_numeric).flatten();
+    if variables.any(|v| *v == CITATION_LABEL) {
         return Decided::Open;
     }
     // Each listed type or variable is a test of its own. The known ones are taken out, their
@@ -468,7 +457,7 @@ mod tests {
         assert!(after < before, "{before} macros, then {after}");
         let mut called = Vec::new();
         calls_in(
-            &decided.bibliography.as_ref().unwrap().layout.elements,
+            &mut decided.bibliography.as_mut().unwrap().layout.elements,
             &mut called,
         );
         for name in called {
