@@ -129,13 +129,6 @@ impl BuildCache {
             .collect()
     }
 
-    /// Whether the last build kept formatted citations (not, in a cold build).
-    pub fn has_citations(&self) -> bool {
-        self.dir
-            .as_ref()
-            .is_some_and(|dir| dir.join(self.citations_file).is_file())
-    }
-
     /// Marks this site's folder as used now, and removes the folders of sites no build has
     /// used for `unused_for` (sites built from temporary folders, CI checkouts at changing
     /// paths): each may hold a whole output folder.

@@ -66,15 +66,7 @@ impl Engine {
         cache: &BuildCache,
     ) -> (Site, Diagnostics) {
         let mut timings = Timings::from_env();
-        let (content, mut diagnostics) = if cache.has_citations() {
-            load_documents(&self.config, cache)
-        } else {
-            // Nothing formatted yet: hayagriva's locales and the site's style are decoded
-            // beside the reading, rather than by the first brief to cite while the rest wait.
-            let config = &self.config;
-            let prepare = || crate::markdown::csl::prepare(&config.citation, &config.language);
-            rayon::join(|| load_documents(&self.config, cache), prepare).0
-        };
+        let (content, mut diagnostics) = load_documents(&self.config, cache);
         diagnostics.extend(self.theme.refused.iter().cloned());
         timings.lap("content");
         let (mut site, link_problems) = link_site(self.config.clone(), content, shown);

@@ -65,14 +65,6 @@ pub(crate) fn style_for<'a>(
     }
 }
 
-/// Decodes what formatting a citation in `language` with `citation`'s style needs (the
-/// locales, the style trimmed to its reference list), ahead of the first citation.
-pub(crate) fn prepare(citation: &crate::config::CitationSettings, language: &str) {
-    if let Some(style) = style_for(citation, &citation.style, true) {
-        locales(language, style);
-    }
-}
-
 /// The locales a citation in `language` in `style` may use (the style's own language too,
 /// which a citation without a language is in).
 pub(crate) fn locales(language: &str, style: &IndependentStyle) -> &'static [Locale] {
