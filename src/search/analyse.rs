@@ -115,7 +115,8 @@ pub fn pack(out: &mut Vec<u8>, word: u32, counts: &TermCounts) {
     packed.add_to(out);
 }
 
-fn read_number(bytes: &mut &[u8]) -> u32 {
+/// A number `ShortBytes::leb128` wrote, read from the front of `bytes`.
+pub fn read_number(bytes: &mut &[u8]) -> u32 {
     // Most numbers are one byte.
     if let Some((&first, rest)) = bytes.split_first()
         && first < 0x80

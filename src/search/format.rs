@@ -64,12 +64,17 @@ pub fn files(
     // The postings first, then the cards: the postings' entries (as large as the postings
     // files) are dropped before the cards are made, which keeps the stage's peak memory down.
     let postings = postings_chunks(&mut files, postings_entries(inverted));
-    let cards = documents.par_chunks(DOCUMENT_CHUNK).map(|chunk| {
-        let bytes = document_chunk(chunk);
-        (short_hash(&bytes), bytes)
-    });
-    let cards: Vec<(String, Vec<u8>)> = cards.collect();
-    let filters = filters_file(documents.iter().map(|d| d.filters.as_slice()));
+    // The filter lists are made by one thread while the cards are made on the others.
+    let (cards, filters) = rayon::join(
+        || {
+            let cards = documents.par_chunks(DOCUMENT_CHUNK).map(|chunk| {
+                let bytes = document_chunk(chunk);
+                (short_hash(&bytes), bytes)
+            });
+            cards.collect::<Vec<(String, Vec<u8>)>>()
+        },
+        || filters_file(documents.iter().map(|d| d.filters.as_slice())),
+    );
     let hashes: String = cards
         .into_iter()
         .enumerate()
@@ -277,6 +282,10 @@ fn postings_entries(inverted: &Inverted) -> Vec<StemEntry<'_>> {
         .par_iter()
         .zip(&inverted.weights)
         .enumerate()
+        // Stems are split finely: a few have thousands of postings, and rayon splits a range
+        // only until each thread has a part, so that the last part, unsplit, kept one
+        // thread busy for a tenth of the stage while the other waited.
+        .with_max_len(256)
         .map(|(n, (stem, weight))| {
             let postings = inverted.postings(n);
             let mut bytes = entry_head(stem, *weight);

@@ -1,8 +1,9 @@
 //! The inverted index of the site's documents: distinct words stemmed once, each stem's
 //! postings scored with BM25F and stored as integer impacts.
 
-use super::analyse::{FIELD_COUNT, TITLE, TermCounts, pack, unpack};
+use super::analyse::{FIELD_COUNT, TITLE, TermCounts, read_number};
 use super::format::Document;
+use super::short_bytes::ShortBytes;
 use foldhash::HashMap;
 use rayon::prelude::*;
 use rust_stemmers::Stemmer;
@@ -136,42 +137,90 @@ fn stemmed_vocabulary(
     (listed, stems, stem_of)
 }
 
-/// A document's counts per stem (its surface words' counts added), packed; each of its
-/// stems counted in `frequency`. `slots` is a scratch array with a place for every stem, all
-/// `u32::MAX`, and left so: a stem's place in the document's list is found there, without
-/// sorting the document's words.
-fn packed_stem_counts(
-    document: &Document,
-    stem_of: &[u32],
-    slots: &mut [u32],
-    frequency: &mut [usize],
-) -> Vec<u8> {
-    let mut counts: Vec<(u32, TermCounts)> = Vec::with_capacity(1024);
-    for (word, word_counts) in document.analysed.words() {
-        let stem = stem_of[word as usize];
-        match slots[stem as usize] {
-            u32::MAX => {
-                slots[stem as usize] = counts.len() as u32;
-                counts.push((stem, word_counts));
+/// One batch's documents' postings, scored but not yet placed: for each document, in order,
+/// how many stems it has; for each of those, packed in LEB128 (~4 bytes), the stem's number,
+/// the impact and the place (section × 2, plus 1 when the title has the stem).
+#[derive(Default)]
+struct Scored {
+    bytes: Vec<u8>,
+    stems: Vec<u32>,
+}
+
+impl Scored {
+    /// Adds `document`'s postings: its surface words' counts added by stem, each stem scored
+    /// and counted in `frequency`. `slots` is a scratch array with a place for every stem, all
+    /// `u32::MAX`, and left so: a stem's place in `counts` (scratch too, left empty) is found
+    /// there, without sorting the document's words.
+    fn add(&mut self, document: &Document, given: &Scoring, scratch: &mut Scratch) {
+        let Scratch {
+            slots,
+            counts,
+            frequency,
+        } = scratch;
+        for (word, word_counts) in document.analysed.words() {
+            let stem = given.stem_of[word as usize];
+            match slots[stem as usize] {
+                u32::MAX => {
+                    slots[stem as usize] = counts.len() as u32;
+                    counts.push((stem, word_counts));
+                }
+                at => counts[at as usize].1.merge(&word_counts),
             }
-            at => counts[at as usize].1.merge(&word_counts),
         }
+        let length = length(document);
+        self.bytes.reserve(counts.len() * 4);
+        for (stem, counts) in counts.iter() {
+            slots[*stem as usize] = u32::MAX;
+            frequency[*stem as usize] += 1;
+            let in_title = counts.per_field[TITLE] > 0;
+            let mut packed = ShortBytes::default();
+            packed.leb128(*stem);
+            packed.push(given.scorer.impact(length, counts));
+            packed.leb128(u32::from(counts.section) * 2 + u32::from(in_title));
+            packed.add_to(&mut self.bytes);
+        }
+        self.stems.push(counts.len() as u32);
+        counts.clear();
     }
-    let mut packed = Vec::with_capacity(counts.len() * 6);
-    for (stem, counts) in &counts {
-        slots[*stem as usize] = u32::MAX;
-        frequency[*stem as usize] += 1;
-        pack(&mut packed, *stem, counts);
+
+    /// The postings of the batch whose first document is `first`, each with its stem.
+    fn postings(&self, first: usize) -> impl Iterator<Item = (u32, Posting)> + '_ {
+        let mut bytes = self.bytes.as_slice();
+        self.stems
+            .iter()
+            .enumerate()
+            .flat_map(move |(at, &stems)| (0..stems).map(move |_| (first + at) as u32))
+            .map(move |document| {
+                let stem = read_number(&mut bytes);
+                let impact = bytes[0];
+                bytes = &bytes[1..];
+                let place = read_number(&mut bytes);
+                let posting = Posting::new(document, impact, (place >> 1) as u16, place & 1 != 0);
+                (stem, posting)
+            })
     }
-    packed
+}
+
+/// What scores a document's postings: each word's stem and the site's scorer.
+struct Scoring<'s> {
+    stem_of: &'s [u32],
+    scorer: Scorer,
+}
+
+/// A job's scratch arrays for `Scored::add`, and its count of the documents that have each
+/// stem.
+struct Scratch {
+    slots: Vec<u32>,
+    counts: Vec<(u32, TermCounts)>,
+    frequency: Vec<usize>,
 }
 
 /// Each stem's postings, scored with BM25F against the site's document lengths and
 /// frequencies, in one array with each stem's start, and each stem's weight. Each document's
-/// counts are gathered by stem once and kept packed (~6 bytes a stem, ~35 MB at 10,000
-/// briefs), counting how many documents of each batch have each stem (which places every
-/// posting in the array); then read again for the postings themselves, written by the
-/// batches in parallel into their own places.
+/// counts are gathered by stem and scored once, kept packed (~4 bytes a stem, ~30 MB at
+/// 10,000 briefs), counting how many documents of each batch have each stem (which places
+/// every posting in the array); then read again and written by the batches in parallel into
+/// their own places.
 fn postings(
     documents: &[Document],
     stem_of: &[u32],
@@ -182,34 +231,36 @@ fn postings(
         .len()
         .div_ceil(4 * rayon::current_num_threads())
         .max(256);
-    let batches: Vec<(Vec<Vec<u8>>, Vec<usize>)> = documents
+    let given = Scoring {
+        stem_of,
+        scorer: Scorer::new(documents),
+    };
+    let batches: Vec<(Scored, Vec<usize>)> = documents
         .par_chunks(batch)
         .map_init(
             || vec![u32::MAX; stem_count],
             |slots, chunk| {
-                let mut frequency = vec![0usize; stem_count];
-                let packed = chunk
-                    .iter()
-                    .map(|document| packed_stem_counts(document, stem_of, slots, &mut frequency))
-                    .collect();
-                (packed, frequency)
+                let mut scratch = Scratch {
+                    slots: std::mem::take(slots),
+                    counts: Vec::with_capacity(1024),
+                    frequency: vec![0; stem_count],
+                };
+                let mut scored = Scored::default();
+                for document in chunk {
+                    scored.add(document, &given, &mut scratch);
+                }
+                *slots = scratch.slots;
+                (scored, scratch.frequency)
             },
         )
         .collect();
-    let (by_stem, frequencies): (Vec<Vec<Vec<u8>>>, Vec<Vec<usize>>) = batches.into_iter().unzip();
-    let by_stem: Vec<Vec<u8>> = by_stem.into_iter().flatten().collect();
+    let (scored, frequencies): (Vec<Scored>, Vec<Vec<usize>>) = batches.into_iter().unzip();
     let (starts, cursors) = places(frequencies, stem_count);
-    let scorer = Scorer::new(documents);
     let weights = starts
         .windows(2)
-        .map(|w| scorer.weight((w[1] - w[0]) as u32))
+        .map(|w| given.scorer.weight((w[1] - w[0]) as u32))
         .collect();
-    let batches = Batches {
-        documents,
-        by_stem: &by_stem,
-        size: batch,
-    };
-    let postings = placed_postings(&scorer, &batches, cursors, starts[stem_count]);
+    let postings = placed_postings(scored, batch, cursors, starts[stem_count]);
     (postings, starts, weights)
 }
 
@@ -231,42 +282,26 @@ fn places(mut cursors: Vec<Vec<usize>>, stem_count: usize) -> (Vec<usize>, Vec<V
     (starts, cursors)
 }
 
-/// The documents with their counts by stem, in batches of `size`.
-struct Batches<'d> {
-    documents: &'d [Document],
-    by_stem: &'d [Vec<u8>],
-    size: usize,
-}
-
-/// Every posting, scored, written by each batch at its cursors into one array of `total`.
+/// Every posting of the batches of `size` documents, written by each batch at its cursors
+/// into one array of `total`; each batch's scored postings dropped once placed.
 fn placed_postings(
-    scorer: &Scorer,
-    batches: &Batches<'_>,
+    batches: Vec<Scored>,
+    size: usize,
     cursors: Vec<Vec<usize>>,
     total: usize,
 ) -> Vec<Posting> {
-    let placed: Vec<AtomicU64> = (0..total).map(|_| AtomicU64::new(0)).collect();
+    let placed: Vec<AtomicU64> = (0..total)
+        .into_par_iter()
+        .map(|_| AtomicU64::new(0))
+        .collect();
     batches
-        .documents
-        .par_chunks(batches.size)
-        .zip(batches.by_stem.par_chunks(batches.size))
+        .into_par_iter()
         .zip(cursors)
         .enumerate()
-        .for_each(|(n, ((chunk, counts), mut cursor))| {
-            let first = n * batches.size;
-            for (at, (document, counts)) in chunk.iter().zip(counts).enumerate() {
-                let length = length(document);
-                for (stem, counts) in unpack(counts) {
-                    let impact = scorer.impact(length, &counts);
-                    let posting = Posting::new(
-                        (first + at) as u32,
-                        impact,
-                        counts.section,
-                        counts.per_field[TITLE] > 0,
-                    );
-                    placed[cursor[stem as usize]].store(posting.0, Ordering::Relaxed);
-                    cursor[stem as usize] += 1;
-                }
+        .for_each(|(n, (scored, mut cursor))| {
+            for (stem, posting) in scored.postings(n * size) {
+                placed[cursor[stem as usize]].store(posting.0, Ordering::Relaxed);
+                cursor[stem as usize] += 1;
             }
         });
     // Same size and alignment: the array is reused, not copied.
