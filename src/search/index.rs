@@ -249,6 +249,9 @@ fn postings(
                 for document in chunk {
                     scored.add(document, &given, &mut scratch);
                 }
+                // Grown by doubling, the bytes' room is up to twice their length: all the
+                // batches' are held until every posting is placed.
+                scored.bytes.shrink_to_fit();
                 *slots = scratch.slots;
                 (scored, scratch.frequency)
             },
