@@ -25,6 +25,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 use vocabulary::Vocabulary;
 
@@ -148,33 +149,33 @@ impl Fresh<'_> {
     fn make(&self, words: Vec<String>, started: Instant) -> SearchIndex {
         let (site, kept) = (self.site, self.kept);
         let vocabulary = Vocabulary::with_words(words);
-        // Each of rayon's jobs analyses a run of documents with a `Batch` of its own.
-        // Without a cache nothing is kept under the documents' keys, and they are not made
-        // (at 10,000 briefs, hashing ~150 MB of text for nothing).
+        // Each of rayon's threads analyses documents with a `Batch` of its own, taking the
+        // next few in turn until none are left: a memo meets the site's whole vocabulary, so
+        // there is one a thread, and the threads end together.
         let keyed = self.cache.is_kept();
-        let jobs = 4 * rayon::current_num_threads();
-        let batches: Vec<Finished> = self
-            .sources
-            .par_iter()
-            .enumerate()
-            .with_min_len(self.sources.len().div_ceil(jobs).max(1))
-            .fold(
-                || Batch::new(&vocabulary),
-                |mut batch, (at, source)| {
-                    let parts = source.parts(site);
-                    let keys = match self.keys {
-                        Some(keys) => keys[at],
-                        None if keyed => parts.keys(),
-                        None => Keys::default(),
-                    };
-                    let document = parts.document(keys.text, kept, &mut batch.numbering);
-                    batch.keys.push(keys);
-                    batch.documents.push(document);
-                    batch
-                },
-            )
-            // A memo is dropped as its job ends, not kept until all have ended (~2 MB each).
-            .map(Batch::finished)
+        let next = AtomicUsize::new(0);
+        let batches: Vec<Finished> = (0..rayon::current_num_threads())
+            .into_par_iter()
+            .map(|_| {
+                let mut batch = Batch::new(&vocabulary);
+                loop {
+                    let first = next.fetch_add(TAKEN, Ordering::Relaxed);
+                    let taken = first..(first + TAKEN).min(self.sources.len());
+                    if taken.is_empty() {
+                        break batch.finished();
+                    }
+                    for at in taken {
+                        let parts = self.sources[at].parts(site);
+                        let keys = match self.keys {
+                            Some(keys) => keys[at],
+                            None if keyed => parts.keys(),
+                            None => Keys::default(),
+                        };
+                        let document = parts.document(keys.text, kept, &mut batch.numbering);
+                        batch.analysed.push((at, keys, document));
+                    }
+                }
+            })
             .collect();
         let (keys, documents, mut word_documents) = Batch::joined(batches);
         let words = vocabulary.into_words();
@@ -229,44 +230,42 @@ impl Fresh<'_> {
     }
 }
 
-/// The documents one of rayon's jobs analysed, with the memo that numbered their words. A
-/// memo meets the site's whole vocabulary, so the jobs are few: split to the last document,
-/// 10,000 briefs made 16 memos, each meeting ~25,000 words.
+/// How many documents a thread takes at a time: enough that taking costs nothing, few enough
+/// that the threads end within a few milliseconds of each other.
+const TAKEN: usize = 16;
+
+/// The documents one of rayon's threads analysed, each with its place in the site's order,
+/// and the memo that numbered their words.
 struct Batch<'v> {
     numbering: Numbering<'v>,
-    keys: Vec<Keys>,
-    documents: Vec<Document>,
+    analysed: Vec<(usize, Keys, Document)>,
 }
 
-/// A batch's keys, documents and counts of the documents that have each word.
-type Finished = (Vec<Keys>, Vec<Document>, Vec<u32>);
+/// A batch's documents with their places and keys, and its counts of the documents that have
+/// each word.
+type Finished = (Vec<(usize, Keys, Document)>, Vec<u32>);
 
 impl<'v> Batch<'v> {
     fn new(vocabulary: &'v Vocabulary) -> Self {
         Batch {
             numbering: Numbering::new(vocabulary),
-            keys: Vec::new(),
-            documents: Vec::new(),
+            analysed: Vec::new(),
         }
     }
 
-    /// The batch's keys and documents, and how many of the documents have each word, by
-    /// number (to the highest number one has).
+    /// The batch's documents, and how many of them have each word, by number (to the highest
+    /// number one has).
     fn finished(self) -> Finished {
-        (
-            self.keys,
-            self.documents,
-            self.numbering.into_word_documents(),
-        )
+        (self.analysed, self.numbering.into_word_documents())
     }
 
-    /// The finished batches' keys and documents, in order, and how many of the documents have
-    /// each word.
-    fn joined(batches: Vec<Finished>) -> Finished {
-        let (mut keys, mut documents, mut word_documents) = (Vec::new(), Vec::new(), Vec::new());
-        for (batch_keys, batch_documents, counted) in batches {
-            keys.extend(batch_keys);
-            documents.extend(batch_documents);
+    /// The finished batches' keys and documents, in the site's order, and how many of the
+    /// documents have each word.
+    fn joined(batches: Vec<Finished>) -> (Vec<Keys>, Vec<Document>, Vec<u32>) {
+        let mut analysed = Vec::new();
+        let mut word_documents = Vec::new();
+        for (batch, counted) in batches {
+            analysed.extend(batch);
             if counted.len() > word_documents.len() {
                 word_documents.resize(counted.len(), 0);
             }
@@ -275,6 +274,8 @@ impl<'v> Batch<'v> {
                 .zip(counted)
                 .for_each(|(all, n)| *all += n);
         }
+        analysed.sort_unstable_by_key(|(at, ..)| *at);
+        let (keys, documents) = analysed.into_iter().map(|(_, k, d)| (k, d)).unzip();
         (keys, documents, word_documents)
     }
 }
