@@ -251,14 +251,16 @@ impl Preview {
 
     /// Renders the pending pages at the paths `asked` for, if any are; else up to `limit` of
     /// them, in the order they were left pending (a first build's: the site's order). The
-    /// search index, when pending, is made when asked for or once the pages are rendered.
+    /// search index, when pending, is made when asked for, or by the first call after the
+    /// pages are rendered.
     pub fn render_some_pending(&mut self, asked: &HashSet<String>, limit: usize) -> Outcome {
         let index_asked = asked.contains(&search_manifest());
         if self.search_pending && index_asked {
             self.update_search_index();
         }
         let outcome = self.render_some_pending_pages(asked, limit);
-        if self.search_pending && self.pending.is_empty() {
+        // Made in a call of its own once the pages are, so that they are published first.
+        if self.search_pending && self.pending.is_empty() && outcome.pages == 0 {
             self.update_search_index();
         }
         outcome
@@ -306,17 +308,22 @@ impl Preview {
     }
 
     /// Brings the files copied beside the pages (figures, PDFs, the theme's static files) up
-    /// to date with the site: new ones are added, those no longer copied removed.
+    /// to date with the site: new ones are added, those no longer copied removed. The search
+    /// index is left pending (`index_after_edit`), its files served as they were meanwhile.
     fn update_copied_files(&mut self) {
         let (Some(site), Some(Engine { theme, .. })) = (&self.site, &self.engine) else {
             return;
         };
-        let mut copied = HashSet::new();
-        self.search_pending = false;
-        for file in copied_with_search(site, theme, &self.root) {
+        let in_index = key(Path::new(crate::search::SEARCH_DIR));
+        let mut copied: HashSet<String> = self
+            .copied
+            .iter()
+            .filter(|path| path.starts_with(&in_index))
+            .cloned()
+            .collect();
+        for file in copied_files(site, theme) {
             let path = key(&file.path);
-            // The search index's manifest keeps its name as the index changes.
-            if !self.copied.contains(&path) || file.path.starts_with(crate::search::SEARCH_DIR) {
+            if !self.copied.contains(&path) {
                 self.files.insert(path.clone(), served(file.contents));
             }
             copied.insert(path);
@@ -325,6 +332,17 @@ impl Preview {
             self.files.remove(stale);
         }
         self.copied = copied;
+        self.index_after_edit();
+    }
+
+    /// Leaves the search index to be made again after an edit's pages: the edited page is
+    /// published first (at 10,000 briefs the index took ~0.5 s of a 0.65 s edit), and a
+    /// request for the index's manifest meanwhile waits for the new one.
+    fn index_after_edit(&mut self) {
+        self.search_pending = self
+            .site
+            .as_ref()
+            .is_some_and(|site| site.config.search.enabled);
     }
 
     /// Makes the search index again after an edit of briefs: its changed files replace the

@@ -48,6 +48,7 @@ pub fn start(
             started,
             rendered: 0,
             first_build: true,
+            pages_done: false,
         },
         published: Instant::now(),
     };
@@ -88,6 +89,9 @@ struct Pending {
     rendered: usize,
     /// Left by the first build, whose pages nobody has seen: no page reloads when they are done.
     first_build: bool,
+    /// Whether the pages are rendered, published and reported; the search index may still be
+    /// in the making.
+    pages_done: bool,
 }
 
 impl Rebuilder {
@@ -152,6 +156,7 @@ impl Rebuilder {
                 started,
                 rendered: 0,
                 first_build: false,
+                pages_done: false,
             };
         }
     }
@@ -171,12 +176,25 @@ impl Rebuilder {
                 self.pending.started,
             );
         }
+        let pages_left = self.preview.pending_count() > 0;
+        if !pages_left && !self.pending.pages_done {
+            // The pages are published and reported before the search index is made, if it is
+            // pending: it follows in the next batch.
+            return self.pages_done();
+        }
         if self.preview.has_pending() {
             if !asked.is_empty() || self.published.elapsed() >= PUBLISH_EVERY {
                 self.publish(false);
             }
-            return;
+        } else if !pages_left {
+            // The search index, made after the pages.
+            self.publish(false);
         }
+    }
+
+    /// Publishes the pages once all are rendered, and reports them.
+    fn pages_done(&mut self) {
+        self.pending.pages_done = true;
         self.publish(!self.pending.first_build);
         let done = Outcome {
             pages: self.pending.rendered,

@@ -80,7 +80,7 @@ impl Preview {
         if copies_differ {
             self.update_copied_files();
         } else {
-            self.update_search_index();
+            self.index_after_edit();
         }
         self.succeeded(diagnostics, count)
     }
@@ -348,9 +348,16 @@ mod tests {
         let mut preview = built(dir.path());
         let title = ("title: Notes Cited Twice", "title: Notes Anew");
         assert!(edit(&mut preview, NOTES, title.0, title.1));
-        // The listings follow the brief's page; requests for them wait.
+        // The listings and the search index follow the brief's page; requests for them wait.
         let listing = "/topics/public-finance/index.html";
-        assert!(preview.snapshot(1).pending.contains(listing));
+        let pending = preview.snapshot(1).pending;
+        assert!(pending.contains(listing));
+        assert!(pending.contains("/search/index/manifest.json"));
+        assert!(!pending.contains("/briefs/notes-twice/index.html"));
+        assert!(
+            preview.files.contains("/search/index/manifest.json"),
+            "the last one served"
+        );
         assert!(edit(&mut preview, NOTES, "a note.", "a longer note."));
         // The second place citing the report goes; the report stays a source.
         let second = "and the [same report](https://data.example.org/report.csv) again";
