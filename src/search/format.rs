@@ -314,7 +314,7 @@ pub fn write_postings(out: &mut Vec<u8>, postings: &[Posting]) {
     out.reserve(postings.len() * 10);
     let mut previous = 0;
     for (n, posting) in postings.iter().enumerate() {
-        let place = u32::from(posting.section()) * 2 + u32::from(posting.in_title());
+        let place = posting.place();
         let mut text = ShortBytes::default();
         if n > 0 {
             text.push(b',');

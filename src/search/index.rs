@@ -54,6 +54,17 @@ impl Posting {
     pub fn in_title(self) -> bool {
         self.0 >> 56 != 0
     }
+
+    /// The posting's section × 2, plus 1 when the title has the stem, as the index's files
+    /// write it.
+    pub fn place(self) -> u32 {
+        u32::from(self.section()) * 2 + u32::from(self.in_title())
+    }
+
+    /// The posting of `document` with `impact` at `place` (as `place` gives it).
+    fn placed(document: u32, impact: u8, place: u32) -> Posting {
+        Posting::new(document, impact, (place >> 1) as u16, place & 1 != 0)
+    }
 }
 
 /// The site's words, their stems and each stem's postings, all sorted.
@@ -148,15 +159,15 @@ struct Scored {
 
 impl Scored {
     /// Adds `document`'s postings: its surface words' counts added by stem, each stem scored
-    /// and counted in `frequency`. `slots` is a scratch array with a place for every stem, all
-    /// `u32::MAX`, and left so: a stem's place in `counts` (scratch too, left empty) is found
-    /// there, without sorting the document's words.
-    fn add(&mut self, document: &Document, given: &Scoring, scratch: &mut Scratch) {
-        let Scratch {
-            slots,
-            counts,
-            frequency,
-        } = scratch;
+    /// and counted in `frequency`.
+    fn add(
+        &mut self,
+        document: &Document,
+        given: &Scoring,
+        scratch: &mut Scratch,
+        frequency: &mut [usize],
+    ) {
+        let Scratch { slots, counts } = scratch;
         for (word, word_counts) in document.analysed.words() {
             let stem = given.stem_of[word as usize];
             match slots[stem as usize] {
@@ -172,11 +183,11 @@ impl Scored {
         for (stem, counts) in counts.iter() {
             slots[*stem as usize] = u32::MAX;
             frequency[*stem as usize] += 1;
-            let in_title = counts.per_field[TITLE] > 0;
+            let (impact, place) = given.scorer.posting(length, counts);
             let mut packed = ShortBytes::default();
             packed.leb128(*stem);
-            packed.push(given.scorer.impact(length, counts));
-            packed.leb128(u32::from(counts.section) * 2 + u32::from(in_title));
+            packed.push(impact);
+            packed.leb128(place);
             packed.add_to(&mut self.bytes);
         }
         self.stems.push(counts.len() as u32);
@@ -195,8 +206,7 @@ impl Scored {
                 let impact = bytes[0];
                 bytes = &bytes[1..];
                 let place = read_number(&mut bytes);
-                let posting = Posting::new(document, impact, (place >> 1) as u16, place & 1 != 0);
-                (stem, posting)
+                (stem, Posting::placed(document, impact, place))
             })
     }
 }
@@ -207,12 +217,12 @@ struct Scoring<'s> {
     scorer: Scorer,
 }
 
-/// A job's scratch arrays for `Scored::add`, and its count of the documents that have each
-/// stem.
+/// A thread's scratch arrays for `Scored::add`, each left as it was found: `slots` has a
+/// place for every stem, all `u32::MAX`, where a stem's place in `counts` (left empty) is
+/// found without sorting the document's words.
 struct Scratch {
     slots: Vec<u32>,
     counts: Vec<(u32, TermCounts)>,
-    frequency: Vec<usize>,
 }
 
 /// Each stem's postings, scored with BM25F against the site's document lengths and
@@ -238,22 +248,20 @@ fn postings(
     let batches: Vec<(Scored, Vec<usize>)> = documents
         .par_chunks(batch)
         .map_init(
-            || vec![u32::MAX; stem_count],
-            |slots, chunk| {
-                let mut scratch = Scratch {
-                    slots: std::mem::take(slots),
-                    counts: Vec::with_capacity(1024),
-                    frequency: vec![0; stem_count],
-                };
+            || Scratch {
+                slots: vec![u32::MAX; stem_count],
+                counts: Vec::with_capacity(1024),
+            },
+            |scratch, chunk| {
+                let mut frequency = vec![0; stem_count];
                 let mut scored = Scored::default();
                 for document in chunk {
-                    scored.add(document, &given, &mut scratch);
+                    scored.add(document, &given, scratch, &mut frequency);
                 }
                 // Grown by doubling, the bytes' room is up to twice their length: all the
                 // batches' are held until every posting is placed.
                 scored.bytes.shrink_to_fit();
-                *slots = scratch.slots;
-                (scored, scratch.frequency)
+                (scored, frequency)
             },
         )
         .collect();
@@ -350,6 +358,13 @@ impl Scorer {
         let df = f64::from(frequency);
         let idf = ((self.documents - df + 0.5) / (df + 0.5) + 1.0).ln();
         idf * HIGHEST / 255.0
+    }
+
+    /// A stem's impact and place (`Posting::place`) in a document of `length` words that has
+    /// it `counts` times.
+    pub fn posting(&self, length: u64, counts: &TermCounts) -> (u8, u32) {
+        let place = Posting::new(0, 0, counts.section, counts.per_field[TITLE] > 0).place();
+        (self.impact(length, counts), place)
     }
 
     /// A stem's impact in a document of `length` words that has it `counts` times: its BM25F

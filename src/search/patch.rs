@@ -303,13 +303,6 @@ fn stem_counts(
     counts
 }
 
-/// A posting's impact and place (`format::write_postings`) for a document of `length` words.
-fn posting(scorer: &Scorer, length: u64, counts: &TermCounts) -> (u8, u32) {
-    let in_title = counts.per_field[super::analyse::TITLE] > 0;
-    let place = u32::from(counts.section) * 2 + u32::from(in_title);
-    (scorer.impact(length, counts), place)
-}
-
 /// Each stem whose postings the edits change, with the changes, by document.
 fn posting_changes(
     edits: &[Edit],
@@ -324,8 +317,8 @@ fn posting_changes(
         let (old_length, new_length) = (length(&edit.old), length(&edit.new));
         let stems: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
         for stem in stems {
-            let before = old.get(stem).map(|c| posting(scorer, old_length, c));
-            let after = new.get(stem).map(|c| posting(scorer, new_length, c));
+            let before = old.get(stem).map(|c| scorer.posting(old_length, c));
+            let after = new.get(stem).map(|c| scorer.posting(new_length, c));
             if before != after {
                 let change = Change {
                     document: edit.document as u32,
