@@ -25,7 +25,7 @@ pub struct Document<'a> {
 
 /// Briefs, pages and author biographies (which resolve links from the author's page), those
 /// left out for their errors included.
-pub fn documents(site: &Site) -> Vec<Document<'_>> {
+pub fn documents(site: &Site) -> impl Iterator<Item = Document<'_>> {
     let doc = |shown, url, body, draft| Document {
         shown,
         url,
@@ -36,7 +36,7 @@ pub fn documents(site: &Site) -> Vec<Document<'_>> {
     let rejected = &site.rejected;
     site.briefs
         .iter()
-        .map(|b| {
+        .map(move |b| {
             // A scheduled brief may link to what is published with it or before it.
             let unpublished = b.doc.draft || b.doc.is_scheduled(site.config.build_time);
             doc(&*b.doc.shown, Cow::from(&b.url), &b.doc.body, unpublished)
@@ -44,14 +44,14 @@ pub fn documents(site: &Site) -> Vec<Document<'_>> {
         .chain(
             site.pages
                 .iter()
-                .map(|p| doc(&p.doc.shown, Cow::from(&p.url), &p.doc.body, p.doc.draft)),
+                .map(move |p| doc(&p.doc.shown, Cow::from(&p.url), &p.doc.body, p.doc.draft)),
         )
         .chain(
             site.authors
                 .iter()
-                .map(|a| doc(&a.doc.shown, Cow::from(&a.url), &a.doc.bio, false)),
+                .map(move |a| doc(&a.doc.shown, Cow::from(&a.url), &a.doc.bio, false)),
         )
-        .chain(rejected.briefs.iter().map(|b| {
+        .chain(rejected.briefs.iter().map(move |b| {
             doc(
                 &b.shown,
                 owned(format!("/briefs/{}/", b.slug)),
@@ -63,9 +63,9 @@ pub fn documents(site: &Site) -> Vec<Document<'_>> {
             rejected
                 .pages
                 .iter()
-                .map(|p| doc(&p.shown, owned(format!("/{}/", p.slug)), &p.body, p.draft)),
+                .map(move |p| doc(&p.shown, owned(format!("/{}/", p.slug)), &p.body, p.draft)),
         )
-        .chain(rejected.authors.iter().map(|a| {
+        .chain(rejected.authors.iter().map(move |a| {
             doc(
                 &a.shown,
                 owned(format!("/authors/{}/", a.slug)),
@@ -73,7 +73,6 @@ pub fn documents(site: &Site) -> Vec<Document<'_>> {
                 false,
             )
         }))
-        .collect()
 }
 
 /// The files documents left out for their errors would have written (their pages, and the
@@ -98,27 +97,66 @@ fn rejected_files(site: &Site) -> Vec<PathBuf> {
     briefs.chain(pages).chain(authors).collect()
 }
 
+/// The files a site writes, as the link rule asks about them: a build's are listed before any
+/// is written; the preview's are those it serves, looked up where they are kept.
+pub trait WrittenFiles {
+    /// Whether `file` (a path under the output) is one of them.
+    fn has(&self, file: &Path) -> bool;
+    /// All of them, for the nearest to a broken link's: asked for only when a link is broken.
+    fn all(&self) -> Vec<&Path>;
+}
+
+impl WrittenFiles for HashSet<&Path> {
+    fn has(&self, file: &Path) -> bool {
+        self.contains(file)
+    }
+
+    fn all(&self) -> Vec<&Path> {
+        self.iter().copied().collect()
+    }
+}
+
+/// A site's files with those its documents left out for errors would have written.
+struct Targets<'w> {
+    written: &'w dyn WrittenFiles,
+    rejected: HashSet<PathBuf>,
+}
+
+impl Targets<'_> {
+    /// Whether a link's file was rendered; `/briefs/x` names the folder `/briefs/x/`, as static
+    /// hosts serve it.
+    fn exists(&self, path: &Path) -> bool {
+        let has = |file: &Path| self.written.has(file) || self.rejected.contains(file);
+        has(path) || has(&path.join("index.html"))
+    }
+
+    fn all(&self) -> Vec<&Path> {
+        let mut all = self.written.all();
+        all.extend(self.rejected.iter().map(PathBuf::as_path));
+        all
+    }
+}
+
 /// Errors for every internal link that names no file of the rendered site; with `as_published`,
 /// also for links from published pages to drafts, which the published site leaves out. On a site
 /// whose base_url has a path, a link from the root without that path is a warning.
 pub fn broken_links(site: &Site, files: &[PathBuf], as_published: bool) -> Vec<Diagnostic> {
-    broken_links_in(site, files, as_published, |_| true)
+    let written: HashSet<&Path> = files.iter().map(PathBuf::as_path).collect();
+    broken_links_in(site, &written, as_published, |_| true)
 }
 
-/// `broken_links` for the documents whose files (as shown) `checked` accepts: the preview
-/// checks an edited brief's links alone.
+/// `broken_links` for the documents whose files (as shown) `checked` accepts, against the files
+/// `written`: the preview checks an edited brief's links alone, against the files it serves.
 pub fn broken_links_in(
     site: &Site,
-    files: &[PathBuf],
+    written: &dyn WrittenFiles,
     as_published: bool,
     checked: impl Fn(&Path) -> bool,
 ) -> Vec<Diagnostic> {
-    let rejected = rejected_files(site);
-    let rendered: HashSet<&Path> = files
-        .iter()
-        .chain(&rejected)
-        .map(PathBuf::as_path)
-        .collect();
+    let rendered = Targets {
+        written,
+        rejected: rejected_files(site).into_iter().collect(),
+    };
     let mut drafts = if as_published {
         draft_folders(site)
     } else {
@@ -135,7 +173,7 @@ pub fn broken_links_in(
             }),
     );
     let mut problems = Vec::new();
-    for doc in documents(site).into_iter().filter(|doc| checked(doc.shown)) {
+    for doc in documents(site).filter(|doc| checked(doc.shown)) {
         for link in &doc.body.facts.links {
             let Some(target) = link_target(&site.config, &doc.url, &link.dest) else {
                 continue;
@@ -143,7 +181,7 @@ pub fn broken_links_in(
             let unpublished = drafts.iter().find(|u| target.file.starts_with(&u.folder));
             let problem = if let Some(unpublished) = unpublished.filter(|_| !doc.draft) {
                 unpublished.linked(doc.shown, &link.dest)
-            } else if !exists(&rendered, &target.file) {
+            } else if !rendered.exists(&target.file) {
                 missing_page(site, &rendered, doc.shown, &link.dest, &target.file)
             } else if target.unprefixed {
                 let root = &site.config.root_path;
@@ -167,7 +205,7 @@ pub fn broken_links_in(
             let Some(target) = link_target(&site.config, &doc.url, &image.src) else {
                 continue;
             };
-            if !exists(&rendered, &target.file) {
+            if !rendered.exists(&target.file) {
                 let problem = Diagnostic::error(
                     doc.shown,
                     format!("image `{}`, which is not a file of this site", image.src),
@@ -183,6 +221,7 @@ pub fn broken_links_in(
     problems.extend(
         site.briefs
             .iter()
+            .filter(|b| checked(&b.doc.shown))
             .filter_map(|b| missing_social_image(site, &rendered, b)),
     );
     problems
@@ -190,14 +229,10 @@ pub fn broken_links_in(
 
 /// An error at `image:` when it names a file of this site that is not one: the social image
 /// would be a 404 in every share.
-fn missing_social_image(
-    site: &Site,
-    rendered: &HashSet<&Path>,
-    brief: &Brief,
-) -> Option<Diagnostic> {
+fn missing_social_image(site: &Site, rendered: &Targets, brief: &Brief) -> Option<Diagnostic> {
     let image = brief.doc.image.as_deref()?;
     let target = link_target(&site.config, &brief.url, image)?;
-    if exists(rendered, &target.file) {
+    if rendered.exists(&target.file) {
         return None;
     }
     let problem = Diagnostic::error(
@@ -252,12 +287,6 @@ fn link_target(config: &Config, page_url: &str, dest: &str) -> Option<Target> {
         PathBuf::from(relative)
     };
     Some(Target { file, unprefixed })
-}
-
-/// Whether a link's file was rendered; `/briefs/x` names the folder `/briefs/x/`, as static
-/// hosts serve it.
-fn exists(rendered: &HashSet<&Path>, path: &Path) -> bool {
-    rendered.contains(path) || rendered.contains(path.join("index.html").as_path())
 }
 
 /// A folder of the output (relative to its root) that the published site does not have: a
@@ -342,7 +371,7 @@ fn url_folder(config: &Config, url: &str) -> PathBuf {
 /// The error for a link to a file the site does not have, suggesting the nearest one beside it.
 fn missing_page(
     site: &Site,
-    rendered: &HashSet<&Path>,
+    rendered: &Targets,
     shown: &Path,
     dest: &str,
     path: &Path,
@@ -350,8 +379,9 @@ fn missing_page(
     let root = &site.config.root_path;
     let wanted = Address::of(path);
     let neighbours: Vec<Address> = rendered
-        .iter()
-        .map(|p| Address::of(p))
+        .all()
+        .into_iter()
+        .map(Address::of)
         .filter(|a| a.folder == wanted.folder)
         .collect();
     let nearest = suggest(&wanted.name, neighbours.iter().map(|a| a.name.as_str()))
