@@ -271,16 +271,16 @@ fn listings_of(site: &Site, index: usize) -> Vec<Job> {
     jobs
 }
 
-/// The pages of the sources index that list brief `index` among a source's citing briefs.
+/// The pages of the sources index that list brief `index` among a source's citing briefs: the
+/// brief's own sources' places (a walk of every source's citing briefs took ~5 ms of an edit at
+/// 10,000 briefs).
 fn sources_pages_of(site: &Site, index: usize) -> impl Iterator<Item = Job> + '_ {
-    site.sources
-        .domains
+    site.briefs[index]
+        .source_refs
         .iter()
-        .enumerate()
-        .flat_map(|(domain, listed)| listed.sources.iter().map(move |s| (domain, s)))
-        .filter(move |(_, source)| source.citing.iter().any(|&(b, _)| b == index))
-        .map(|(domain, source)| Job::SourceDomain {
-            index: domain,
-            page: source.page,
+        .filter(|place| place.brief_count > 0)
+        .map(|place| Job::SourceDomain {
+            index: place.domain,
+            page: place.page,
         })
 }

@@ -71,6 +71,10 @@ pub struct SourceRef {
     pub index_url: String,
     /// How many briefs cite the URL, this one included.
     pub brief_count: usize,
+    /// The domain's place in `SourcesIndex::domains`, and the page (1-based) of its listing
+    /// that lists the URL.
+    pub domain: usize,
+    pub page: usize,
 }
 
 impl SourcesIndex {
@@ -155,12 +159,14 @@ fn places_in_index(briefs: &[Brief], domains: &[Domain]) -> Vec<Vec<SourceRef>> 
     let unplaced = SourceRef {
         index_url: String::new(),
         brief_count: 0,
+        domain: 0,
+        page: 0,
     };
     let mut refs: Vec<Vec<SourceRef>> = briefs
         .iter()
         .map(|brief| vec![unplaced.clone(); brief.doc.body.sources.len()])
         .collect();
-    for domain in domains {
+    for (place, domain) in domains.iter().enumerate() {
         for source in &domain.sources {
             let index_url = format!(
                 "{}#{}",
@@ -171,6 +177,8 @@ fn places_in_index(briefs: &[Brief], domains: &[Domain]) -> Vec<Vec<SourceRef>> 
                 refs[brief][at] = SourceRef {
                     index_url: index_url.clone(),
                     brief_count: source.citing.len(),
+                    domain: place,
+                    page: source.page,
                 };
             }
         }

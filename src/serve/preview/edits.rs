@@ -143,7 +143,8 @@ impl Preview {
         let Some(site) = &self.site else {
             return Vec::new();
         };
-        let checked = |shown: &Path| edited.contains(&shown);
+        // By bytes: `Path`'s own equality walks the components of every document's path.
+        let checked = |shown: &Path| edited.iter().any(|e| e.as_os_str() == shown.as_os_str());
         let Some(jobs) = jobs else {
             // Looked up among the files served: listing them all took ~10–25 ms of an edit at
             // 10,000 briefs.
