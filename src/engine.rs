@@ -9,7 +9,7 @@ use crate::content::{discover_content, read_entry};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::markdown::render_doc;
 use crate::render::{
-    OutputFile, RenderFailure, RenderedSite, Reuse, Theme, clashes, load_theme, planned_files,
+    OutputFile, PlannedFiles, RenderFailure, RenderedSite, Reuse, Theme, clashes, load_theme,
     render_site,
 };
 use crate::site::links::broken_links;
@@ -74,9 +74,9 @@ impl Engine {
         timings.lap("link");
         diagnostics.extend(link_related(&mut site));
         timings.lap("related");
-        let files = planned_files(&site, &self.theme);
-        diagnostics.extend(broken_links(&site, &files, as_published));
-        diagnostics.extend(clashes(&site, &self.theme));
+        let planned = PlannedFiles::of(&site, &self.theme);
+        diagnostics.extend(broken_links(&site, &planned.paths(), as_published));
+        diagnostics.extend(clashes(&site, &planned));
         timings.lap("links");
         (site, diagnostics)
     }

@@ -17,7 +17,7 @@ use context::*;
 pub use feeds::Feed;
 use page_context::PageContext;
 use rayon::prelude::*;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 pub use theme::{StaticFile, Theme, load_theme};
 
@@ -195,26 +195,24 @@ pub fn render_site(
 /// Files of the site's (a static file, a file beside a brief) that would land where folio
 /// writes a page or file of its own, or two of folio's own at one path: an error naming both,
 /// rather than one silently replacing the other.
-pub fn clashes(site: &Site, theme: &Theme) -> Vec<Diagnostic> {
-    let jobs = jobs(site);
-    let copies = copied_files(site, theme);
-    let mut made: HashMap<PathBuf, Job> = HashMap::with_capacity(jobs.len());
+pub fn clashes(site: &Site, planned: &PlannedFiles) -> Vec<Diagnostic> {
+    let mut made: HashMap<&Path, Job> = HashMap::with_capacity(planned.jobs.len());
     let mut problems = Vec::new();
     let shown = |path: &Path| format!("/{}", path.to_string_lossy().replace('\\', "/"));
-    for job in jobs {
-        let path = job_path(site, job);
-        if let Some(first) = made.insert(path.clone(), job) {
+    for (path, job) in &planned.jobs {
+        let job = *job;
+        if let Some(first) = made.insert(path, job) {
             // A page at a reserved slug is already an error of its own.
             let reserved = [first, job].into_iter().any(|job| {
                 matches!(job, Job::Page(page) if crate::site::is_reserved_slug(&site.config, &site.pages[page].doc.slug))
             });
             if !reserved {
-                problems.push(job_clash(site, first, job, &shown(&path)));
+                problems.push(job_clash(site, first, job, &shown(path)));
             }
         }
     }
-    for copy in &copies {
-        if !made.contains_key(&copy.path) {
+    for copy in &planned.copies {
+        if !made.contains_key(copy.path.as_path()) {
             continue;
         }
         let source = match &copy.contents {
@@ -791,13 +789,40 @@ fn output_path(root_path: &str, url: &str) -> PathBuf {
 
 /// Every file a build of `site` writes besides the search index, relative to the output root,
 /// known before any page is rendered: what the link rule checks links against.
-pub fn planned_files(site: &Site, theme: &Theme) -> Vec<PathBuf> {
-    jobs(site)
-        .into_iter()
-        .map(|job| job_path(site, job))
-        .chain(copied_files(site, theme).into_iter().map(|file| file.path))
-        .chain(site.briefs.iter().filter_map(|b| typeset_pdf_path(site, b)))
-        .collect()
+pub struct PlannedFiles {
+    /// Each page's (or generated file's) path, with the job that renders it.
+    pub jobs: Vec<(PathBuf, Job)>,
+    /// The files copied beside the pages.
+    pub copies: Vec<OutputFile>,
+    /// The PDFs typeset beside their briefs.
+    pub pdfs: Vec<PathBuf>,
+}
+
+impl PlannedFiles {
+    pub fn of(site: &Site, theme: &Theme) -> PlannedFiles {
+        PlannedFiles {
+            jobs: jobs(site)
+                .into_iter()
+                .map(|job| (job_path(site, job), job))
+                .collect(),
+            copies: copied_files(site, theme),
+            pdfs: site
+                .briefs
+                .iter()
+                .filter_map(|b| typeset_pdf_path(site, b))
+                .collect(),
+        }
+    }
+
+    /// Every file's path, as the link rule looks them up.
+    pub fn paths(&self) -> HashSet<&Path> {
+        let pages = self.jobs.iter().map(|(path, _)| path.as_path());
+        let copies = self.copies.iter().map(|file| file.path.as_path());
+        pages
+            .chain(copies)
+            .chain(self.pdfs.iter().map(PathBuf::as_path))
+            .collect()
+    }
 }
 
 /// The folder of a brief's page, relative to the output root.
