@@ -51,6 +51,19 @@ pub fn index_briefs(
     cache: &BuildCache,
     previous: Option<&Path>,
 ) -> Result<SearchIndex, Diagnostic> {
+    let made = index_briefs_until(site, cache, previous, &|| false)?;
+    made.ok_or_else(|| Diagnostic::error("site.toml", "the search index was stopped unfinished"))
+}
+
+/// `index_briefs`, stopped unfinished (`None`) as soon as `stop` says so when the index is made
+/// afresh: the preview stops making one for a newer edit, whose page comes first. Nothing is
+/// kept in the cache from a stopped index but analyses.
+pub fn index_briefs_until(
+    site: &Site,
+    cache: &BuildCache,
+    previous: Option<&Path>,
+    stop: &(dyn Fn() -> bool + Sync),
+) -> Result<Option<SearchIndex>, Diagnostic> {
     let started = Instant::now();
     let language = &site.config.language;
     let stemmer = analyse::stemmer_for(language);
@@ -82,7 +95,7 @@ pub fn index_briefs(
         };
         if let Some(patched) = patch::patch(&given, last, &words) {
             let files = kept_patch(cache, patched, keys, &kept, started);
-            return Ok(SearchIndex { warning, ..files });
+            return Ok(Some(SearchIndex { warning, ..files }));
         }
     }
     let index = Fresh {
@@ -92,11 +105,11 @@ pub fn index_briefs(
         keys: keys.as_deref(),
         kept: &kept,
         stemmer: stemmer.as_ref(),
+        stop,
     };
-    Ok(SearchIndex {
-        warning,
-        ..index.make(words, started)
-    })
+    Ok(index
+        .make(words, started)
+        .map(|made| SearchIndex { warning, ..made }))
 }
 
 /// Keeps what a patched index's next build needs (the state, the new analyses) and gives
@@ -141,12 +154,15 @@ struct Fresh<'f> {
     keys: Option<&'f [Keys]>,
     kept: &'f Kept,
     stemmer: Option<&'f rust_stemmers::Stemmer>,
+    /// Whether to stop, looked at between batches of documents and between steps.
+    stop: &'f (dyn Fn() -> bool + Sync),
 }
 
 impl Fresh<'_> {
     /// The index made afresh, every document analysed or its analysis taken from the cache;
-    /// the cache's copy of the analyses and the index's state kept for the next build.
-    fn make(&self, words: Vec<String>, started: Instant) -> SearchIndex {
+    /// the cache's copy of the analyses and the index's state kept for the next build. `None`
+    /// when `stop` stopped it.
+    fn make(&self, words: Vec<String>, started: Instant) -> Option<SearchIndex> {
         let (site, kept) = (self.site, self.kept);
         let vocabulary = Vocabulary::with_words(words);
         // Each of rayon's threads analyses documents with a `Batch` of its own, taking the
@@ -161,7 +177,7 @@ impl Fresh<'_> {
                 loop {
                     let first = next.fetch_add(TAKEN, Ordering::Relaxed);
                     let taken = first..(first + TAKEN).min(self.sources.len());
-                    if taken.is_empty() {
+                    if taken.is_empty() || (self.stop)() {
                         break batch.finished();
                     }
                     for at in taken {
@@ -177,6 +193,9 @@ impl Fresh<'_> {
                 }
             })
             .collect();
+        if (self.stop)() {
+            return None;
+        }
         let (keys, documents, mut word_documents) = Batch::joined(batches);
         let words = vocabulary.into_words();
         word_documents.resize(words.len(), 0);
@@ -197,6 +216,9 @@ impl Fresh<'_> {
             },
             || index::invert(&documents, &words, word_documents, self.stemmer),
         );
+        if (self.stop)() {
+            return None;
+        }
         let inverted_at = started.elapsed();
         let language = &site.config.language;
         let stemmed = self.stemmer.is_some();
@@ -222,11 +244,11 @@ impl Fresh<'_> {
                 (inverted_at - analysed).as_secs_f64() * 1e3,
             ),
         );
-        SearchIndex {
+        Some(SearchIndex {
             files: output_files(made),
             kept: Vec::new(),
             warning: None,
-        }
+        })
     }
 }
 

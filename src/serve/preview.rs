@@ -16,6 +16,8 @@ use crate::render::{
 use crate::site::{Shown, Site};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// What changed on disk, by how much has to be rebuilt.
 #[derive(Debug, PartialEq, Eq)]
@@ -57,6 +59,8 @@ pub struct Preview {
     warnings: Vec<Diagnostic>,
     /// What the briefs' PDFs are typeset with, once one was asked for.
     typesetter: Option<crate::pdf::Typesetter>,
+    /// Raised when changes wait to be rebuilt: a search index in the making stops for them.
+    changes_waiting: Arc<AtomicBool>,
 }
 
 impl Preview {
@@ -75,7 +79,14 @@ impl Preview {
             errors: Vec::new(),
             warnings: Vec::new(),
             typesetter: None,
+            changes_waiting: Arc::default(),
         }
+    }
+
+    /// Stops a search index in the making whenever `changes_waiting` is raised: the pages of
+    /// an edit come before the index of the last one.
+    pub fn stop_index_for(&mut self, changes_waiting: Arc<AtomicBool>) {
+        self.changes_waiting = changes_waiting;
     }
 
     /// What the preview shows besides published briefs: drafts unless `--no-drafts`, and
@@ -353,10 +364,17 @@ impl Preview {
         if !site.config.search.enabled {
             return;
         }
-        let Ok(index) =
-            crate::search::index_briefs(site, &BuildCache::for_preview(&self.root), None)
-        else {
-            return;
+        let cache = BuildCache::for_preview(&self.root);
+        let waiting = &self.changes_waiting;
+        let stop = || waiting.load(Ordering::Relaxed);
+        let index = match crate::search::index_briefs_until(site, &cache, None, &stop) {
+            Ok(Some(index)) => index,
+            // Made again once the waiting changes are rebuilt.
+            Ok(None) => {
+                self.search_pending = true;
+                return;
+            }
+            Err(_) => return,
         };
         let fresh: HashSet<String> = index.files.iter().map(|f| key(&f.path)).collect();
         let in_index = key(Path::new(crate::search::SEARCH_DIR));

@@ -5,9 +5,12 @@ use super::{Shared, report, report_first_build_done, report_pending};
 use anyhow::{Context, Result};
 use notify::EventKind;
 use notify::RecursiveMode;
-use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, new_debouncer};
+use notify_debouncer_full::{
+    DebounceEventHandler, DebounceEventResult, Debouncer, RecommendedCache, new_debouncer,
+};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -27,8 +30,15 @@ pub fn start(
     started: Instant,
 ) -> Result<Debouncer<notify::RecommendedWatcher, RecommendedCache>> {
     let (tx, rx) = mpsc::channel::<DebounceEventResult>();
+    let waiting = Arc::new(AtomicBool::new(false));
+    let mut preview = preview;
+    preview.stop_index_for(Arc::clone(&waiting));
+    let changes = Changes {
+        tx,
+        waiting: Arc::clone(&waiting),
+    };
     let mut debouncer =
-        new_debouncer(DEBOUNCE, None, tx).context("could not watch the site's files")?;
+        new_debouncer(DEBOUNCE, None, changes).context("could not watch the site's files")?;
     debouncer
         .watch(root, RecursiveMode::NonRecursive)
         .with_context(|| format!("could not watch {}", root.display()))?;
@@ -41,6 +51,7 @@ pub fn start(
         }
     }
     let rebuilder = Rebuilder {
+        waiting,
         root: root.to_path_buf(),
         preview,
         shared,
@@ -56,6 +67,29 @@ pub fn start(
     };
     std::thread::spawn(move || rebuilder.run(&rx));
     Ok(debouncer)
+}
+
+/// Hands the debounced changes to the rebuild thread, raising `waiting` first for any but
+/// reads: a search index in the making stops for them.
+struct Changes {
+    tx: mpsc::Sender<DebounceEventResult>,
+    waiting: Arc<AtomicBool>,
+}
+
+impl DebounceEventHandler for Changes {
+    fn handle_event(&mut self, result: DebounceEventResult) {
+        let reads = |events: &Vec<notify_debouncer_full::DebouncedEvent>| {
+            let read = |e: &notify_debouncer_full::DebouncedEvent| {
+                matches!(e.event.kind, EventKind::Access(_))
+            };
+            events.iter().all(read)
+        };
+        if !result.as_ref().is_ok_and(reads) {
+            self.waiting.store(true, Ordering::Relaxed);
+        }
+        // The rebuild thread is gone only when the server stops.
+        let _ = self.tx.send(result);
+    }
 }
 
 /// How many pending pages are rendered between two looks for changes and for pages asked for:
@@ -74,6 +108,8 @@ const PUBLISH_EVERY: Duration = Duration::from_secs(1);
 /// left pending (by the first build, or by an edit of briefs) are rendered in batches and
 /// published while no newer change waits.
 struct Rebuilder {
+    /// Raised while changes wait in the channel (`Changes`).
+    waiting: Arc<AtomicBool>,
     root: PathBuf,
     preview: Preview,
     shared: Arc<Shared>,
@@ -99,6 +135,8 @@ struct Pending {
 impl Rebuilder {
     fn run(mut self, rx: &mpsc::Receiver<DebounceEventResult>) {
         while let Some(events) = self.next_events(rx) {
+            // Lowered before the channel is emptied: a change sent after that raises it again.
+            self.waiting.store(false, Ordering::Relaxed);
             let mut paths = relevant(&self.root, events);
             // Take whatever else arrived meanwhile into the same rebuild.
             while let Ok(more) = rx.try_recv() {

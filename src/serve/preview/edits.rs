@@ -279,6 +279,8 @@ mod tests {
     use crate::serve::files::Served;
     use std::collections::{BTreeMap, HashSet};
     use std::path::{Path, PathBuf};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
 
     /// The `features` fixture, copied into a temporary folder.
     fn fixture() -> tempfile::TempDir {
@@ -420,6 +422,28 @@ mod tests {
             problem.contains("`/topics/no-such-topic/`, which is not a page"),
             "{problem}"
         );
+    }
+
+    /// A change waiting to be rebuilt stops the search index in the making: the index stays
+    /// pending, the last one served, and is made once no change waits.
+    #[test]
+    fn a_waiting_change_stops_the_search_index_until_it_is_rebuilt() {
+        let dir = fixture();
+        let mut preview = built(dir.path());
+        let waiting = Arc::new(AtomicBool::new(false));
+        preview.stop_index_for(Arc::clone(&waiting));
+        let title = ("title: Notes Cited Twice", "title: Notes Anew");
+        assert!(edit(&mut preview, NOTES, title.0, title.1));
+        waiting.store(true, Ordering::Relaxed);
+        for _ in 0..3 {
+            preview.render_pending();
+        }
+        let manifest = "/search/index/manifest.json";
+        assert!(preview.pending.is_empty(), "the pages are rendered");
+        assert!(preview.snapshot(1).pending.contains(manifest));
+        assert!(preview.files.contains(manifest), "the last one served");
+        waiting.store(false, Ordering::Relaxed);
+        assert_serves_a_whole_build(preview);
     }
 
     #[test]
