@@ -3,7 +3,7 @@
 import { chromium } from "playwright-core";
 import { execFileSync } from "node:child_process";
 import { createServer } from "node:http";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, extname, normalize, resolve } from "node:path";
 
@@ -16,10 +16,21 @@ const TYPES = {
   ".bib": "text/plain", ".ris": "text/plain", ".pdf": "application/pdf",
 };
 
+const scratches = [];
+process.on("exit", () => scratches.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+/** A fresh folder under the system's temporary folder, removed when the test file's process
+ * ends (each test file runs in its own process). */
+export function scratch(prefix) {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  scratches.push(dir);
+  return dir;
+}
+
 /** Builds the example site into a fresh folder with the release binary (or the one named by
  * FOLIO_BIN); returns the folder. */
 export function buildExampleSite() {
-  const out = join(mkdtempSync(join(tmpdir(), "folio-e2e-")), "public");
+  const out = join(scratch("folio-e2e-"), "public");
   const [command, ...args] = process.env.FOLIO_BIN
     ? [process.env.FOLIO_BIN]
     : ["cargo", "run", "--quiet", "--release", "--"];

@@ -4,10 +4,9 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync, mkdtempSync, readdirSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, writeFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { buildExampleSite, serve, launch, artifacts } from "./harness.mjs";
+import { buildExampleSite, serve, launch, artifacts, scratch } from "./harness.mjs";
 
 const BRIEF = "/briefs/heat-pump-rollout/";
 let site, browser, pdf, pages;
@@ -50,7 +49,7 @@ test("every page has its number and the short title in the margins", () => {
 /** Rows of each page (as 50 dpi greyscale) from the top margin's end to the bottom margin's
  * start, and the last row with ink: the rest of the page's text area is empty. */
 function emptyShareAtBottom(first, last) {
-  const dir = mkdtempSync(join(tmpdir(), "folio-print-"));
+  const dir = scratch("folio-print-");
   execFileSync("pdftoppm", ["-r", "50", "-gray", "-f", String(first), "-l", String(last), pdf, join(dir, "p")]);
   let empty = 0, area = 0;
   for (const name of readdirSync(dir).sort()) {

@@ -5,10 +5,9 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { repo, serve, launch, htmlFiles } from "./harness.mjs";
+import { repo, serve, launch, htmlFiles, scratch } from "./harness.mjs";
 
 const run = (id) => `alert('${id}');console.log('FOLIO-XSS ${id}')`;
 
@@ -193,7 +192,7 @@ async function visitAll(out, only) {
 }
 
 test("payloads in front matter never run, even without sanitising", async () => {
-  const root = mkdtempSync(join(tmpdir(), "folio-xss-fm-"));
+  const root = scratch("folio-xss-fm-");
   writeSite(root, { sanitize: false, everywhere: false });
   const { ran, left, pages } = await visitAll(build(root));
   assert.ok(pages > PAYLOADS.length, `visited ${pages} pages`);
@@ -202,7 +201,7 @@ test("payloads in front matter never run, even without sanitising", async () => 
 });
 
 test("with sanitize = true, payloads in bodies, notes, links and raw HTML never run", async () => {
-  const root = mkdtempSync(join(tmpdir(), "folio-xss-all-"));
+  const root = scratch("folio-xss-all-");
   writeSite(root, { sanitize: true, everywhere: true });
   const { ran, left, pages } = await visitAll(build(root));
   assert.ok(pages > PAYLOADS.length, `visited ${pages} pages`);
@@ -211,7 +210,7 @@ test("with sanitize = true, payloads in bodies, notes, links and raw HTML never 
 });
 
 test("script addresses in Markdown links are refused at build time, each at its file and line", () => {
-  const root = mkdtempSync(join(tmpdir(), "folio-xss-md-"));
+  const root = scratch("folio-xss-md-");
   writeMarkdownLinks(root);
   const out = join(root, "public");
   const [command, ...args] = process.env.FOLIO_BIN
@@ -238,7 +237,7 @@ test("script addresses in Markdown links are refused at build time, each at its 
 });
 
 test("the payloads are live: without sanitising, a body's raw HTML runs (the check works)", async () => {
-  const root = mkdtempSync(join(tmpdir(), "folio-xss-control-"));
+  const root = scratch("folio-xss-control-");
   writeSite(root, { sanitize: false, everywhere: true });
   const { ran } = await visitAll(build(root), ["/briefs/brief-0/index.html"]);
   assert.ok(ran.some((r) => r.includes("script")), `ran: ${ran.join(", ")}`);

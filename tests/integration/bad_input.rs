@@ -164,8 +164,10 @@ fn run_case(dir: &Path) -> Result<(), String> {
     if dir.join("site").is_dir() {
         copy_dir(&dir.join("site"), site.root());
     }
+    // Where `symlink-outside` puts what the site must not reach; removed with the case.
+    let elsewhere = tempfile::tempdir().unwrap();
     if let Some(step) = &case.setup
-        && let Some(skipped) = setup(step, site.root())
+        && let Some(skipped) = setup(step, site.root(), elsewhere.path())
     {
         println!("[{name}] skipped: {skipped}");
         return Ok(());
@@ -375,8 +377,9 @@ fn no_crash(output: &Output) -> Result<(), String> {
     Ok(())
 }
 
-/// Makes what git cannot store. Returns why the case is skipped, if it is.
-fn setup(step: &str, root: &Path) -> Option<String> {
+/// Makes what git cannot store, with `elsewhere` a folder outside the site. Returns why the case
+/// is skipped, if it is.
+fn setup(step: &str, root: &Path, elsewhere: &Path) -> Option<String> {
     let briefs = root.join("content/briefs");
     let front = "---\ntitle: Big brief\ndate: 2025-03-01\nauthors: [ada-lovelace]\n---\n\n";
     match step {
@@ -386,8 +389,7 @@ fn setup(step: &str, root: &Path) -> Option<String> {
         "symlink-outside" => {
             // A file and a folder elsewhere on the machine, linked into a brief's folder and
             // into static/: none may be followed, copied or served.
-            let outside =
-                std::env::temp_dir().join(format!("folio-outside-{}", std::process::id()));
+            let outside = elsewhere;
             std::fs::create_dir_all(outside.join("folder")).unwrap();
             std::fs::write(outside.join("secret.txt"), "SECRET-OUTSIDE").unwrap();
             std::fs::write(outside.join("folder/inner.txt"), "SECRET-OUTSIDE").unwrap();
