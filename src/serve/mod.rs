@@ -105,10 +105,17 @@ pub fn serve(options: ServeOptions) -> Result<()> {
         .with_context(|| format!("the site folder {} does not exist", options.root.display()))?;
     let mut preview = Preview::new(root.clone(), base_url(address), options.drafts);
     let started = Instant::now();
+    let watching = std::thread::spawn({
+        let root = root.clone();
+        move || watch::watch(&root)
+    });
     let outcome = preview.first_build();
     report_first_build(&preview, outcome, started);
     let shared = Arc::new(Shared::new(preview.snapshot(0)));
-    let _watcher = watch::start(&root, preview, shared.clone(), started)?;
+    let watching = watching
+        .join()
+        .map_err(|_| anyhow::anyhow!("the file watcher failed to start"))??;
+    let _watcher = watch::start(watching, &root, preview, shared.clone(), started);
     let url = format!("http://{address}/");
     println!("Serving {} at {url} (Ctrl+C to stop)", root.display());
     if options.open {
