@@ -33,9 +33,10 @@ pub struct ServeOptions {
 /// What the server serves at one moment: the last good build and any errors since.
 pub struct Snapshot {
     pub files: Files,
-    /// Paths of pages in `files` that a rebuild under way is rendering again (the listings of
-    /// an edited brief whose own page is published first): requests for them wait.
-    pub pending: HashSet<String>,
+    /// Paths of pages still to render: in `files` when a rebuild under way is rendering them
+    /// again (the listings of an edited brief whose own page is published first), not yet when
+    /// the first build left them. Requests for them wait.
+    pub pending: preview::PendingPaths,
     /// Diagnostics of the last failed rebuild, as printed; empty when it succeeded.
     pub errors: Vec<String>,
     pub version: u64,

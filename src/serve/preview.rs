@@ -4,6 +4,9 @@
 
 mod edits;
 mod pdfs;
+mod pending;
+
+pub use pending::PendingPaths;
 
 use super::Snapshot;
 use super::files::{Files, Served};
@@ -14,6 +17,7 @@ use crate::render::{
     Contents, Job, OutputFile, Theme, copied_files, job_path, jobs, prepare_theme, render_jobs,
 };
 use crate::site::{Shown, Site};
+use pending::PendingPages;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -48,9 +52,9 @@ pub struct Preview {
     pages: HashSet<String>,
     /// Paths of the files in `files` copied beside the pages.
     copied: HashSet<String>,
-    /// Pages of the current site still to render after edited briefs' own pages: the listings,
-    /// feeds and sources pages that show them.
-    pending: Vec<Job>,
+    /// Pages of the current site still to render: a first build's, or after edited briefs'
+    /// own pages, the listings, feeds and sources pages that show them.
+    pending: PendingPages,
     /// Whether the search index is still to make: a first build leaves it, like its pages, to
     /// when it is asked for or the pages are rendered (at 10,000 briefs it is 0.6 s the server
     /// need not wait for before it starts).
@@ -74,7 +78,7 @@ impl Preview {
             files: Files::default(),
             pages: HashSet::new(),
             copied: HashSet::new(),
-            pending: Vec::new(),
+            pending: PendingPages::default(),
             search_pending: false,
             errors: Vec::new(),
             warnings: Vec::new(),
@@ -116,21 +120,20 @@ impl Preview {
         }
     }
 
-    /// The URL paths of the pending pages.
-    fn pending_paths(&self) -> HashSet<String> {
-        let mut paths: HashSet<String> = match &self.site {
-            Some(site) => self
-                .pending
-                .iter()
-                .map(|&job| key(&job_path(site, job)))
-                .collect(),
-            None => HashSet::new(),
-        };
-        paths.extend(self.unmade_pdfs().into_iter().map(|(path, _)| path));
+    /// The URL paths of the pending pages, and of the other files still to make.
+    fn pending_paths(&self) -> PendingPaths {
+        let mut others: HashSet<String> = self
+            .unmade_pdfs()
+            .into_iter()
+            .map(|(path, _)| path)
+            .collect();
         if self.search_pending {
-            paths.insert(search_manifest());
+            others.insert(search_manifest());
         }
-        paths
+        PendingPaths {
+            pages: self.pending.paths(),
+            others,
+        }
     }
 
     /// How many pages wait for `render_pending`.
@@ -230,16 +233,17 @@ impl Preview {
             Render::Later => copied_files(&site, theme),
         });
         self.search_pending = matches!(render, Render::Later) && site.config.search.enabled;
-        self.pages = all.iter().map(|&job| key(&job_path(&site, job))).collect();
+        let pages = page_paths(&site, &all);
+        self.pages = pages.iter().map(|(path, _)| path.clone()).collect();
         self.copied = copied.iter().map(|(path, _)| path.clone()).collect();
         let count = rendered.len();
         self.files = Files::new(rendered.into_iter().chain(copied).collect());
         self.pending = match render {
             Render::Now => {
                 cache.keep_citations(&crate::render::cite::site_citations(&site));
-                Vec::new()
+                PendingPages::default()
             }
-            Render::Later => all,
+            Render::Later => PendingPages::of(pages),
         };
         self.site = Some(site);
         self.succeeded(diagnostics, count)
@@ -286,19 +290,9 @@ impl Preview {
                 errors: 0,
             };
         };
-        let (mut jobs, rest): (Vec<Job>, Vec<Job>) = if asked.is_empty() {
-            (Vec::new(), std::mem::take(&mut self.pending))
-        } else {
-            self.pending
-                .drain(..)
-                .partition(|&job| asked.contains(&key(&job_path(site, job))))
-        };
-        self.pending = rest;
+        let mut jobs = self.pending.take_asked(asked);
         if jobs.is_empty() {
-            jobs = self
-                .pending
-                .drain(..limit.min(self.pending.len()))
-                .collect();
+            jobs = self.pending.take_first(site, limit);
         }
         match render_jobs(site, theme, &jobs) {
             Ok(rendered) => Outcome {
@@ -434,6 +428,13 @@ fn copied_with_search(site: &Site, theme: &Theme, root: &Path) -> Vec<OutputFile
 /// The URL path a file is served at.
 fn key(path: &Path) -> String {
     format!("/{}", path.to_string_lossy().replace('\\', "/"))
+}
+
+/// The pages of `jobs`, each with its URL path.
+fn page_paths(site: &Site, jobs: &[Job]) -> Vec<(String, Job)> {
+    jobs.iter()
+        .map(|&job| (key(&job_path(site, job)), job))
+        .collect()
 }
 
 /// The URL path of the search index's manifest, the one file of it whose name is known

@@ -1,6 +1,7 @@
 //! Rebuilding after edits of briefs: their own pages first, the pages that show them next.
 
-use super::{Outcome, Preview, key};
+use super::pending::{PendingPages, PendingPaths};
+use super::{Outcome, Preview, key, page_paths};
 use crate::cache::BuildCache;
 use crate::config::Config;
 use crate::content::{brief_entry, load_entry};
@@ -69,9 +70,7 @@ impl Preview {
             Err(problems) => return self.failed(problems),
         };
         for job in replaced.iter().flat_map(|&(index, _)| showing(site, index)) {
-            if !self.pending.contains(&job) {
-                self.pending.push(job);
-            }
+            self.pending.push(site, job);
         }
         let copies_differ = replaced
             .iter()
@@ -168,7 +167,7 @@ impl Preview {
         site: Site,
         before: &Links,
         changed: &Edited,
-        unrendered: &HashSet<String>,
+        unrendered: &PendingPaths,
         diagnostics: Diagnostics,
     ) -> Outcome {
         let after = Links::of(&site);
@@ -178,17 +177,17 @@ impl Preview {
             .expect("a site was built, so a theme is loaded")
             .theme;
         prepare_theme(&site, theme);
-        let all = jobs(&site);
-        let (own, others): (Vec<Job>, Vec<Job>) = all
+        let all = page_paths(&site, &jobs(&site));
+        let (own, others): (Vec<_>, Vec<_>) = all
             .iter()
-            .copied()
-            .filter(|&job| {
-                is_affected(&site, job, before, &after, changed)
-                    || unrendered.contains(&key(&job_path(&site, job)))
+            .filter(|(path, job)| {
+                is_affected(&site, *job, before, &after, changed) || unrendered.contains(path)
             })
-            .partition(
-                |&job| matches!(job, Job::Brief(index) if changed.includes(&site.briefs[index])),
-            );
+            .cloned()
+            .partition(|(_, job)| {
+                matches!(job, Job::Brief(index) if changed.includes(&site.briefs[*index]))
+            });
+        let own: Vec<Job> = own.into_iter().map(|(_, job)| job).collect();
         let rendered = match render_jobs(&site, theme, &own) {
             Ok(rendered) => rendered,
             Err(problems) => {
@@ -196,12 +195,12 @@ impl Preview {
                 return self.failed(problems);
             }
         };
-        let pages: HashSet<String> = all.iter().map(|&job| key(&job_path(&site, job))).collect();
+        let pages: HashSet<String> = all.into_iter().map(|(path, _)| path).collect();
         for stale in self.pages.difference(&pages) {
             self.files.remove(stale);
         }
         self.pages = pages;
-        self.pending = others;
+        self.pending = PendingPages::of(others);
         self.site = Some(site);
         let count = self.store(rendered);
         self.update_copied_files();
@@ -340,7 +339,7 @@ mod tests {
         assert!(matches!(change, Change::Briefs(_)), "{change:?}");
         let outcome = preview.rebuild(change);
         assert_eq!(outcome.errors, 0, "{:?}", preview.errors());
-        !preview.pending.contains(&Job::Authors)
+        !preview.pending.contains_job(Job::Authors)
     }
 
     /// Renders what the edits left pending, and checks that the preview serves what a whole
