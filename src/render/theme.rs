@@ -58,19 +58,19 @@ pub struct Theme {
 pub fn load_theme(config: &Config) -> Result<Theme, Vec<Diagnostic>> {
     let theme_dir = config.root.join("themes").join(&config.theme);
     let mut templates: BTreeMap<String, (String, PathBuf)> = BTreeMap::new();
-    let mut statics = BTreeMap::new();
+    let mut theme_statics = Vec::new();
     let mut problems = Vec::new();
     let mut refused = Vec::new();
     if theme_dir.is_dir() {
         read_dir_into(
             config,
             &theme_dir,
-            (&mut templates, &mut statics),
+            (&mut templates, &mut theme_statics),
             (&mut problems, &mut refused),
             true,
         );
     } else if config.theme == "default" {
-        read_embedded(&mut templates, &mut statics);
+        read_embedded(&mut templates, &mut theme_statics);
     } else {
         return Err(vec![
             Diagnostic::error(
@@ -84,13 +84,15 @@ pub fn load_theme(config: &Config) -> Result<Theme, Vec<Diagnostic>> {
         ]);
     }
     // A site's own static files are its own business: copied as they are.
+    let mut site_statics = Vec::new();
     read_dir_into(
         config,
         &config.root,
-        (&mut templates, &mut statics),
+        (&mut templates, &mut site_statics),
         (&mut problems, &mut refused),
         false,
     );
+    let statics = over(site_statics, theme_statics);
     let taxonomies = if config.taxonomies.is_empty() {
         &[][..]
     } else {
@@ -128,11 +130,26 @@ pub fn load_theme(config: &Config) -> Result<Theme, Vec<Diagnostic>> {
     })
 }
 
+/// The site's static files (`site`, as a walk finds them: each once, in order) and the
+/// theme's where the site has none. The site's are made a map at once: inserted one by one,
+/// each compared its path with ~15 others component by component, a third of `folio check`'s
+/// time on a site with 20,000 static files.
+fn over(
+    site: Vec<(PathBuf, StaticFile)>,
+    theme: Vec<(PathBuf, StaticFile)>,
+) -> BTreeMap<PathBuf, StaticFile> {
+    let mut statics: BTreeMap<PathBuf, StaticFile> = site.into_iter().collect();
+    for (path, file) in theme {
+        statics.entry(path).or_insert(file);
+    }
+    statics
+}
+
 /// Reads `dir/templates/**` and `dir/static/**` (a theme's or the site's own); a theme's
 /// stylesheets and scripts are minified (`minify`).
 type Found<'a> = (
     &'a mut BTreeMap<String, (String, PathBuf)>,
-    &'a mut BTreeMap<PathBuf, StaticFile>,
+    &'a mut Vec<(PathBuf, StaticFile)>,
 );
 
 /// Where problems go: those that stop the load, and files refused (`Theme::refused`).
@@ -166,7 +183,7 @@ fn read_dir_into(
             Some(text) => StaticFile::Minified(minify(&relative, &text)),
             None => StaticFile::Disk(path),
         };
-        statics.insert(relative, file);
+        statics.push((relative, file));
     }
 }
 
@@ -214,7 +231,7 @@ fn files_under(
 
 fn read_embedded(
     templates: &mut BTreeMap<String, (String, PathBuf)>,
-    statics: &mut BTreeMap<PathBuf, StaticFile>,
+    statics: &mut Vec<(PathBuf, StaticFile)>,
 ) {
     let mut stack: Vec<&Dir<'static>> = vec![&DEFAULT_THEME];
     while let Some(dir) = stack.pop() {
@@ -232,7 +249,7 @@ fn read_embedded(
                     }
                     _ => StaticFile::Embedded(file.contents()),
                 };
-                statics.insert(relative.to_path_buf(), contents);
+                statics.push((relative.to_path_buf(), contents));
             }
         }
     }
