@@ -197,6 +197,7 @@ impl Preview {
     }
 
     fn rebuild_all(&mut self, reload_settings: bool, render: Render) -> Outcome {
+        let mut timings = crate::engine::Timings::from_env();
         if reload_settings || self.engine.is_none() {
             self.typesetter = None;
             match Engine::open(&self.root, Some(&self.base_url)) {
@@ -209,6 +210,7 @@ impl Preview {
                 }
             }
         }
+        timings.lap("settings and theme");
         let cache = BuildCache::for_preview(&self.root);
         let (shown, as_published) = (self.shown(), !self.drafts);
         let engine = self.engine.as_mut().expect("opened above");
@@ -218,6 +220,7 @@ impl Preview {
         if diagnostics.has_errors() {
             return self.failed(diagnostics.sorted());
         }
+        timings.lap("loaded (the stages above)");
         let theme = &mut engine.theme;
         prepare_theme(&site, theme);
         let all = jobs(&site);
@@ -246,6 +249,7 @@ impl Preview {
             Render::Later => PendingPages::of(pages),
         };
         self.site = Some(site);
+        timings.lap("pages listed");
         self.succeeded(diagnostics, count)
     }
 
