@@ -49,21 +49,34 @@ pub struct IndexFile {
 }
 
 /// Every file of the index for `documents`, numbered in their order.
+/// `None` once `stop` says so, looked at between the steps (vocabulary, postings' entries,
+/// their chunks, the cards).
 pub fn files(
     documents: &[Document],
     inverted: &Inverted,
     language: &str,
     stemmed: bool,
-) -> Vec<IndexFile> {
+    stop: &(dyn Fn() -> bool + Sync),
+) -> Option<Vec<IndexFile>> {
     let mut files = Vec::new();
     let words = inverted
         .words
         .iter()
         .map(|(word, stem)| (word.as_str(), inverted.stems[*stem as usize].as_str()));
     let vocabulary = vocabulary_chunks(&mut files, words.collect());
+    if stop() {
+        return None;
+    }
     // The postings first, then the cards: the postings' entries (as large as the postings
     // files) are dropped before the cards are made, which keeps the stage's peak memory down.
-    let postings = postings_chunks(&mut files, postings_entries(inverted));
+    let entries = postings_entries(inverted);
+    if stop() {
+        return None;
+    }
+    let postings = postings_chunks(&mut files, entries);
+    if stop() {
+        return None;
+    }
     // The filter lists are made by one thread while the cards are made on the others.
     let (cards, filters) = rayon::join(
         || {
@@ -95,7 +108,7 @@ pub fn files(
     };
     files.push(manifest.file());
     files.sort_by(|a, b| a.name.cmp(&b.name));
-    files
+    Some(files)
 }
 
 /// The name of the manifest, the one file whose name has no hash.

@@ -92,31 +92,39 @@ impl Inverted {
 
 /// The index of `documents`, whose words are numbered in `words`, each had by
 /// `word_documents[word]` of them.
+/// `None` once `stop` says so: it is looked at between steps and before each document's
+/// postings, so a preview's next edit waits milliseconds for it, not the whole step.
 pub fn invert(
     documents: &[Document],
     words: &[String],
     word_documents: Vec<u32>,
     stemmer: Option<&Stemmer>,
-) -> Inverted {
-    let (words, stems, stem_of) = stemmed_vocabulary(&word_documents, words, stemmer);
-    let (postings, starts, weights) = postings(documents, &stem_of, stems.len());
-    Inverted {
+    stop: &(dyn Fn() -> bool + Sync),
+) -> Option<Inverted> {
+    let (words, stems, stem_of) = stemmed_vocabulary(&word_documents, words, stemmer, stop)?;
+    let (postings, starts, weights) = postings(documents, &stem_of, stems.len(), stop)?;
+    Some(Inverted {
         words,
         stems,
         word_documents,
         postings,
         starts,
         weights,
-    }
+    })
 }
 
+/// `stemmed_vocabulary`'s words with their stems' numbers, stems, and each word's stem.
+type StemmedVocabulary = (Vec<(String, u32)>, Vec<String>, Vec<u32>);
+
 /// The words some document has, sorted, with their stems' numbers; the stems, sorted; and
-/// each word number's stem number (`u32::MAX` for a word no document has any more).
+/// each word number's stem number (`u32::MAX` for a word no document has any more). `None`
+/// once `stop` says so.
 fn stemmed_vocabulary(
     word_documents: &[u32],
     words: &[String],
     stemmer: Option<&Stemmer>,
-) -> (Vec<(String, u32)>, Vec<String>, Vec<u32>) {
+    stop: &(dyn Fn() -> bool + Sync),
+) -> Option<StemmedVocabulary> {
     let mut distinct: Vec<u32> = (0..words.len() as u32)
         .filter(|&n| word_documents[n as usize] > 0)
         .collect();
@@ -128,6 +136,9 @@ fn stemmed_vocabulary(
             None => words[n as usize].clone(),
         })
         .collect();
+    if stop() {
+        return None;
+    }
     let mut stems = stemmed.clone();
     stems.par_sort_unstable();
     stems.dedup();
@@ -145,7 +156,7 @@ fn stemmed_vocabulary(
             (words[word as usize].clone(), number[stem.as_str()])
         })
         .collect();
-    (listed, stems, stem_of)
+    Some((listed, stems, stem_of))
 }
 
 /// One batch's documents' postings, scored but not yet placed: for each document, in order,
@@ -235,7 +246,8 @@ fn postings(
     documents: &[Document],
     stem_of: &[u32],
     stem_count: usize,
-) -> (Vec<Posting>, Vec<usize>, Vec<f64>) {
+    stop: &(dyn Fn() -> bool + Sync),
+) -> Option<(Vec<Posting>, Vec<usize>, Vec<f64>)> {
     // A few batches a thread: each keeps a count (then a cursor) for every stem.
     let batch = documents
         .len()
@@ -256,6 +268,9 @@ fn postings(
                 let mut frequency = vec![0; stem_count];
                 let mut scored = Scored::default();
                 for document in chunk {
+                    if stop() {
+                        break;
+                    }
                     scored.add(document, &given, scratch, &mut frequency);
                 }
                 // Grown by doubling, the bytes' room is up to twice their length: all the
@@ -265,14 +280,21 @@ fn postings(
             },
         )
         .collect();
+    // A batch stopped part way is dropped with the rest.
+    if stop() {
+        return None;
+    }
     let (scored, frequencies): (Vec<Scored>, Vec<Vec<usize>>) = batches.into_iter().unzip();
     let (starts, cursors) = places(frequencies, stem_count);
     let weights = starts
         .windows(2)
         .map(|w| given.scorer.weight((w[1] - w[0]) as u32))
         .collect();
+    if stop() {
+        return None;
+    }
     let postings = placed_postings(scored, batch, cursors, starts[stem_count]);
-    (postings, starts, weights)
+    Some((postings, starts, weights))
 }
 
 /// Where each stem's postings start in the one array (and, last, their total), and for each

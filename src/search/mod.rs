@@ -57,7 +57,7 @@ pub fn index_briefs(
 
 /// `index_briefs`, stopped unfinished (`None`) as soon as `stop` says so when the index is made
 /// afresh: the preview stops making one for a newer edit, whose page comes first. Nothing is
-/// kept in the cache from a stopped index but analyses.
+/// kept in the cache from a stopped index but the analyses, when their writing had begun.
 pub fn index_briefs_until(
     site: &Site,
     cache: &BuildCache,
@@ -122,7 +122,8 @@ fn kept_patch(
     started: Instant,
 ) -> SearchIndex {
     patched.state.keep(cache);
-    if !kept.add(cache, &patched.analyses, &patched.words) {
+    let added: Vec<(u128, &Analysed)> = patched.analyses.iter().map(|(k, a)| (*k, a)).collect();
+    if !kept.add(cache, &added, &patched.words) {
         let fresh = patched.analyses.iter().map(|(key, a)| (*key, a)).collect();
         let texts = keys.iter().map(|k| k.text);
         keep_analyses(cache, texts, &fresh, kept, &patched.words);
@@ -194,7 +195,7 @@ impl Fresh<'_> {
             })
             .collect();
         if (self.stop)() {
-            return None;
+            return dropped_aside(batches);
         }
         let (keys, documents, mut word_documents) = Batch::joined(batches);
         let words = vocabulary.into_words();
@@ -204,25 +205,40 @@ impl Fresh<'_> {
         // without a cache, not gathered for it either).
         let ((), inverted) = rayon::join(
             || {
-                if !keyed {
+                // Stopped, the analyses are not kept: writing them all again (~45 MB at
+                // 10,000 briefs) would keep the next edit waiting, and in a preview all but
+                // the edited briefs' are kept already.
+                if !keyed || (self.stop)() {
                     return;
                 }
-                let texts = documents.iter().map(|d| d.text_key);
-                let fresh = documents
+                let fresh: Vec<(u128, &Analysed)> = documents
                     .iter()
+                    .filter(|d| !kept.contains_key(&d.text_key))
                     .map(|d| (d.text_key, d.analysed.as_ref()))
                     .collect();
-                keep_analyses(self.cache, texts, &fresh, kept, &words)
+                // A few new analyses (a preview's edit) go in the added file: writing the
+                // whole file again took ~150 ms at 10,000 briefs, which the next edit waited
+                // for. No whole file yet, no new ones, many, or a full added file: the whole
+                // file.
+                let few = kept.len() > 0 && !fresh.is_empty() && fresh.len() <= MOST_ADDED;
+                if !(few && kept.add(self.cache, &fresh, &words)) {
+                    let texts = documents.iter().map(|d| d.text_key);
+                    let fresh = fresh.into_iter().collect();
+                    keep_analyses(self.cache, texts, &fresh, kept, &words);
+                }
             },
-            || index::invert(&documents, &words, word_documents, self.stemmer),
+            || index::invert(&documents, &words, word_documents, self.stemmer, self.stop),
         );
-        if (self.stop)() {
-            return None;
-        }
+        let Some(inverted) = inverted.filter(|_| !(self.stop)()) else {
+            return dropped_aside(documents);
+        };
         let inverted_at = started.elapsed();
         let language = &site.config.language;
         let stemmed = self.stemmer.is_some();
-        let made = format::files(&documents, &inverted, language, stemmed);
+        let made = format::files(&documents, &inverted, language, stemmed, self.stop);
+        let Some(made) = made.filter(|_| !(self.stop)()) else {
+            return dropped_aside((documents, inverted));
+        };
         if keyed {
             let state =
                 patch::State::of_index(&made, &keys, &documents, &inverted, language, stemmed);
@@ -250,6 +266,13 @@ impl Fresh<'_> {
             warning: None,
         })
     }
+}
+
+/// Nothing, once `unfinished` is handed to rayon's threads to drop: a stopped index's
+/// documents took one thread ~40 ms to free at 10,000 briefs, which the next edit waited for.
+fn dropped_aside<T: Send + 'static>(unfinished: T) -> Option<SearchIndex> {
+    rayon::spawn(move || drop(unfinished));
+    None
 }
 
 /// How many documents a thread takes at a time: enough that taking costs nothing, few enough
@@ -590,7 +613,7 @@ impl Kept {
     /// Keeps the analyses `fresh` (a patched build's) in the added file, with the words
     /// numbered since the whole file; false when the added file is full (the caller then
     /// writes the whole file).
-    fn add(&self, cache: &BuildCache, fresh: &[(u128, Analysed)], words: &[String]) -> bool {
+    fn add(&self, cache: &BuildCache, fresh: &[(u128, &Analysed)], words: &[String]) -> bool {
         if !cache.is_kept() {
             return true;
         }
