@@ -38,6 +38,7 @@ pub fn watch(root: &Path) -> Result<Watching> {
     let (tx, changes) = mpsc::channel::<DebounceEventResult>();
     let waiting = Arc::new(AtomicBool::new(false));
     let handler = Changes {
+        root: root.to_path_buf(),
         tx,
         waiting: Arc::clone(&waiting),
     };
@@ -105,22 +106,22 @@ pub fn start(
     debouncer
 }
 
-/// Hands the debounced changes to the rebuild thread, raising `waiting` first for any but
-/// reads: a search index in the making stops for them.
+/// Hands the debounced changes to the rebuild thread, raising `waiting` first when they
+/// change an input of the site (`relevant`): a search index in the making stops for them, not
+/// for reads, an editor's swap file or the output.
 struct Changes {
+    root: PathBuf,
     tx: mpsc::Sender<DebounceEventResult>,
     waiting: Arc<AtomicBool>,
 }
 
 impl DebounceEventHandler for Changes {
     fn handle_event(&mut self, result: DebounceEventResult) {
-        let reads = |events: &Vec<notify_debouncer_full::DebouncedEvent>| {
-            let read = |e: &notify_debouncer_full::DebouncedEvent| {
-                matches!(e.event.kind, EventKind::Access(_))
-            };
-            events.iter().all(read)
-        };
-        if !result.as_ref().is_ok_and(reads) {
+        // Errors are passed on and, like reads, rebuild nothing (`relevant`).
+        let changes_input = result
+            .as_ref()
+            .is_ok_and(|events| events.iter().any(|event| changes_input(&self.root, event)));
+        if changes_input {
             self.waiting.store(true, Ordering::Relaxed);
         }
         // The rebuild thread is gone only when the server stops.
@@ -305,26 +306,36 @@ fn relevant(root: &Path, events: DebounceEventResult) -> Vec<PathBuf> {
         // Reading a file (as every rebuild does) is not a change.
         .filter(|event| !matches!(event.event.kind, EventKind::Access(_)))
         .flat_map(|event| event.event.paths)
-        .filter(|path| {
-            let Ok(relative) = path.strip_prefix(root) else {
-                return false;
-            };
-            let hidden = relative.iter().any(|part| {
-                let part = part.to_string_lossy();
-                part.starts_with('.') || part.ends_with('~') || part.ends_with(".swp")
-            });
-            let first = relative
-                .iter()
-                .next()
-                .map(|p| p.to_string_lossy().into_owned());
-            let input = match first.as_deref() {
-                Some("site.toml") => true,
-                Some(folder) => WATCHED.contains(&folder),
-                None => false,
-            };
-            input && !hidden
-        })
+        .filter(|path| is_input(root, path))
         .collect()
+}
+
+/// Whether `event` changes an input of the site (what `relevant` keeps).
+fn changes_input(root: &Path, event: &notify_debouncer_full::DebouncedEvent) -> bool {
+    !matches!(event.event.kind, EventKind::Access(_))
+        && event.event.paths.iter().any(|path| is_input(root, path))
+}
+
+/// Whether `path` is an input of the site: `site.toml` or a file in a watched folder, not
+/// hidden and not an editor's backup or swap file.
+fn is_input(root: &Path, path: &Path) -> bool {
+    let Ok(relative) = path.strip_prefix(root) else {
+        return false;
+    };
+    let hidden = relative.iter().any(|part| {
+        let part = part.to_string_lossy();
+        part.starts_with('.') || part.ends_with('~') || part.ends_with(".swp")
+    });
+    let first = relative
+        .iter()
+        .next()
+        .map(|p| p.to_string_lossy().into_owned());
+    let input = match first.as_deref() {
+        Some("site.toml") => true,
+        Some(folder) => WATCHED.contains(&folder),
+        None => false,
+    };
+    input && !hidden
 }
 
 fn describe(root: &Path, paths: &[PathBuf]) -> String {
@@ -336,5 +347,45 @@ fn describe(root: &Path, paths: &[PathBuf]) -> String {
     match paths.len() {
         1 => first,
         n => format!("{first} and {} more", n - 1),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use notify::event::{AccessKind, DataChange, ModifyKind};
+    use notify_debouncer_full::DebouncedEvent;
+
+    fn event(kind: EventKind, path: &str) -> DebouncedEvent {
+        let event = notify::Event::new(kind).add_path(PathBuf::from(path));
+        DebouncedEvent::new(event, Instant::now())
+    }
+
+    /// A search index in the making stops for a change of the site's inputs, not for a read,
+    /// an editor's swap file or the output; every event still reaches the rebuild thread.
+    #[test]
+    fn only_a_change_of_an_input_stops_the_index() {
+        let (tx, rx) = mpsc::channel();
+        let waiting = Arc::new(AtomicBool::new(false));
+        let mut changes = Changes {
+            root: PathBuf::from("/site"),
+            tx,
+            waiting: Arc::clone(&waiting),
+        };
+        let write = EventKind::Modify(ModifyKind::Data(DataChange::Any));
+        let read = EventKind::Access(AccessKind::Any);
+        let ignored = [
+            event(read, "/site/content/briefs/a.md"),
+            event(write, "/site/content/briefs/.a.md.swp"),
+            event(write, "/site/public/index.html"),
+            event(write, "/elsewhere/content/a.md"),
+        ];
+        for one in ignored {
+            changes.handle_event(Ok(vec![one]));
+            assert!(!waiting.load(Ordering::Relaxed));
+        }
+        changes.handle_event(Ok(vec![event(write, "/site/content/briefs/a.md")]));
+        assert!(waiting.load(Ordering::Relaxed));
+        assert_eq!(rx.try_iter().count(), 5, "every event is passed on");
     }
 }
