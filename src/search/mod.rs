@@ -122,12 +122,9 @@ fn kept_patch(
     started: Instant,
 ) -> SearchIndex {
     patched.state.keep(cache);
-    let added: Vec<(u128, &Analysed)> = patched.analyses.iter().map(|(k, a)| (*k, a)).collect();
-    if !kept.add(cache, &added, &patched.words) {
-        let fresh = patched.analyses.iter().map(|(key, a)| (*key, a)).collect();
-        let texts = keys.iter().map(|k| k.text);
-        keep_analyses(cache, texts, &fresh, kept, &patched.words);
-    }
+    let fresh: Vec<(u128, &Analysed)> = patched.analyses.iter().map(|(k, a)| (*k, a)).collect();
+    let texts = keys.iter().map(|k| k.text);
+    keep_new_analyses(cache, texts, fresh, kept, &patched.words);
     let what = format!(
         "analysed {} of {} documents; patched the last index for {} edited",
         patched.analysed,
@@ -216,16 +213,8 @@ impl Fresh<'_> {
                     .filter(|d| !kept.contains_key(&d.text_key))
                     .map(|d| (d.text_key, d.analysed.as_ref()))
                     .collect();
-                // A few new analyses (a preview's edit) go in the added file: writing the
-                // whole file again took ~150 ms at 10,000 briefs, which the next edit waited
-                // for. No whole file yet, no new ones, many, or a full added file: the whole
-                // file.
-                let few = kept.len() > 0 && !fresh.is_empty() && fresh.len() <= MOST_ADDED;
-                if !(few && kept.add(self.cache, &fresh, &words)) {
-                    let texts = documents.iter().map(|d| d.text_key);
-                    let fresh = fresh.into_iter().collect();
-                    keep_analyses(self.cache, texts, &fresh, kept, &words);
-                }
+                let texts = documents.iter().map(|d| d.text_key);
+                keep_new_analyses(self.cache, texts, fresh, kept, &words);
             },
             || index::invert(&documents, &words, word_documents, self.stemmer, self.stop),
         );
@@ -610,7 +599,7 @@ impl Kept {
         postcard::from_bytes(self.encoded(key)?).ok()
     }
 
-    /// Keeps the analyses `fresh` (a patched build's) in the added file, with the words
+    /// Keeps the analyses `fresh` in the added file, with the words
     /// numbered since the whole file; false when the added file is full (the caller then
     /// writes the whole file).
     fn add(&self, cache: &BuildCache, fresh: &[(u128, &Analysed)], words: &[String]) -> bool {
@@ -654,6 +643,24 @@ fn places(
         let start = slice.as_ptr() as usize - base;
         (key, (added, start..start + slice.len()))
     })
+}
+
+/// Keeps the analyses `fresh` beside the `kept` ones, for the documents whose texts' keys are
+/// `texts`: a few (a patched build's, a preview's edit) in the added file, as writing the whole
+/// file again took ~150 ms at 10,000 briefs; the whole file when there is none yet or the added
+/// file would be full.
+fn keep_new_analyses(
+    cache: &BuildCache,
+    texts: impl Iterator<Item = u128>,
+    fresh: Vec<(u128, &Analysed)>,
+    kept: &Kept,
+    words: &[String],
+) {
+    let few = kept.len() > 0 && fresh.len() <= MOST_ADDED;
+    if !(few && kept.add(cache, &fresh, words)) {
+        let fresh = fresh.into_iter().collect();
+        keep_analyses(cache, texts, &fresh, kept, words);
+    }
 }
 
 /// Keeps the analyses of the texts whose keys are `texts` (in the documents' order) and their
