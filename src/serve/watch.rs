@@ -1,77 +1,84 @@
-//! Watches the site's inputs (notify, debounced) and runs each rebuild on its own thread.
+//! Watches the site's inputs (notify) and runs each rebuild, once a burst of changes is quiet,
+//! on its own thread.
 
 use super::preview::{Outcome, Preview};
 use super::{Shared, report, report_first_build_done, report_pending};
 use anyhow::{Context, Result};
-use notify::EventKind;
-use notify::RecursiveMode;
-use notify_debouncer_full::{
-    DebounceEventHandler, DebounceEventResult, Debouncer, RecommendedCache, new_debouncer_opt,
-};
+use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
-/// How long the watcher waits for a burst of saves to end before rebuilding. An editor's save
-/// (a write, or a write and a rename) is over within a millisecond or two; at 40 ms the wait was
-/// more than half of the time from a save to its page at 10,000 briefs.
-const DEBOUNCE: Duration = Duration::from_millis(15);
+/// How long the site's inputs must be quiet after a change before the rebuild starts. An
+/// editor's save (a write, or a write and a rename) is a burst of events within a millisecond
+/// or two. (The watcher's debouncer waited 15 ms after each event and looked every 3.75 ms,
+/// 16–20 ms from a save to its rebuild, a third of the time to its page at 10,000 briefs; a
+/// rebuild made early, in the middle of a slower burst, is followed by another.)
+const QUIET: Duration = Duration::from_millis(4);
+
+/// The longest a burst that never goes quiet (a checkout, a folder being copied) holds back its
+/// rebuild; what changes after is rebuilt next.
+const LONGEST_BURST: Duration = Duration::from_millis(250);
+
+/// How much earlier than the clock a file's modification time may be: file systems stamp by a
+/// coarse clock (a few milliseconds behind on Linux, two seconds on FAT).
+const STAMP_SLACK: Duration = Duration::from_secs(2);
 
 /// The folders whose changes rebuild the site, and `site.toml` beside them.
 const WATCHED: &[&str] = &["content", "themes", "templates", "static", "pdf"];
 
-/// The site's inputs, watched: changes wait in `changes` until the rebuild thread starts.
+/// The site's inputs, watched: their changed paths wait in `changes` until the rebuild thread
+/// starts.
 pub struct Watching {
     /// Watches while kept alive.
-    debouncer: Debouncer<notify::RecommendedWatcher, RecommendedCache>,
-    changes: mpsc::Receiver<DebounceEventResult>,
+    watcher: RecommendedWatcher,
+    changes: mpsc::Receiver<Vec<Changed>>,
     /// Raised while changes wait in the channel (`Changes`).
     waiting: Arc<AtomicBool>,
+    /// Raised when the system's queue of events overflowed (`Changes`).
+    overflowed: Arc<AtomicBool>,
 }
 
 /// Starts watching the site's inputs. `serve` calls it beside the first build: a save made
 /// while the site is read is caught, and the watcher's start (~0.16 s at 10,000 briefs, one
 /// folder each: notify walks them all) is not on the way to the first page.
 pub fn watch(root: &Path) -> Result<Watching> {
-    let (tx, changes) = mpsc::channel::<DebounceEventResult>();
+    let (tx, changes) = mpsc::channel();
     let waiting = Arc::new(AtomicBool::new(false));
+    let overflowed = Arc::new(AtomicBool::new(false));
     let handler = Changes {
         root: root.to_path_buf(),
         tx,
         waiting: Arc::clone(&waiting),
+        overflowed: Arc::clone(&overflowed),
     };
     // Links are not followed: the build reads no file through one (it refuses them). Walking
     // without them is also a little quicker (10,000 briefs: ~0.16 s instead of ~0.19 s).
     let config = notify::Config::default().with_follow_symlinks(false);
-    let mut debouncer = new_debouncer_opt::<_, notify::RecommendedWatcher, _>(
-        DEBOUNCE,
-        None,
-        handler,
-        RecommendedCache::default(),
-        config,
-    )
-    .context("could not watch the site's files")?;
-    debouncer
+    let mut watcher =
+        RecommendedWatcher::new(handler, config).context("could not watch the site's files")?;
+    watcher
         .watch(root, RecursiveMode::NonRecursive)
         .with_context(|| format!("could not watch {}", root.display()))?;
     for folder in WATCHED {
         let path = root.join(folder);
         if path.is_dir() {
-            debouncer
+            watcher
                 .watch(&path, RecursiveMode::Recursive)
                 .with_context(|| format!("could not watch {}", path.display()))?;
         }
     }
     Ok(Watching {
-        debouncer,
+        watcher,
         changes,
         waiting,
+        overflowed,
     })
 }
 
-/// Starts the rebuild thread on what `watching` sees; the returned debouncer must be kept
+/// Starts the rebuild thread on what `watching` sees; the returned watcher must be kept
 /// alive.
 pub fn start(
     watching: Watching,
@@ -79,11 +86,12 @@ pub fn start(
     preview: Preview,
     shared: Arc<Shared>,
     started: Instant,
-) -> Debouncer<notify::RecommendedWatcher, RecommendedCache> {
+) -> RecommendedWatcher {
     let Watching {
-        debouncer,
+        watcher,
         changes,
         waiting,
+        overflowed,
     } = watching;
     let mut preview = preview;
     preview.stop_index_for(Arc::clone(&waiting));
@@ -102,30 +110,40 @@ pub fn start(
         },
         published: Instant::now(),
     };
-    std::thread::spawn(move || rebuilder.run(&changes));
-    debouncer
+    std::thread::spawn(move || {
+        let mut rebuilder = rebuilder;
+        if overflowed.load(Ordering::Relaxed) {
+            rebuilder.rebuild_missed();
+        }
+        rebuilder.run(&changes);
+    });
+    watcher
 }
 
-/// Hands the debounced changes to the rebuild thread, raising `waiting` first when they
-/// change an input of the site (`relevant`): a search index in the making stops for them, not
-/// for reads, an editor's swap file or the output.
+/// Hands the changed inputs of each event to the rebuild thread, raising `waiting` first: a
+/// search index in the making stops for them. Reads, an editor's swap file and the output are
+/// not inputs, and are not passed on.
 struct Changes {
     root: PathBuf,
-    tx: mpsc::Sender<DebounceEventResult>,
+    tx: mpsc::Sender<Vec<Changed>>,
     waiting: Arc<AtomicBool>,
+    overflowed: Arc<AtomicBool>,
 }
 
-impl DebounceEventHandler for Changes {
-    fn handle_event(&mut self, result: DebounceEventResult) {
-        // Errors are passed on and, like reads, rebuild nothing (`relevant`).
-        let changes_input = result
-            .as_ref()
-            .is_ok_and(|events| events.iter().any(|event| changes_input(&self.root, event)));
-        if changes_input {
-            self.waiting.store(true, Ordering::Relaxed);
+impl notify::EventHandler for Changes {
+    fn handle_event(&mut self, event: notify::Result<notify::Event>) {
+        // An error of the watcher's own changes nothing of the site, as before.
+        let Ok(event) = event else { return };
+        if event.need_rescan() {
+            self.overflowed.store(true, Ordering::Relaxed);
         }
+        let paths = changed_inputs(&self.root, event);
+        if paths.is_empty() {
+            return;
+        }
+        self.waiting.store(true, Ordering::Relaxed);
         // The rebuild thread is gone only when the server stops.
-        let _ = self.tx.send(result);
+        let _ = self.tx.send(paths);
     }
 }
 
@@ -170,39 +188,44 @@ struct Pending {
 }
 
 impl Rebuilder {
-    fn run(mut self, rx: &mpsc::Receiver<DebounceEventResult>) {
-        while let Some(events) = self.next_events(rx) {
+    /// Rebuilds the inputs saved while the first build read the site, when the system dropped
+    /// events meanwhile: a large site's first build overflows its queue with its own reads
+    /// (notify reports reads too; 10,000 briefs: ~56,000, against Linux's 16,384 events by
+    /// default), and a save made then may have been among those dropped.
+    fn rebuild_missed(&mut self) {
+        let read_since = SystemTime::now() - self.pending.started.elapsed();
+        let missed = changed_since(&self.root, read_since);
+        if !missed.is_empty() {
+            self.rebuild(&missed);
+        }
+    }
+
+    fn run(mut self, rx: &mpsc::Receiver<Vec<Changed>>) {
+        while let Some(first) = self.next_change(rx) {
+            let mut changed = burst(first, rx);
             // Lowered before the channel is emptied: a change sent after that raises it again.
             self.waiting.store(false, Ordering::Relaxed);
-            let mut paths = relevant(&self.root, events);
-            // Take whatever else arrived meanwhile into the same rebuild.
-            while let Ok(more) = rx.try_recv() {
-                paths.extend(relevant(&self.root, more));
-            }
-            paths.sort();
-            paths.dedup();
+            changed.extend(rx.try_iter().flatten());
+            let paths = settled(changed);
             if !paths.is_empty() {
                 self.rebuild(&paths);
             }
         }
     }
 
-    /// Waits for the next burst of changes, rendering the pending pages first unless a change
-    /// already waits; `None` once the watcher is gone.
-    fn next_events(
-        &mut self,
-        rx: &mpsc::Receiver<DebounceEventResult>,
-    ) -> Option<DebounceEventResult> {
+    /// Waits for the next change, rendering the pending pages first unless a change already
+    /// waits; `None` once the watcher is gone.
+    fn next_change(&mut self, rx: &mpsc::Receiver<Vec<Changed>>) -> Option<Vec<Changed>> {
         while self.preview.has_pending() {
             match rx.try_recv() {
-                Ok(events) => return Some(events),
+                Ok(paths) => return Some(paths),
                 Err(mpsc::TryRecvError::Empty) => self.render_pending_batch(),
                 Err(mpsc::TryRecvError::Disconnected) => return None,
             }
         }
         loop {
             match rx.recv_timeout(ASKED_POLL) {
-                Ok(events) => return Some(events),
+                Ok(paths) => return Some(paths),
                 Err(mpsc::RecvTimeoutError::Timeout) => self.make_asked_pdfs(),
                 Err(mpsc::RecvTimeoutError::Disconnected) => return None,
             }
@@ -296,24 +319,83 @@ impl Rebuilder {
     }
 }
 
-/// The changed paths that are inputs of the site (not its output, editors' swap files, etc.).
-fn relevant(root: &Path, events: DebounceEventResult) -> Vec<PathBuf> {
-    let Ok(events) = events else {
-        return Vec::new();
-    };
-    events
-        .into_iter()
-        // Reading a file (as every rebuild does) is not a change.
-        .filter(|event| !matches!(event.event.kind, EventKind::Access(_)))
-        .flat_map(|event| event.event.paths)
-        .filter(|path| is_input(root, path))
-        .collect()
+/// The paths of `first` and of the changes that follow it until the inputs are quiet for
+/// `QUIET` (or `LONGEST_BURST` has passed).
+fn burst(first: Vec<Changed>, rx: &mpsc::Receiver<Vec<Changed>>) -> Vec<Changed> {
+    let mut paths = first;
+    let until = Instant::now() + LONGEST_BURST;
+    loop {
+        let left = until.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return paths;
+        }
+        match rx.recv_timeout(QUIET.min(left)) {
+            Ok(more) => paths.extend(more),
+            Err(_) => return paths,
+        }
+    }
 }
 
-/// Whether `event` changes an input of the site (what `relevant` keeps).
-fn changes_input(root: &Path, event: &notify_debouncer_full::DebouncedEvent) -> bool {
-    !matches!(event.event.kind, EventKind::Access(_))
-        && event.event.paths.iter().any(|path| is_input(root, path))
+/// An input of the site that changed, and whether the change created it.
+#[derive(Debug, PartialEq)]
+struct Changed {
+    path: PathBuf,
+    created: bool,
+}
+
+/// The paths of a burst's changes, each once, less those it created and that are gone again:
+/// an editor's file saved by writing a new one and renaming it over the old (a brief is then
+/// rebuilt on its own, not the whole content for a file the site never had).
+fn settled(changed: Vec<Changed>) -> Vec<PathBuf> {
+    let created: std::collections::HashSet<&Path> = changed
+        .iter()
+        .filter(|change| change.created)
+        .map(|change| change.path.as_path())
+        .collect();
+    let mut paths: Vec<PathBuf> = changed
+        .iter()
+        .map(|change| &change.path)
+        .filter(|path| !created.contains(path.as_path()) || path.exists())
+        .cloned()
+        .collect();
+    paths.sort();
+    paths.dedup();
+    paths
+}
+
+/// The paths `event` changes that are inputs of the site (not its output, editors' swap
+/// files, etc.). After the first build, an overflow of the system's queue of events
+/// (`need_rescan`) is not followed by a look at every input: notify reports reads too, so the
+/// look would overflow the queue again on a large site, and so on.
+fn changed_inputs(root: &Path, event: notify::Event) -> Vec<Changed> {
+    // Reading a file (as every rebuild does) is not a change.
+    if matches!(event.kind, EventKind::Access(_)) {
+        return Vec::new();
+    }
+    let created = matches!(event.kind, EventKind::Create(_));
+    let paths = event.paths.into_iter().filter(|path| is_input(root, path));
+    paths.map(|path| Changed { path, created }).collect()
+}
+
+/// The inputs modified since `since` (less `STAMP_SLACK`), found by looking at each.
+fn changed_since(root: &Path, since: SystemTime) -> Vec<PathBuf> {
+    let since = since.checked_sub(STAMP_SLACK).unwrap_or(since);
+    let folders = WATCHED.iter().map(|folder| root.join(folder));
+    let files = folders.flat_map(|folder| {
+        let entries = walkdir::WalkDir::new(folder).into_iter();
+        let files = entries
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file());
+        files.map(walkdir::DirEntry::into_path)
+    });
+    std::iter::once(root.join("site.toml"))
+        .chain(files)
+        .filter(|path| is_input(root, path))
+        .filter(|path| {
+            let modified = std::fs::metadata(path).and_then(|meta| meta.modified());
+            modified.is_ok_and(|modified| modified >= since)
+        })
+        .collect()
 }
 
 /// Whether `path` is an input of the site: `site.toml` or a file in a watched folder, not
@@ -353,25 +435,30 @@ fn describe(root: &Path, paths: &[PathBuf]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use notify::event::{AccessKind, DataChange, ModifyKind};
-    use notify_debouncer_full::DebouncedEvent;
+    use notify::EventHandler;
+    use notify::event::{AccessKind, DataChange, Flag, ModifyKind};
 
-    fn event(kind: EventKind, path: &str) -> DebouncedEvent {
-        let event = notify::Event::new(kind).add_path(PathBuf::from(path));
-        DebouncedEvent::new(event, Instant::now())
+    fn event(kind: EventKind, path: &str) -> notify::Event {
+        notify::Event::new(kind).add_path(PathBuf::from(path))
+    }
+
+    fn changes(root: &Path) -> (Changes, mpsc::Receiver<Vec<Changed>>, Arc<AtomicBool>) {
+        let (tx, rx) = mpsc::channel();
+        let waiting = Arc::new(AtomicBool::new(false));
+        let changes = Changes {
+            root: root.to_path_buf(),
+            tx,
+            waiting: Arc::clone(&waiting),
+            overflowed: Arc::new(AtomicBool::new(false)),
+        };
+        (changes, rx, waiting)
     }
 
     /// A search index in the making stops for a change of the site's inputs, not for a read,
-    /// an editor's swap file or the output; every event still reaches the rebuild thread.
+    /// an editor's swap file or the output, which are not passed on either.
     #[test]
-    fn only_a_change_of_an_input_stops_the_index() {
-        let (tx, rx) = mpsc::channel();
-        let waiting = Arc::new(AtomicBool::new(false));
-        let mut changes = Changes {
-            root: PathBuf::from("/site"),
-            tx,
-            waiting: Arc::clone(&waiting),
-        };
+    fn only_a_change_of_an_input_stops_the_index_and_is_passed_on() {
+        let (mut changes, rx, waiting) = changes(Path::new("/site"));
         let write = EventKind::Modify(ModifyKind::Data(DataChange::Any));
         let read = EventKind::Access(AccessKind::Any);
         let ignored = [
@@ -381,11 +468,98 @@ mod tests {
             event(write, "/elsewhere/content/a.md"),
         ];
         for one in ignored {
-            changes.handle_event(Ok(vec![one]));
+            changes.handle_event(Ok(one));
             assert!(!waiting.load(Ordering::Relaxed));
         }
-        changes.handle_event(Ok(vec![event(write, "/site/content/briefs/a.md")]));
+        changes.handle_event(Ok(event(write, "/site/content/briefs/a.md")));
         assert!(waiting.load(Ordering::Relaxed));
-        assert_eq!(rx.try_iter().count(), 5, "every event is passed on");
+        let passed: Vec<PathBuf> = rx.try_iter().flatten().map(|c| c.path).collect();
+        assert_eq!(passed, [PathBuf::from("/site/content/briefs/a.md")]);
+    }
+
+    /// The saves made while the first build read the site are found by their files' times
+    /// when events were dropped; an overflow is noted, and passes on no change.
+    #[test]
+    fn the_inputs_changed_since_the_start_are_found_and_an_overflow_is_passed_over() {
+        let site = tempfile::TempDir::new().unwrap();
+        let briefs = site.path().join("content/briefs");
+        std::fs::create_dir_all(&briefs).unwrap();
+        let old = briefs.join("old.md");
+        std::fs::write(&old, "old").unwrap();
+        let an_hour_ago = SystemTime::now() - Duration::from_secs(3600);
+        let file = std::fs::File::options().write(true).open(&old).unwrap();
+        file.set_modified(an_hour_ago).unwrap();
+        std::fs::write(site.path().join("notes.txt"), "not an input").unwrap();
+        let started = SystemTime::now();
+        std::fs::write(briefs.join("new.md"), "new").unwrap();
+        std::fs::write(briefs.join(".new.md.swp"), "swap").unwrap();
+        std::fs::write(site.path().join("site.toml"), "title = \"x\"").unwrap();
+        let mut found = changed_since(site.path(), started);
+        found.sort();
+        assert_eq!(
+            found,
+            [briefs.join("new.md"), site.path().join("site.toml")]
+        );
+
+        let (mut changes, rx, waiting) = changes(site.path());
+        let overflow = notify::Event::new(EventKind::Other).set_flag(Flag::Rescan);
+        changes.handle_event(Ok(overflow));
+        assert!(rx.try_recv().is_err() && !waiting.load(Ordering::Relaxed));
+        assert!(changes.overflowed.load(Ordering::Relaxed));
+    }
+
+    /// The changes already waiting join the first in one rebuild; a burst that never ends is
+    /// cut at `LONGEST_BURST`.
+    #[test]
+    fn a_burst_of_changes_is_one_rebuild_and_an_endless_one_is_cut() {
+        let changed = |name: &str| Changed {
+            path: PathBuf::from(name),
+            created: false,
+        };
+        let (tx, rx) = mpsc::channel();
+        for name in ["b.md", "c.md"] {
+            tx.send(vec![changed(name)]).unwrap();
+        }
+        let paths = settled(burst(vec![changed("c.md"), changed("a.md")], &rx));
+        assert_eq!(paths, ["a.md", "b.md", "c.md"].map(PathBuf::from));
+
+        let sender = std::thread::spawn(move || {
+            while tx.send(vec![changed("busy.md")]).is_ok() {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+        });
+        let started = Instant::now();
+        let changes = burst(Vec::new(), &rx);
+        let took = started.elapsed();
+        assert!(took >= LONGEST_BURST, "cut after {took:?}");
+        assert!(took < LONGEST_BURST * 8, "cut after {took:?}");
+        assert!(changes.len() > 1);
+        drop(rx);
+        sender.join().unwrap();
+    }
+
+    /// A file an editor writes and renames over the one it saves is no change of the site's;
+    /// a file made and kept is, and so is one removed that the site had.
+    #[test]
+    fn a_file_made_and_gone_within_a_burst_is_passed_over() {
+        let site = tempfile::TempDir::new().unwrap();
+        let [saved, made, removed] = ["brief.md", "new.md", "old.md"].map(|n| site.path().join(n));
+        let temporary = site.path().join("brief.md.tmp1234");
+        std::fs::write(&saved, "saved").unwrap();
+        std::fs::write(&made, "made").unwrap();
+        let change = |path: &Path, created: bool| Changed {
+            path: path.to_path_buf(),
+            created,
+        };
+        let burst = vec![
+            change(&temporary, true),
+            change(&temporary, false),
+            change(&saved, false),
+            change(&made, true),
+            change(&removed, false),
+        ];
+        let mut expected = vec![saved, made, removed];
+        expected.sort();
+        assert_eq!(settled(burst), expected);
     }
 }
