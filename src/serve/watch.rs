@@ -1,5 +1,4 @@
-//! Watches the site's inputs (notify) and runs each rebuild, once a burst of changes is quiet,
-//! on its own thread.
+//! Watches the site's inputs (notify) and rebuilds on its own thread once their changes are quiet.
 
 use super::preview::{Outcome, Preview};
 use super::{Shared, report, report_first_build_done, report_pending};
