@@ -240,6 +240,10 @@ impl BuildCache {
     /// index's, when the whole index was kept) is left as it is.
     pub fn evict_unused_entries(&self) {
         let Some(dir) = &self.dir else { return };
+        remove_abandoned_writes(dir, ABANDONED_AFTER);
+        for shelf in Shelf::ALL {
+            remove_abandoned_writes(&dir.join(shelf.folder()), ABANDONED_AFTER);
+        }
         let used = crate::lock(&self.used);
         for shelf in Shelf::ALL {
             if let Some(used) = used.get(&shelf) {
@@ -271,6 +275,30 @@ impl BuildCache {
             && std::fs::rename(&temporary, &path).is_ok();
         if !written {
             let _ = std::fs::remove_file(&temporary);
+        }
+    }
+}
+
+/// How old a temporary file of `write` must be to be taken for one a killed process left: a
+/// write takes seconds at most.
+const ABANDONED_AFTER: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Removes the temporary files of `write` in `folder` (`NAME.new-PID`) older than `older_than`:
+/// a process killed between writing one and renaming it left it there, and nothing else
+/// would (the search index's analyses are ~50 MB at 10,000 briefs).
+fn remove_abandoned_writes(folder: &Path, older_than: std::time::Duration) {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let temporary = entry
+            .file_name()
+            .to_str()
+            .is_some_and(|n| n.contains(".new-"));
+        let modified = entry.metadata().and_then(|meta| meta.modified());
+        let age = modified.ok().and_then(|time| time.elapsed().ok());
+        if temporary && age.is_some_and(|age| age >= older_than) {
+            let _ = std::fs::remove_file(entry.path());
         }
     }
 }
@@ -366,4 +394,32 @@ fn cache_root() -> Option<PathBuf> {
     xdg.map(PathBuf::from)
         .or_else(|| Some(PathBuf::from(std::env::var_os("HOME")?).join(".cache")))
         .map(|dir| dir.join("folio"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, SystemTime};
+
+    /// A temporary file of a write older than the limit is removed; a newer one (a write
+    /// under way) and the cache's own files stay.
+    #[test]
+    fn only_old_temporary_files_of_writes_are_removed() {
+        let folder = tempfile::TempDir::new().unwrap();
+        let file = |name: &str, age: u64| {
+            let path = folder.path().join(name);
+            std::fs::write(&path, b"x").unwrap();
+            let handle = std::fs::File::options().write(true).open(&path).unwrap();
+            handle
+                .set_modified(SystemTime::now() - Duration::from_secs(age))
+                .unwrap();
+            path
+        };
+        let abandoned = file("search-analyses-2.postcard.new-4242", 7200);
+        let under_way = file("search-analyses-added.postcard.new-4243", 10);
+        let kept = file("search-analyses-2.postcard", 7200);
+        remove_abandoned_writes(folder.path(), Duration::from_secs(3600));
+        assert!(!abandoned.exists());
+        assert!(under_way.exists() && kept.exists());
+    }
 }
