@@ -201,7 +201,7 @@ impl Rebuilder {
 
     fn run(mut self, rx: &mpsc::Receiver<Vec<Changed>>) {
         while let Some(first) = self.next_change(rx) {
-            let mut changed = burst(first, rx);
+            let mut changed = burst(first, rx, QUIET, LONGEST_BURST);
             // Lowered before the channel is emptied: a change sent after that raises it again.
             self.waiting.store(false, Ordering::Relaxed);
             changed.extend(rx.try_iter().flatten());
@@ -318,17 +318,22 @@ impl Rebuilder {
     }
 }
 
-/// The paths of `first` and of the changes that follow it until the inputs are quiet for
-/// `QUIET` (or `LONGEST_BURST` has passed).
-fn burst(first: Vec<Changed>, rx: &mpsc::Receiver<Vec<Changed>>) -> Vec<Changed> {
+/// `first` and the changes that follow it until the inputs are quiet for `quiet` (`QUIET`), or
+/// `longest` (`LONGEST_BURST`) has passed.
+fn burst(
+    first: Vec<Changed>,
+    rx: &mpsc::Receiver<Vec<Changed>>,
+    quiet: Duration,
+    longest: Duration,
+) -> Vec<Changed> {
     let mut paths = first;
-    let until = Instant::now() + LONGEST_BURST;
+    let until = Instant::now() + longest;
     loop {
         let left = until.saturating_duration_since(Instant::now());
         if left.is_zero() {
             return paths;
         }
-        match rx.recv_timeout(QUIET.min(left)) {
+        match rx.recv_timeout(quiet.min(left)) {
             Ok(more) => paths.extend(more),
             Err(_) => return paths,
         }
@@ -519,7 +524,8 @@ mod tests {
         for name in ["b.md", "c.md"] {
             tx.send(vec![changed(name)]).unwrap();
         }
-        let paths = settled(burst(vec![changed("c.md"), changed("a.md")], &rx));
+        let first = vec![changed("c.md"), changed("a.md")];
+        let paths = settled(burst(first, &rx, QUIET, LONGEST_BURST));
         assert_eq!(paths, ["a.md", "b.md", "c.md"].map(PathBuf::from));
 
         let sender = std::thread::spawn(move || {
@@ -527,11 +533,14 @@ mod tests {
                 std::thread::sleep(Duration::from_millis(1));
             }
         });
+        // Changes 1 ms apart never leave 200 ms quiet, however busy the machine running the
+        // tests: the burst ends at its longest.
+        let (quiet, longest) = (Duration::from_millis(200), Duration::from_millis(300));
         let started = Instant::now();
-        let changes = burst(Vec::new(), &rx);
+        let changes = burst(Vec::new(), &rx, quiet, longest);
         let took = started.elapsed();
-        assert!(took >= LONGEST_BURST, "cut after {took:?}");
-        assert!(took < LONGEST_BURST * 8, "cut after {took:?}");
+        assert!(took >= longest, "cut after {took:?}");
+        assert!(took < longest * 8, "cut after {took:?}");
         assert!(changes.len() > 1);
         drop(rx);
         sender.join().unwrap();
