@@ -241,9 +241,6 @@ impl BuildCache {
     pub fn evict_unused_entries(&self) {
         let Some(dir) = &self.dir else { return };
         remove_abandoned_writes(dir, ABANDONED_AFTER);
-        for shelf in Shelf::ALL {
-            remove_abandoned_writes(&dir.join(shelf.folder()), ABANDONED_AFTER);
-        }
         let used = crate::lock(&self.used);
         for shelf in Shelf::ALL {
             if let Some(used) = used.get(&shelf) {
@@ -267,7 +264,7 @@ impl BuildCache {
     fn write(&self, name: &str, bytes: &[u8]) {
         let Some(dir) = &self.dir else { return };
         let path = dir.join(name);
-        let temporary = dir.join(format!("{name}.new-{}", std::process::id()));
+        let temporary = dir.join(format!("{name}{WRITING}{}", std::process::id()));
         let written = path
             .parent()
             .is_some_and(|parent| std::fs::create_dir_all(parent).is_ok())
@@ -279,41 +276,54 @@ impl BuildCache {
     }
 }
 
+/// What `write` puts between a file's name and its process's id in the name of the temporary
+/// file it renames over it.
+const WRITING: &str = ".new-";
+
 /// How old a temporary file of `write` must be to be taken for one a killed process left: a
 /// write takes seconds at most.
 const ABANDONED_AFTER: std::time::Duration = std::time::Duration::from_secs(3600);
 
-/// Removes the temporary files of `write` in `folder` (`NAME.new-PID`) older than `older_than`:
-/// a process killed between writing one and renaming it left it there, and nothing else
-/// would (the search index's analyses are ~50 MB at 10,000 briefs).
+/// Removes the temporary files of `write` in `folder` older than `older_than`.
 fn remove_abandoned_writes(folder: &Path, older_than: std::time::Duration) {
     let Ok(entries) = std::fs::read_dir(folder) else {
         return;
     };
     for entry in entries.flatten() {
-        let temporary = entry
-            .file_name()
-            .to_str()
-            .is_some_and(|n| n.contains(".new-"));
-        let modified = entry.metadata().and_then(|meta| meta.modified());
-        let age = modified.ok().and_then(|time| time.elapsed().ok());
-        if temporary && age.is_some_and(|age| age >= older_than) {
-            let _ = std::fs::remove_file(entry.path());
-        }
+        remove_if_abandoned(&entry, older_than);
     }
 }
 
-/// Removes the entries of `folder` whose keys are not in `used`.
+/// Removes `entry` when it is a temporary file of `write` older than `older_than`: a process
+/// killed between writing one and renaming it left it there, and nothing else would (the
+/// search index's analyses are ~50 MB at 10,000 briefs).
+fn remove_if_abandoned(entry: &std::fs::DirEntry, older_than: std::time::Duration) {
+    let name = entry.file_name();
+    if !name.to_str().is_some_and(|name| name.contains(WRITING)) {
+        return;
+    }
+    let modified = entry.metadata().and_then(|meta| meta.modified());
+    let age = modified.ok().and_then(|time| time.elapsed().ok());
+    if age.is_some_and(|age| age >= older_than) {
+        let _ = std::fs::remove_file(entry.path());
+    }
+}
+
+/// Removes the entries of `folder` whose keys are not in `used`, and the temporary files of
+/// writes a killed process left there.
 fn evict_from(folder: &Path, used: &HashSet<Key>) {
     let Ok(entries) = std::fs::read_dir(folder) else {
         return;
     };
     for entry in entries.flatten() {
         let name = entry.file_name();
-        let key = name.to_str().and_then(Key::from_hex);
-        // A name that is not a key is another build's file being written: left alone.
-        if key.is_some_and(|key| !used.contains(&key)) {
-            let _ = std::fs::remove_file(entry.path());
+        match name.to_str().and_then(Key::from_hex) {
+            Some(key) if !used.contains(&key) => {
+                let _ = std::fs::remove_file(entry.path());
+            }
+            Some(_) => {}
+            // Not a key: another build's file being written, left alone, or an old one.
+            None => remove_if_abandoned(&entry, ABANDONED_AFTER),
         }
     }
 }
@@ -401,25 +411,43 @@ mod tests {
     use super::*;
     use std::time::{Duration, SystemTime};
 
+    /// A file `name` in `folder`, last modified `age` seconds ago.
+    fn aged_file(folder: &Path, name: &str, age: u64) -> PathBuf {
+        let path = folder.join(name);
+        std::fs::write(&path, b"x").unwrap();
+        let handle = std::fs::File::options().write(true).open(&path).unwrap();
+        let modified = SystemTime::now() - Duration::from_secs(age);
+        handle.set_modified(modified).unwrap();
+        path
+    }
+
     /// A temporary file of a write older than the limit is removed; a newer one (a write
     /// under way) and the cache's own files stay.
     #[test]
     fn only_old_temporary_files_of_writes_are_removed() {
         let folder = tempfile::TempDir::new().unwrap();
-        let file = |name: &str, age: u64| {
-            let path = folder.path().join(name);
-            std::fs::write(&path, b"x").unwrap();
-            let handle = std::fs::File::options().write(true).open(&path).unwrap();
-            handle
-                .set_modified(SystemTime::now() - Duration::from_secs(age))
-                .unwrap();
-            path
-        };
+        let file = |name: &str, age: u64| aged_file(folder.path(), name, age);
         let abandoned = file("search-analyses-2.postcard.new-4242", 7200);
         let under_way = file("search-analyses-added.postcard.new-4243", 10);
         let kept = file("search-analyses-2.postcard", 7200);
         remove_abandoned_writes(folder.path(), Duration::from_secs(3600));
         assert!(!abandoned.exists());
         assert!(under_way.exists() && kept.exists());
+    }
+
+    /// A shelf loses the entries the build did not use and the temporary files a killed
+    /// process left; it keeps those used and a write under way.
+    #[test]
+    fn a_shelf_keeps_the_used_entries_and_a_write_under_way() {
+        let shelf = tempfile::TempDir::new().unwrap();
+        let (used, unused) = (Key::of("used"), Key::of("unused"));
+        let file = |name: String, age: u64| aged_file(shelf.path(), &name, age);
+        let kept = file(used.hex(), 7200);
+        let evicted = file(unused.hex(), 0);
+        let abandoned = file(format!("{}{WRITING}4242", unused.hex()), 7200);
+        let under_way = file(format!("{}{WRITING}4243", used.hex()), 0);
+        evict_from(shelf.path(), &HashSet::from([used]));
+        assert!(kept.exists() && under_way.exists());
+        assert!(!evicted.exists() && !abandoned.exists());
     }
 }

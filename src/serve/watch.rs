@@ -109,13 +109,7 @@ pub fn start(
         },
         published: Instant::now(),
     };
-    std::thread::spawn(move || {
-        let mut rebuilder = rebuilder;
-        if overflowed.load(Ordering::Relaxed) {
-            rebuilder.rebuild_missed();
-        }
-        rebuilder.run(&changes);
-    });
+    std::thread::spawn(move || rebuilder.run(&changes, &overflowed));
     watcher
 }
 
@@ -133,6 +127,9 @@ impl notify::EventHandler for Changes {
     fn handle_event(&mut self, event: notify::Result<notify::Event>) {
         // An error of the watcher's own changes nothing of the site, as before.
         let Ok(event) = event else { return };
+        // Only the first build looks at every input after an overflow (`rebuild_missed`):
+        // notify reports reads too, so a look after each would overflow the queue again on a
+        // large site, and so on.
         if event.need_rescan() {
             self.overflowed.store(true, Ordering::Relaxed);
         }
@@ -199,7 +196,11 @@ impl Rebuilder {
         }
     }
 
-    fn run(mut self, rx: &mpsc::Receiver<Vec<Changed>>) {
+    /// Rebuilds what the first build may have missed, then each burst of changes.
+    fn run(mut self, rx: &mpsc::Receiver<Vec<Changed>>, overflowed: &AtomicBool) {
+        if overflowed.load(Ordering::Relaxed) {
+            self.rebuild_missed();
+        }
         while let Some(first) = self.next_change(rx) {
             let mut changed = burst(first, rx, QUIET, LONGEST_BURST);
             // Lowered before the channel is emptied: a change sent after that raises it again.
@@ -368,9 +369,7 @@ fn settled(changed: Vec<Changed>) -> Vec<PathBuf> {
 }
 
 /// The paths `event` changes that are inputs of the site (not its output, editors' swap
-/// files, etc.). After the first build, an overflow of the system's queue of events
-/// (`need_rescan`) is not followed by a look at every input: notify reports reads too, so the
-/// look would overflow the queue again on a large site, and so on.
+/// files, etc.).
 fn changed_inputs(root: &Path, event: notify::Event) -> Vec<Changed> {
     // Reading a file (as every rebuild does) is not a change.
     if matches!(event.kind, EventKind::Access(_)) {
@@ -384,21 +383,22 @@ fn changed_inputs(root: &Path, event: notify::Event) -> Vec<Changed> {
 /// The inputs modified since `since` (less `STAMP_SLACK`), found by looking at each.
 fn changed_since(root: &Path, since: SystemTime) -> Vec<PathBuf> {
     let since = since.checked_sub(STAMP_SLACK).unwrap_or(since);
-    let folders = WATCHED.iter().map(|folder| root.join(folder));
-    let files = folders.flat_map(|folder| {
-        let entries = walkdir::WalkDir::new(folder).into_iter();
-        let files = entries
-            .filter_map(Result::ok)
-            .filter(|e| e.file_type().is_file());
-        files.map(walkdir::DirEntry::into_path)
+    let modified_since = |meta: std::fs::Metadata| meta.modified().is_ok_and(|m| m >= since);
+    let settings = root.join("site.toml");
+    let settings = std::fs::metadata(&settings)
+        .is_ok_and(modified_since)
+        .then_some(settings);
+    let entries = WATCHED
+        .iter()
+        .flat_map(|folder| walkdir::WalkDir::new(root.join(folder)));
+    let files = entries.filter_map(Result::ok).filter(|entry| {
+        entry.file_type().is_file()
+            && is_input(root, entry.path())
+            && entry.metadata().is_ok_and(&modified_since)
     });
-    std::iter::once(root.join("site.toml"))
-        .chain(files)
-        .filter(|path| is_input(root, path))
-        .filter(|path| {
-            let modified = std::fs::metadata(path).and_then(|meta| meta.modified());
-            modified.is_ok_and(|modified| modified >= since)
-        })
+    settings
+        .into_iter()
+        .chain(files.map(walkdir::DirEntry::into_path))
         .collect()
 }
 
