@@ -280,7 +280,10 @@ pub(super) fn unresolved_references(text: &str) -> impl Iterator<Item = (usize, 
         let rest = &text[at + 2..];
         let end = rest.find(']')?;
         let label = &rest[..end];
-        let plausible = !label.is_empty() && !label.contains(char::is_whitespace);
+        // A label holds no bracket (as in CommonMark), so `[^[^n]` is text and then `[^n]`:
+        // the references found never overlap.
+        let plausible =
+            !label.is_empty() && !label.contains(|c: char| c.is_whitespace() || c == '[');
         plausible.then_some((at, label))
     })
 }
@@ -300,5 +303,7 @@ mod tests {
     fn finds_references_left_as_text() {
         let found: Vec<_> = unresolved_references("see [^gap] and [^ no] [x]").collect();
         assert_eq!(found, [(4, "gap")]);
+        let nested: Vec<_> = unresolved_references("[^[^n] [^[^]").collect();
+        assert_eq!(nested, [(2, "n")]);
     }
 }

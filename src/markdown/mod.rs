@@ -887,4 +887,24 @@ mod tests {
             ]
         );
     }
+
+    /// A caption whose `[^` opens inside another's label (found by the fuzzer) is escaped
+    /// text around the one real reference, not a slice across the two.
+    #[test]
+    fn a_caption_with_nested_note_marks_keeps_its_text() {
+        let text = "![](c.svg \"See [^[^n] and [^[^]\")\n\n[^n]: A note.\n";
+        let input = MarkdownInput {
+            text,
+            first_line: 1,
+            path: Path::new("content/briefs/x.md"),
+            id_prefix: "x-",
+            root_path: "",
+        };
+        let (rendered, problems) = render_markdown(&input);
+        let caption = rendered.html.split("<figcaption").nth(1).unwrap();
+        assert!(caption.contains("See [^"), "{caption}");
+        assert!(caption.contains("href=\"#x-fn-1\""), "{caption}");
+        assert!(caption.contains("and [^[^]"), "{caption}");
+        assert!(problems.is_empty(), "{problems:?}");
+    }
 }
