@@ -800,15 +800,19 @@ pub(crate) fn escape(text: &str) -> String {
 mod tests {
     use super::*;
 
-    fn facts(text: &str) -> Facts {
-        let input = MarkdownInput {
+    /// A brief's text as the tests render it: its body starting on line 10.
+    fn input(text: &str) -> MarkdownInput<'_> {
+        MarkdownInput {
             text,
             first_line: 10,
             path: Path::new("content/briefs/x.md"),
             id_prefix: "x-",
             root_path: "",
-        };
-        render_markdown(&input).0.facts
+        }
+    }
+
+    fn facts(text: &str) -> Facts {
+        render_markdown(&input(text)).0.facts
     }
 
     /// Every offset of a text with CR LF endings, several-byte characters and a last line
@@ -817,11 +821,8 @@ mod tests {
     fn a_spot_is_the_line_and_column_lines_would_give() {
         let text = "Café au lait\r\n\nzwei Straße ✓\r\nend\r";
         let input = MarkdownInput {
-            text,
             first_line: 3,
-            path: Path::new("content/briefs/x.md"),
-            id_prefix: "x-",
-            root_path: "",
+            ..input(text)
         };
         for offset in 0..=text.len() {
             let spot = input.spot(offset..offset);
@@ -893,14 +894,7 @@ mod tests {
     #[test]
     fn a_caption_with_nested_note_marks_keeps_its_text() {
         let text = "![](c.svg \"See [^[^n] and [^[^]\")\n\n[^n]: A note.\n";
-        let input = MarkdownInput {
-            text,
-            first_line: 1,
-            path: Path::new("content/briefs/x.md"),
-            id_prefix: "x-",
-            root_path: "",
-        };
-        let (rendered, problems) = render_markdown(&input);
+        let (rendered, problems) = render_markdown(&input(text));
         let caption = rendered.html.split("<figcaption").nth(1).unwrap();
         assert!(caption.contains("See [^"), "{caption}");
         assert!(caption.contains("href=\"#x-fn-1\""), "{caption}");
