@@ -72,6 +72,11 @@ impl Key {
         Key(hash)
     }
 
+    /// The key whose `bytes` are `bytes`.
+    pub fn from_bytes(bytes: [u8; 16]) -> Key {
+        Key(u128::from_le_bytes(bytes))
+    }
+
     /// The key's bytes, to hash it with more inputs.
     pub fn bytes(self) -> [u8; 16] {
         self.0.to_le_bytes()
@@ -194,6 +199,16 @@ impl BuildCache {
         if let Ok(bytes) = postcard::to_stdvec(pages) {
             self.write(&pages_file(output), &bytes);
         }
+    }
+
+    /// The record of the last build into `output` (absolute), as `keep_last_build` kept it.
+    pub fn last_build(&self, output: &Path) -> Option<Vec<u8>> {
+        self.file(&output_file("last-build", output))
+    }
+
+    /// Keeps the record of this build into `output`, for the next.
+    pub fn keep_last_build(&self, output: &Path, bytes: &[u8]) {
+        self.write(&output_file("last-build", output), bytes);
     }
 
     /// The entry kept on `shelf` for `key`, as `keep_entry` was given it.
@@ -370,7 +385,12 @@ fn file_stamp(meta: &std::fs::Metadata) -> (u64, i64, u32, u64) {
 }
 
 fn pages_file(output: &Path) -> String {
-    format!("pages-{:016x}.bin", path_hash(output))
+    output_file("pages", output)
+}
+
+/// The name of the cache's file `kind` for the output folder `output`.
+fn output_file(kind: &str, output: &Path) -> String {
+    format!("{kind}-{:016x}.bin", path_hash(output))
 }
 
 /// A hash of a path, to name a folder by.

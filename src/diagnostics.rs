@@ -7,13 +7,13 @@
 //! those want every file's whole text and byte ranges, while our diagnostics also point into
 //! files that are not UTF-8 or could not be read, and carry only the one line they show.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 /// How bad a problem is: errors fail the build, warnings are printed and the build goes on;
 /// notes only inform (a brief scheduled for later), and never fail `check --deny-warnings`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,

@@ -48,7 +48,11 @@ impl Engine {
     /// Reads `root/site.toml` (its `base_url` replaced by `base_url`, when given) and the theme.
     /// Settings that cannot be used stop it (exit code 2); so does a theme that cannot be loaded.
     pub fn open(root: &Path, base_url: Option<&str>) -> Result<Engine, BuildError> {
-        let config = configure(root, base_url)?;
+        Engine::with_settings(configure(root, base_url)?)
+    }
+
+    /// The engine of settings already read (`configure`): loads the theme.
+    pub fn with_settings(config: Config) -> Result<Engine, BuildError> {
         let theme = load_theme(&config).map_err(BuildError::Content)?;
         Ok(Engine { config, theme })
     }
@@ -123,7 +127,10 @@ pub fn load_documents(config: &Config, cache: &BuildCache) -> (Content, Diagnost
             (doc, problems)
         })
         .collect();
-    let mut content = Content::default();
+    let mut content = Content {
+        bibliographies: found.bibliographies.parsed(),
+        ..Content::default()
+    };
     for (doc, problems) in read {
         diagnostics.extend(problems);
         if let Some((doc, accepted)) = doc {
@@ -134,7 +141,7 @@ pub fn load_documents(config: &Config, cache: &BuildCache) -> (Content, Diagnost
 }
 
 /// Reads `site.toml` and applies the command line's `--base-url`.
-fn configure(root: &Path, base_url: Option<&str>) -> Result<Config, BuildError> {
+pub fn configure(root: &Path, base_url: Option<&str>) -> Result<Config, BuildError> {
     let mut config = load_config(root).map_err(BuildError::Config)?;
     if let Some(base_url) = base_url {
         config.set_base_url(base_url).map_err(|why| {

@@ -283,14 +283,16 @@ fn run_build(options: BuildOptions) -> ExitCode {
     match build(&options) {
         Ok(report) => {
             print_diagnostics(&report.warnings);
-            println!(
-                "Built {} pages ({} files) into {} in {} ms{}",
-                report.pages,
-                report.files,
-                report.output.display(),
-                report.elapsed.as_millis(),
-                warnings_note(report.warnings.len()),
-            );
+            let (pages, files) = (report.pages, report.files);
+            let (output, ms) = (report.output.display(), report.elapsed.as_millis());
+            let warned = warnings_note(report.warnings.len());
+            if report.unchanged {
+                println!(
+                    "Nothing changed since the last build: its {pages} pages ({files} files) are in {output} (checked in {ms} ms{warned})"
+                );
+            } else {
+                println!("Built {pages} pages ({files} files) into {output} in {ms} ms{warned}");
+            }
             ExitCode::SUCCESS
         }
         Err(err) => {

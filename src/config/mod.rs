@@ -34,6 +34,9 @@ const MARKDOWN_KEYS: &[&str] = &["sanitize", "embed_origins"];
 const SEARCH_KEYS: &[&str] = &["enabled"];
 /// The keys of its `[pdf]` table.
 const PDF_KEYS: &[&str] = &["enabled", "paper"];
+/// The folders of a site that folio reads, beside `site.toml`: a change in any of them may
+/// change the built site (`serve` watches them; `build` keys its last output by them).
+pub const INPUT_FOLDERS: &[&str] = &["content", "themes", "templates", "static", "pdf"];
 /// The citation style used when `[citation] style` is not set: think tanks cite in notes.
 pub const DEFAULT_CITATION_STYLE: &str = "chicago-notes";
 

@@ -19,6 +19,13 @@ pub struct BibFile {
     pub fingerprint: Key,
 }
 
+impl BibFile {
+    /// Whether the file at `path` still has the text `fingerprint` was made of.
+    pub fn unchanged(path: &Path, fingerprint: Key) -> bool {
+        std::fs::read_to_string(path).is_ok_and(|text| Key::of(&text) == fingerprint)
+    }
+}
+
 /// A file's parse, shared by every brief that names it; `reported` makes sure its error is
 /// listed once, not once per brief.
 #[derive(Default)]
@@ -42,6 +49,20 @@ pub enum BibProblem {
 }
 
 impl Bibliographies {
+    /// The files parsed so far, each with its fingerprint: what the build read them as.
+    pub fn parsed(&self) -> Vec<(PathBuf, Key)> {
+        let files = self.files.lock().unwrap_or_else(|e| e.into_inner());
+        let mut parsed: Vec<(PathBuf, Key)> = files
+            .iter()
+            .filter_map(|(path, slot)| {
+                let file = slot.parsed.get()?.as_ref().ok()?;
+                Some((path.clone(), file.fingerprint))
+            })
+            .collect();
+        parsed.sort_by(|a, b| a.0.cmp(&b.0));
+        parsed
+    }
+
     /// The parsed file at `path` (absolute); parsed on first use, from any thread.
     pub fn load(&self, root: &Path, path: &Path) -> Result<Arc<BibFile>, BibProblem> {
         let slot = {

@@ -84,9 +84,14 @@ impl<B> BriefDoc<B> {
     /// Whether the brief is dated after `now`: scheduled, so left out of a build until then
     /// (a date alone is due from the start of that day, UTC).
     pub fn is_scheduled(&self, now: DateTime<Utc>) -> bool {
+        self.due_at() > now
+    }
+
+    /// When the brief falls due: its time, or the start of its date (UTC).
+    pub fn due_at(&self) -> DateTime<Utc> {
         match self.time {
-            Some(time) => time > now,
-            None => self.date > now.date_naive(),
+            Some(time) => time.with_timezone(&Utc),
+            None => self.date.and_time(chrono::NaiveTime::MIN).and_utc(),
         }
     }
 

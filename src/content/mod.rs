@@ -35,6 +35,8 @@ pub struct Content<B> {
     pub pages: Vec<PageDoc<B>>,
     /// Documents left out for their errors, whose slugs and links are still checked.
     pub rejected: Rejected<B>,
+    /// The bibliography files read, wherever they are, each with the fingerprint of its text.
+    pub bibliographies: Vec<(PathBuf, crate::cache::Key)>,
 }
 
 /// Documents whose front matter could be read but which have errors.
@@ -52,6 +54,7 @@ impl<B> Default for Content<B> {
             authors: Vec::new(),
             pages: Vec::new(),
             rejected: Rejected::default(),
+            bibliographies: Vec::new(),
         }
     }
 }

@@ -26,7 +26,7 @@ const LONGEST_BURST: Duration = Duration::from_millis(250);
 const STAMP_SLACK: Duration = Duration::from_secs(2);
 
 /// The folders whose changes rebuild the site, and `site.toml` beside them.
-const WATCHED: &[&str] = &["content", "themes", "templates", "static", "pdf"];
+const WATCHED: &[&str] = crate::config::INPUT_FOLDERS;
 
 /// The site's inputs, watched: their changed paths wait in `changes` until the rebuild thread
 /// starts.

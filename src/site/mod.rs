@@ -52,6 +52,8 @@ pub struct Site {
     pub rejected: Rejected,
     /// "Cite this brief" as formatted so far.
     pub formatted_citations: FormattedCitations,
+    /// The bibliography files read, each with the fingerprint of its text.
+    pub bibliographies: Vec<(std::path::PathBuf, Key)>,
 }
 
 /// The briefs' citations already formatted, by the key of their reference and style: those
@@ -146,6 +148,7 @@ impl Site {
             authors: self.authors.into_iter().map(|a| a.doc).collect(),
             pages: self.pages.into_iter().map(|p| p.doc).collect(),
             rejected: self.rejected,
+            bibliographies: self.bibliographies,
         };
         (self.config, content)
     }
@@ -185,6 +188,7 @@ pub fn link_site(config: Config, content: Content, shown: Shown) -> (Site, Diagn
         mut authors,
         mut pages,
         rejected,
+        bibliographies,
     } = content;
     authors.sort_by(|a, b| (&a.name, &a.slug).cmp(&(&b.name, &b.slug)));
     briefs.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
@@ -357,6 +361,7 @@ pub fn link_site(config: Config, content: Content, shown: Shown) -> (Site, Diagn
         scheduled_left_out,
         rejected,
         formatted_citations: FormattedCitations::default(),
+        bibliographies,
     };
     (site, diagnostics)
 }

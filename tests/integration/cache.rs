@@ -245,6 +245,8 @@ fn after_an_edit_only_the_edited_brief_is_indexed_again_and_the_index_is_as_with
         documents >= 3 && fresh == documents,
         "{fresh} of {documents}"
     );
+    // A file of the output changed, so that the build is not skipped as unchanged.
+    std::fs::write(output.join("404.html"), "changed").unwrap();
     assert_eq!(
         analysed(cache).0,
         0,

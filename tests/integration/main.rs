@@ -24,4 +24,5 @@ mod serve;
 mod site_pages;
 mod sources_figures;
 mod sources_index;
+mod unchanged;
 mod untrusted;

@@ -1,14 +1,18 @@
 //! `folio build`: the engine's site, every page written into a staging folder with the search
-//! index, swapped in whole; nothing is written when any stage found an error.
+//! index, swapped in whole; nothing is written when any stage found an error, nor when the
+//! inputs and the output are as the last build left them.
+
+mod last;
 
 use crate::cache::{BuildCache, Key, PageStamp};
 use crate::diagnostics::Diagnostic;
-use crate::engine::{Engine, Timings};
-use crate::output::{Staging, absolute, check_output_dir};
+use crate::engine::{Engine, Timings, configure};
+use crate::output::{OUTPUT_MARK, Staging, absolute, check_output_dir};
 use crate::render::{OutputFile, Reuse};
 use crate::search::index_briefs;
 use crate::site::Shown;
 use anyhow::Context;
+use last::{Inputs, LastBuild};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -37,6 +41,9 @@ pub struct BuildReport {
     pub files: usize,
     pub elapsed: Duration,
     pub output: PathBuf,
+    /// Whether the inputs and the output were as the last build left them, so nothing was
+    /// written.
+    pub unchanged: bool,
     /// Warnings found on the way, sorted by file and line.
     pub warnings: Vec<Diagnostic>,
 }
@@ -56,7 +63,30 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     })?;
     let mut timings = Timings::from_env();
     let cache = BuildCache::for_site(&options.root);
-    let mut engine = Engine::open(&options.root, options.base_url.as_deref())?;
+    let config = configure(&options.root, options.base_url.as_deref())?;
+    let absolute_output = absolute(&output);
+    // Without a cache folder no build is kept to compare with, so the inputs are not read twice.
+    let inputs = cache
+        .is_kept()
+        .then(|| inputs(&config, options, &absolute_output));
+    let inputs = inputs.flatten();
+    let last = inputs.and_then(|inputs| {
+        LastBuild::unchanged(&cache, &absolute_output, inputs, config.build_time)
+    });
+    if let Some(last) = last {
+        timings.lap("unchanged");
+        // Marks the site's cache folder used, so it is not evicted as abandoned.
+        cache.evict_unused_sites(UNUSED_SITES_KEPT);
+        return Ok(BuildReport {
+            pages: last.pages,
+            files: last.files,
+            elapsed: started.elapsed(),
+            output,
+            unchanged: true,
+            warnings: last.warnings(),
+        });
+    }
+    let mut engine = Engine::with_settings(config)?;
     let shown = Shown {
         drafts: options.drafts,
         scheduled: options.future,
@@ -72,7 +102,6 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         return Err(BuildError::Content(diagnostics.sorted()));
     }
     site.formatted_citations.remember(cache.citations());
-    let absolute_output = absolute(&output);
     let spare = cache.spare_output(&absolute_output);
     let staging = Staging::open(&output, spare).map_err(BuildError::Output)?;
     let emit = |file: &OutputFile| staging.write(file);
@@ -91,7 +120,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         Some(rendered) if !diagnostics.has_errors() => rendered,
         _ => return Err(BuildError::Content(diagnostics.sorted())),
     };
-    let mut files = rendered.paths.len();
+    let mut written: Vec<PathBuf> = Vec::new();
     if site.config.search.enabled {
         // After the pages, not beside them: the index works on rayon's threads too, and
         // its own time and memory are then the stage's. (Made beside the pages on a pool of
@@ -119,7 +148,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
                     })
             })
             .map_err(BuildError::Output)?;
-        files += index.files.len() + index.kept.len();
+        written.extend(index.files.into_iter().map(|file| file.path));
+        written.extend(index.kept);
         diagnostics.extend(index.warning);
     }
     timings.lap("search");
@@ -132,15 +162,35 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     cache.evict_unused_entries();
     cache.evict_unused_sites(UNUSED_SITES_KEPT);
     timings.lap("cache");
+    let files = rendered.paths.len() + written.len();
+    let warnings = diagnostics.sorted();
+    if let Some(inputs) = inputs {
+        let written: Vec<&Path> = (rendered.paths.iter().chain(&written))
+            .map(PathBuf::as_path)
+            .chain([Path::new(OUTPUT_MARK)])
+            .collect();
+        let last = LastBuild::new(&site, inputs, &absolute_output, &written, &warnings);
+        if let Some(last) = last {
+            last.keep(&cache, &absolute_output, (rendered.pages, files));
+        }
+    }
+    timings.lap("record");
     let report = BuildReport {
         pages: rendered.pages,
         files,
         elapsed: started.elapsed(),
         output,
-        warnings: diagnostics.sorted(),
+        unchanged: false,
+        warnings,
     };
     drop_aside((site, engine.theme, last_pages, rendered));
     Ok(report)
+}
+
+/// A key of everything a build with `options` into `output` reads.
+fn inputs(config: &crate::config::Config, options: &BuildOptions, output: &Path) -> Option<Inputs> {
+    let shown = (options.drafts, options.future, &options.base_url, output);
+    Inputs::read(config, shown)
 }
 
 /// Frees the build's model on a thread of its own: at 10,000 briefs that is every brief's text
