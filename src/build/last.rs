@@ -2,6 +2,7 @@
 //! read, a stamp of every file and folder it left, the build times its pages hold for, and its
 //! report. A build whose inputs and output are still those has nothing to do.
 
+use super::stamps::OutputStamps;
 use crate::cache::{BuildCache, Key};
 use crate::config::{Config, INPUT_FOLDERS};
 use crate::content::BibFile;
@@ -10,7 +11,6 @@ use crate::site::Site;
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// A key of everything a build reads: the path and content of every file in the site's input
@@ -82,8 +82,8 @@ pub struct LastBuild {
     /// by to the earliest time one still scheduled falls due (nanoseconds since 1970).
     shown_from: Option<i64>,
     shown_until: Option<i64>,
-    /// Every file and folder of the output, by its path within it ("" for the output itself).
-    output: Vec<(PathBuf, Stamp)>,
+    /// Every file and folder of the output.
+    output: OutputStamps,
     pub pages: usize,
     pub files: usize,
     warnings: Vec<KeptDiagnostic>,
@@ -124,7 +124,7 @@ impl LastBuild {
                 .collect(),
             shown_from,
             shown_until,
-            output: stamps(output, files)?,
+            output: OutputStamps::take(output, files)?,
             pages: 0,
             files: 0,
             warnings: warnings.iter().cloned().map(KeptDiagnostic).collect(),
@@ -150,13 +150,9 @@ impl LastBuild {
             .all(|(path, key)| BibFile::unchanged(path, Key::from_bytes(*key)))
     }
 
-    /// Whether every file and folder the build left is still there as it was: any write to a
-    /// file changes its change time, and a file added or removed changes its folder's.
+    /// Whether every file and folder the build left is still there as it was.
     fn output_is_as_left(&self, output: &Path) -> bool {
-        self.output.par_iter().all(|(path, stamp)| {
-            std::fs::symlink_metadata(output.join(path))
-                .is_ok_and(|meta| Stamp::of(&meta) == *stamp)
-        })
+        self.output.hold(output)
     }
 }
 
@@ -180,60 +176,6 @@ fn shown_between(site: &Site) -> Option<(Option<i64>, Option<i64>)> {
         }
     }
     Some((from, until))
-}
-
-/// Stamps of `files` within `output` and of every folder holding them, the output included.
-fn stamps(output: &Path, files: &[&Path]) -> Option<Vec<(PathBuf, Stamp)>> {
-    let folders: BTreeSet<&Path> = files
-        .iter()
-        .flat_map(|file| file.ancestors().skip(1))
-        .collect();
-    let paths: Vec<&Path> = folders.into_iter().chain(files.iter().copied()).collect();
-    paths
-        .par_iter()
-        .map(|path| {
-            let meta = std::fs::symlink_metadata(output.join(path)).ok()?;
-            Some((path.to_path_buf(), Stamp::of(&meta)))
-        })
-        .collect()
-}
-
-/// A file or folder as a build left it: its size, inode, and times of modification and of
-/// change (which no one can set back: any write, rename or new link moves it to now).
-#[derive(Serialize, Deserialize, Clone, Copy, PartialEq, Eq, Debug)]
-struct Stamp {
-    len: u64,
-    inode: u64,
-    modified: (i64, i64),
-    changed: (i64, i64),
-}
-
-impl Stamp {
-    #[cfg(unix)]
-    fn of(meta: &std::fs::Metadata) -> Stamp {
-        use std::os::unix::fs::MetadataExt;
-        Stamp {
-            len: meta.len(),
-            inode: meta.ino(),
-            modified: (meta.mtime(), meta.mtime_nsec()),
-            changed: (meta.ctime(), meta.ctime_nsec()),
-        }
-    }
-
-    #[cfg(not(unix))]
-    fn of(meta: &std::fs::Metadata) -> Stamp {
-        let modified = meta
-            .modified()
-            .ok()
-            .and_then(|time| time.duration_since(std::time::UNIX_EPOCH).ok())
-            .unwrap_or_default();
-        Stamp {
-            len: meta.len(),
-            inode: 0,
-            modified: (modified.as_secs() as i64, modified.subsec_nanos().into()),
-            changed: (0, 0),
-        }
-    }
 }
 
 /// A warning as the record keeps it, with the line it shows.

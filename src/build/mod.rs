@@ -3,6 +3,7 @@
 //! inputs and the output are as the last build left them.
 
 mod last;
+mod stamps;
 
 use crate::cache::{BuildCache, Key, PageStamp};
 use crate::diagnostics::Diagnostic;
@@ -86,6 +87,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
             warnings: last.warnings(),
         });
     }
+    timings.lap("inputs");
     let mut engine = Engine::with_settings(config)?;
     let shown = Shown {
         drafts: options.drafts,
