@@ -14,6 +14,7 @@ use crate::diagnostics::{Diagnostic, display_path};
 use crate::markdown::{MarkdownInput, highlight, inline_text, render_markdown};
 use crate::site::{Site, page_url};
 use context::*;
+pub use context::{human_date, iso_date};
 pub use feeds::Feed;
 use page_context::PageContext;
 use rayon::prelude::*;

@@ -467,8 +467,8 @@ fn brief_parts<'s>(site: &'s Site, brief: &'s Brief) -> Parts<'s> {
         card: Card {
             url: search_url(site, &brief.url),
             title: doc.title.clone(),
-            date: doc.date.format("%-d %B %Y").to_string(),
-            datetime: doc.date.format("%Y-%m-%d").to_string(),
+            date: crate::render::human_date(doc.date),
+            datetime: crate::render::iso_date(doc.date),
             kind,
             authors,
             topics,
