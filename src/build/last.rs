@@ -7,6 +7,7 @@ use crate::cache::{BuildCache, Key};
 use crate::config::{Config, INPUT_FOLDERS};
 use crate::content::BibFile;
 use crate::diagnostics::{Diagnostic, Severity};
+use crate::output::OUTPUT_MARK;
 use crate::site::Site;
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
@@ -107,16 +108,20 @@ impl LastBuild {
         (same && last.output_is_as_left(output)).then_some(last)
     }
 
-    /// The record of a build of `site` from `inputs`, which left `files` (paths within
-    /// `output`) and found `warnings`; `None` when a file cannot be stamped.
-    pub fn new(
+    /// The record of a build of `site` from `inputs`, which wrote `files` (paths within
+    /// `output`, besides the output's mark) and found `warnings`; `None` when a file cannot be
+    /// stamped.
+    pub fn new<'p>(
         site: &Site,
         inputs: Inputs,
         output: &Path,
-        files: &[&Path],
+        files: impl Iterator<Item = &'p PathBuf>,
         warnings: &[Diagnostic],
     ) -> Option<LastBuild> {
         let (shown_from, shown_until) = shown_between(site)?;
+        let files: Vec<&Path> = (files.map(PathBuf::as_path))
+            .chain([Path::new(OUTPUT_MARK)])
+            .collect();
         Some(LastBuild {
             inputs: inputs.0,
             bibliographies: (site.bibliographies.iter())
@@ -124,7 +129,7 @@ impl LastBuild {
                 .collect(),
             shown_from,
             shown_until,
-            output: OutputStamps::take(output, files)?,
+            output: OutputStamps::take(output, &files)?,
             pages: 0,
             files: 0,
             warnings: warnings.iter().cloned().map(KeptDiagnostic).collect(),

@@ -8,7 +8,7 @@ mod stamps;
 use crate::cache::{BuildCache, Key, PageStamp};
 use crate::diagnostics::Diagnostic;
 use crate::engine::{Engine, Timings, configure};
-use crate::output::{OUTPUT_MARK, Staging, absolute, check_output_dir};
+use crate::output::{Staging, absolute, check_output_dir};
 use crate::render::{OutputFile, Reuse};
 use crate::search::index_briefs;
 use crate::site::Shown;
@@ -52,16 +52,7 @@ pub struct BuildReport {
 /// Builds the site at `options.root` into its output folder.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let started = Instant::now();
-    let output = options
-        .output
-        .clone()
-        .unwrap_or_else(|| options.root.join("public"));
-    check_output_dir(&options.root, &output).map_err(|why| {
-        BuildError::Config(vec![
-            Diagnostic::error(&output, format!("refusing to build here: {why}"))
-                .help("pass --output with a folder of its own, such as `public`"),
-        ])
-    })?;
+    let output = output_folder(options)?;
     let mut timings = Timings::from_env();
     let cache = BuildCache::for_site(&options.root);
     let config = configure(&options.root, options.base_url.as_deref())?;
@@ -71,13 +62,10 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         .is_kept()
         .then(|| inputs(&config, options, &absolute_output));
     let inputs = inputs.flatten();
-    let last = inputs.and_then(|inputs| {
-        LastBuild::unchanged(&cache, &absolute_output, inputs, config.build_time)
-    });
-    if let Some(last) = last {
+    if let Some(last) =
+        inputs.and_then(|inputs| unchanged(&cache, &absolute_output, inputs, &config))
+    {
         timings.lap("unchanged");
-        // Marks the site's cache folder used, so it is not evicted as abandoned.
-        cache.evict_unused_sites(UNUSED_SITES_KEPT);
         return Ok(BuildReport {
             pages: last.pages,
             files: last.files,
@@ -122,38 +110,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
         Some(rendered) if !diagnostics.has_errors() => rendered,
         _ => return Err(BuildError::Content(diagnostics.sorted())),
     };
-    let mut written: Vec<PathBuf> = Vec::new();
-    if site.config.search.enabled {
-        // After the pages, not beside them: the index works on rayon's threads too, and
-        // its own time and memory are then the stage's. (Made beside the pages on a pool of
-        // its own, the 10,000-brief build was no faster: median 20.2 s either way, the two
-        // cores already busy.)
-        let index = index_briefs(&site, &cache, staging.previous())
-            .map_err(|err| BuildError::Content(vec![err]))?;
-        // Thousands of small files (5,600 at 10,000 briefs), written on every thread as the
-        // pages are: on tmpfs, 150 ms where one thread took 200.
-        index
-            .files
-            .par_iter()
-            .try_for_each(|file| staging.write(file))
-            .map_err(BuildError::Output)?;
-        // A patched index keeps the last one's other files, which it checked are there.
-        index
-            .kept
-            .par_iter()
-            .try_for_each(|path| {
-                staging
-                    .keep_previous(path, |_| true)
-                    .then_some(())
-                    .with_context(|| {
-                        format!("could not keep {} from the last build", path.display())
-                    })
-            })
-            .map_err(BuildError::Output)?;
-        written.extend(index.files.into_iter().map(|file| file.path));
-        written.extend(index.kept);
-        diagnostics.extend(index.warning);
-    }
+    let (searched, warning) = write_search_index(&site, &cache, &staging)?;
+    diagnostics.extend(warning);
     timings.lap("search");
     staging.commit().map_err(BuildError::Output)?;
     timings.lap("write");
@@ -164,14 +122,11 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     cache.evict_unused_entries();
     cache.evict_unused_sites(UNUSED_SITES_KEPT);
     timings.lap("cache");
-    let files = rendered.paths.len() + written.len();
+    let files = rendered.paths.len() + searched.len();
     let warnings = diagnostics.sorted();
     if let Some(inputs) = inputs {
-        let written: Vec<&Path> = (rendered.paths.iter().chain(&written))
-            .map(PathBuf::as_path)
-            .chain([Path::new(OUTPUT_MARK)])
-            .collect();
-        let last = LastBuild::new(&site, inputs, &absolute_output, &written, &warnings);
+        let written = rendered.paths.iter().chain(&searched);
+        let last = LastBuild::new(&site, inputs, &absolute_output, written, &warnings);
         if let Some(last) = last {
             last.keep(&cache, &absolute_output, (rendered.pages, files));
         }
@@ -187,6 +142,73 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     };
     drop_aside((site, engine.theme, last_pages, rendered));
     Ok(report)
+}
+
+/// The output folder of a build with `options`, unless it is one folio must not replace.
+fn output_folder(options: &BuildOptions) -> Result<PathBuf, BuildError> {
+    let output = options
+        .output
+        .clone()
+        .unwrap_or_else(|| options.root.join("public"));
+    check_output_dir(&options.root, &output).map_err(|why| {
+        BuildError::Config(vec![
+            Diagnostic::error(&output, format!("refusing to build here: {why}"))
+                .help("pass --output with a folder of its own, such as `public`"),
+        ])
+    })?;
+    Ok(output)
+}
+
+/// The last build into `output`, when it read `inputs`, shows the same briefs at the build's
+/// time and left the output as it still is: the build has nothing to do.
+fn unchanged(
+    cache: &BuildCache,
+    output: &Path,
+    inputs: Inputs,
+    config: &crate::config::Config,
+) -> Option<LastBuild> {
+    let last = LastBuild::unchanged(cache, output, inputs, config.build_time)?;
+    // Marks the site's cache folder used, so it is not evicted as abandoned.
+    cache.evict_unused_sites(UNUSED_SITES_KEPT);
+    Some(last)
+}
+
+/// Makes the search index (when the site has search) and writes it into `staging`: the paths
+/// of its files, and a warning about it, if any.
+fn write_search_index(
+    site: &crate::site::Site,
+    cache: &BuildCache,
+    staging: &Staging,
+) -> Result<(Vec<PathBuf>, Option<Diagnostic>), BuildError> {
+    if !site.config.search.enabled {
+        return Ok((Vec::new(), None));
+    }
+    // After the pages, not beside them: the index works on rayon's threads too, and its own
+    // time and memory are then the stage's. (Made beside the pages on a pool of its own, the
+    // 10,000-brief build was no faster: median 20.2 s either way, the two cores already busy.)
+    let index = index_briefs(site, cache, staging.previous())
+        .map_err(|err| BuildError::Content(vec![err]))?;
+    // Thousands of small files (5,600 at 10,000 briefs), written on every thread as the pages
+    // are: on tmpfs, 150 ms where one thread took 200.
+    index
+        .files
+        .par_iter()
+        .try_for_each(|file| staging.write(file))
+        .map_err(BuildError::Output)?;
+    // A patched index keeps the last one's other files, which it checked are there.
+    index
+        .kept
+        .par_iter()
+        .try_for_each(|path| {
+            staging
+                .keep_previous(path, |_| true)
+                .then_some(())
+                .with_context(|| format!("could not keep {} from the last build", path.display()))
+        })
+        .map_err(BuildError::Output)?;
+    let mut paths: Vec<PathBuf> = index.files.into_iter().map(|file| file.path).collect();
+    paths.extend(index.kept);
+    Ok((paths, index.warning))
 }
 
 /// A key of everything a build with `options` into `output` reads.
