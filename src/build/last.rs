@@ -109,13 +109,14 @@ impl LastBuild {
     }
 
     /// The record of a build of `site` from `inputs`, which wrote `files` (paths within
-    /// `output`, besides the output's mark) and found `warnings`; `None` when a file cannot be
-    /// stamped.
+    /// `output`, besides the output's mark), reported `(pages, files)` and found `warnings`;
+    /// `None` when a file cannot be stamped.
     pub fn new<'p>(
         site: &Site,
         inputs: Inputs,
         output: &Path,
         files: impl Iterator<Item = &'p PathBuf>,
+        (pages, file_count): (usize, usize),
         warnings: &[Diagnostic],
     ) -> Option<LastBuild> {
         let (shown_from, shown_until) = shown_between(site)?;
@@ -130,17 +131,15 @@ impl LastBuild {
             shown_from,
             shown_until,
             output: OutputStamps::take(output, &files)?,
-            pages: 0,
-            files: 0,
+            pages,
+            files: file_count,
             warnings: warnings.iter().cloned().map(KeptDiagnostic).collect(),
         })
     }
 
-    /// Keeps the record for the next build into `output`, with the counts the build reported:
-    /// its pages and files.
-    pub fn keep(mut self, cache: &BuildCache, output: &Path, (pages, files): (usize, usize)) {
-        (self.pages, self.files) = (pages, files);
-        if let Ok(bytes) = postcard::to_stdvec(&self) {
+    /// Keeps the record for the next build into `output`.
+    pub fn keep(&self, cache: &BuildCache, output: &Path) {
+        if let Ok(bytes) = postcard::to_stdvec(self) {
             cache.keep_last_build(output, &bytes);
         }
     }

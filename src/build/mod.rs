@@ -126,9 +126,10 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildError> {
     let warnings = diagnostics.sorted();
     if let Some(inputs) = inputs {
         let written = rendered.paths.iter().chain(&searched);
-        let last = LastBuild::new(&site, inputs, &absolute_output, written, &warnings);
+        let counts = (rendered.pages, files);
+        let last = LastBuild::new(&site, inputs, &absolute_output, written, counts, &warnings);
         if let Some(last) = last {
-            last.keep(&cache, &absolute_output, (rendered.pages, files));
+            last.keep(&cache, &absolute_output);
         }
     }
     timings.lap("record");
