@@ -101,6 +101,8 @@ pub struct OwnStyle {
     pub reference_list: std::sync::OnceLock<hayagriva::citationberg::IndependentStyle>,
     /// Its title, as "Cite this brief" names it.
     pub title: String,
+    /// Its file, which the preview watches.
+    pub path: PathBuf,
 }
 
 /// The search page and its index: `[search]` in site.toml.
@@ -440,7 +442,8 @@ fn build_time() -> Result<chrono::DateTime<chrono::Utc>, Vec<Diagnostic>> {
 /// why it cannot be used, and how to fix that.
 fn read_own_style(root: &Path, name: &str) -> Result<(OwnStyle, u64), (String, String)> {
     use hayagriva::citationberg::Style;
-    let text = std::fs::read_to_string(root.join(name)).map_err(|err| {
+    let path = root.join(name);
+    let text = std::fs::read_to_string(&path).map_err(|err| {
         (
             format!("the citation style file `{name}` could not be read ({err})"),
             "name a .csl file relative to the site's folder, e.g. style = \"styles/institute.csl\""
@@ -471,6 +474,7 @@ fn read_own_style(root: &Path, name: &str) -> Result<(OwnStyle, u64), (String, S
             whole: style,
             reference_list: std::sync::OnceLock::new(),
             title,
+            path,
         },
         hash,
     ))

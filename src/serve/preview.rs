@@ -110,6 +110,22 @@ impl Preview {
         &self.errors
     }
 
+    /// The files besides the site's folders that its settings and briefs read, as loaded last:
+    /// the citation style's own file and the bibliographies. A site that failed to load gives
+    /// none (the caller keeps the last it had).
+    pub fn files_read(&self) -> Vec<PathBuf> {
+        let (Some(engine), Some(site)) = (&self.engine, &self.site) else {
+            return Vec::new();
+        };
+        let citation = &engine.config.citation;
+        let style = citation.own_style.iter().map(|own| own.path.clone());
+        let bibliographies = site.bibliographies.iter().map(|(path, _)| path.clone());
+        (citation.bibliography.iter().cloned())
+            .chain(style)
+            .chain(bibliographies)
+            .collect()
+    }
+
     /// What the server should serve now: the last good pages, and the current errors.
     pub fn snapshot(&self, version: u64) -> Snapshot {
         Snapshot {

@@ -4,10 +4,11 @@ use super::preview::{Outcome, Preview};
 use super::{Shared, report, report_first_build_done, report_pending};
 use anyhow::{Context, Result};
 use notify::{EventKind, RecommendedWatcher, RecursiveMode, Watcher};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 /// How long the site's inputs must be quiet after a change before the rebuild starts. An
@@ -28,11 +29,17 @@ const STAMP_SLACK: Duration = Duration::from_secs(2);
 /// The folders whose changes rebuild the site, and `site.toml` beside them.
 const WATCHED: &[&str] = crate::config::INPUT_FOLDERS;
 
+/// The files the site read outside `site.toml` and the watched folders (a bibliography or a
+/// citation style kept elsewhere), by their full paths, as its last load found them: their
+/// changes are inputs too.
+type Elsewhere = Arc<Mutex<HashSet<PathBuf>>>;
+
 /// The site's inputs, watched: their changed paths wait in `changes` until the rebuild thread
 /// starts.
 pub struct Watching {
     /// Watches while kept alive.
     watcher: RecommendedWatcher,
+    elsewhere: Elsewhere,
     changes: mpsc::Receiver<Vec<Changed>>,
     /// Raised while changes wait in the channel (`Changes`).
     waiting: Arc<AtomicBool>,
@@ -47,8 +54,10 @@ pub fn watch(root: &Path) -> Result<Watching> {
     let (tx, changes) = mpsc::channel();
     let waiting = Arc::new(AtomicBool::new(false));
     let overflowed = Arc::new(AtomicBool::new(false));
+    let elsewhere = Elsewhere::default();
     let handler = Changes {
         root: root.to_path_buf(),
+        elsewhere: Arc::clone(&elsewhere),
         tx,
         waiting: Arc::clone(&waiting),
         overflowed: Arc::clone(&overflowed),
@@ -71,6 +80,7 @@ pub fn watch(root: &Path) -> Result<Watching> {
     }
     Ok(Watching {
         watcher,
+        elsewhere,
         changes,
         waiting,
         overflowed,
@@ -85,18 +95,25 @@ pub fn start(
     preview: Preview,
     shared: Arc<Shared>,
     started: Instant,
-) -> RecommendedWatcher {
+) -> Arc<Mutex<RecommendedWatcher>> {
     let Watching {
         watcher,
+        elsewhere,
         changes,
         waiting,
         overflowed,
     } = watching;
+    let watcher = Arc::new(Mutex::new(watcher));
     let mut preview = preview;
     preview.stop_index_for(Arc::clone(&waiting));
     let rebuilder = Rebuilder {
         waiting,
         root: root.to_path_buf(),
+        elsewhere: Followed {
+            files: elsewhere,
+            folders: HashSet::new(),
+            watcher: Arc::clone(&watcher),
+        },
         preview,
         shared,
         version: 0,
@@ -118,6 +135,7 @@ pub fn start(
 /// not inputs, and are not passed on.
 struct Changes {
     root: PathBuf,
+    elsewhere: Elsewhere,
     tx: mpsc::Sender<Vec<Changed>>,
     waiting: Arc<AtomicBool>,
     overflowed: Arc<AtomicBool>,
@@ -133,7 +151,7 @@ impl notify::EventHandler for Changes {
         if event.need_rescan() {
             self.overflowed.store(true, Ordering::Relaxed);
         }
-        let paths = changed_inputs(&self.root, event);
+        let paths = changed_inputs(&self.root, &self.elsewhere, event);
         if paths.is_empty() {
             return;
         }
@@ -162,6 +180,7 @@ struct Rebuilder {
     /// Raised while changes wait in the channel (`Changes`).
     waiting: Arc<AtomicBool>,
     root: PathBuf,
+    elsewhere: Followed,
     preview: Preview,
     shared: Arc<Shared>,
     /// The version open pages show; a publish that reloads them makes a new one.
@@ -190,7 +209,7 @@ impl Rebuilder {
     /// default), and a save made then may have been among those dropped.
     fn rebuild_missed(&mut self) {
         let read_since = SystemTime::now() - self.pending.started.elapsed();
-        let missed = changed_since(&self.root, read_since);
+        let missed = changed_since(&self.root, &self.elsewhere.files, read_since);
         if !missed.is_empty() {
             self.rebuild(&missed);
         }
@@ -198,6 +217,7 @@ impl Rebuilder {
 
     /// Rebuilds what the first build may have missed, then each burst of changes.
     fn run(mut self, rx: &mpsc::Receiver<Vec<Changed>>, overflowed: &AtomicBool) {
+        self.elsewhere.follow(&self.root, &self.preview);
         if overflowed.load(Ordering::Relaxed) {
             self.rebuild_missed();
         }
@@ -248,6 +268,7 @@ impl Rebuilder {
         let filling = self.pending.first_build && self.preview.has_pending();
         let change = self.preview.classify(paths);
         let outcome = self.preview.rebuild(change);
+        self.elsewhere.follow(&self.root, &self.preview);
         self.publish(true);
         self.last_change = describe(&self.root, paths);
         report(&self.preview, &self.last_change, outcome, started);
@@ -319,6 +340,42 @@ impl Rebuilder {
     }
 }
 
+/// The files read elsewhere, followed: each one's folder watched, so that its changes come.
+struct Followed {
+    files: Elsewhere,
+    /// The folders watched for them (beside the site's folder and its watched folders).
+    folders: HashSet<PathBuf>,
+    watcher: Arc<Mutex<RecommendedWatcher>>,
+}
+
+impl Followed {
+    /// Follows the files the site read outside its inputs, as `preview` last loaded it; the
+    /// ones it no longer reads are let go. A load that failed keeps the last files followed.
+    fn follow(&mut self, root: &Path, preview: &Preview) {
+        let read = preview.files_read();
+        if read.is_empty() && !preview.errors().is_empty() {
+            return;
+        }
+        // Full paths, as the watcher reports them (the site's folder is one already).
+        let files: HashSet<PathBuf> = (read.iter())
+            .filter_map(|path| path.canonicalize().ok())
+            .filter(|path| !is_input(root, path))
+            .collect();
+        for folder in files.iter().filter_map(|file| file.parent()) {
+            if folder == root || self.folders.contains(folder) {
+                continue;
+            }
+            // A folder that cannot be watched (gone since) leaves its file unfollowed, as
+            // before; the next load tries again.
+            let watched = crate::lock(&self.watcher).watch(folder, RecursiveMode::NonRecursive);
+            if watched.is_ok() {
+                self.folders.insert(folder.to_path_buf());
+            }
+        }
+        *crate::lock(&self.files) = files;
+    }
+}
+
 /// `first` and the changes that follow it until the inputs are quiet for `quiet` (`QUIET`), or
 /// `longest` (`LONGEST_BURST`) has passed.
 fn burst(
@@ -369,19 +426,22 @@ fn settled(changed: Vec<Changed>) -> Vec<PathBuf> {
 }
 
 /// The paths `event` changes that are inputs of the site (not its output, editors' swap
-/// files, etc.).
-fn changed_inputs(root: &Path, event: notify::Event) -> Vec<Changed> {
+/// files, etc.), or files it read `elsewhere`.
+fn changed_inputs(root: &Path, elsewhere: &Elsewhere, event: notify::Event) -> Vec<Changed> {
     // Reading a file (as every rebuild does) is not a change.
     if matches!(event.kind, EventKind::Access(_)) {
         return Vec::new();
     }
     let created = matches!(event.kind, EventKind::Create(_));
-    let paths = event.paths.into_iter().filter(|path| is_input(root, path));
+    let read_elsewhere = |path: &PathBuf| crate::lock(elsewhere).contains(path);
+    let paths =
+        (event.paths.into_iter()).filter(|path| is_input(root, path) || read_elsewhere(path));
     paths.map(|path| Changed { path, created }).collect()
 }
 
-/// The inputs modified since `since` (less `STAMP_SLACK`), found by looking at each.
-fn changed_since(root: &Path, since: SystemTime) -> Vec<PathBuf> {
+/// The inputs and the files read `elsewhere` modified since `since` (less `STAMP_SLACK`),
+/// found by looking at each.
+fn changed_since(root: &Path, elsewhere: &Elsewhere, since: SystemTime) -> Vec<PathBuf> {
     let since = since.checked_sub(STAMP_SLACK).unwrap_or(since);
     let modified_since = |meta: std::fs::Metadata| meta.modified().is_ok_and(|m| m >= since);
     let settings = root.join("site.toml");
@@ -396,9 +456,13 @@ fn changed_since(root: &Path, since: SystemTime) -> Vec<PathBuf> {
             && is_input(root, entry.path())
             && entry.metadata().is_ok_and(&modified_since)
     });
+    let read_elsewhere: Vec<PathBuf> = crate::lock(elsewhere).iter().cloned().collect();
+    let read_elsewhere = (read_elsewhere.into_iter())
+        .filter(|path| std::fs::metadata(path).is_ok_and(modified_since));
     settings
         .into_iter()
         .chain(files.map(walkdir::DirEntry::into_path))
+        .chain(read_elsewhere)
         .collect()
 }
 
@@ -451,6 +515,7 @@ mod tests {
         let waiting = Arc::new(AtomicBool::new(false));
         let changes = Changes {
             root: root.to_path_buf(),
+            elsewhere: Elsewhere::default(),
             tx,
             waiting: Arc::clone(&waiting),
             overflowed: Arc::new(AtomicBool::new(false)),
@@ -498,11 +563,20 @@ mod tests {
         std::fs::write(briefs.join("new.md"), "new").unwrap();
         std::fs::write(briefs.join(".new.md.swp"), "swap").unwrap();
         std::fs::write(site.path().join("site.toml"), "title = \"x\"").unwrap();
-        let mut found = changed_since(site.path(), started);
+        // A bibliography the site reads beside its folders.
+        let read_elsewhere = site.path().join("references.bib");
+        std::fs::write(&read_elsewhere, "@book{a}").unwrap();
+        let elsewhere = Elsewhere::default();
+        crate::lock(&elsewhere).insert(read_elsewhere.clone());
+        let mut found = changed_since(site.path(), &elsewhere, started);
         found.sort();
         assert_eq!(
             found,
-            [briefs.join("new.md"), site.path().join("site.toml")]
+            [
+                briefs.join("new.md"),
+                read_elsewhere,
+                site.path().join("site.toml")
+            ]
         );
 
         let (mut changes, rx, waiting) = changes(site.path());

@@ -422,3 +422,62 @@ fn a_briefs_pdf_is_made_when_first_asked_for_and_again_after_an_edit() {
     assert!(second.starts_with("%PDF-"));
     assert_ne!(first, second, "the edited brief's PDF is made again");
 }
+
+/// A bibliography kept beside the site's folders (`references.bib` at its root, or in a
+/// folder of its own) is read by the preview like the briefs: an edit of it is shown.
+#[test]
+fn an_edited_bibliography_outside_the_content_is_shown() {
+    const BRIEF_FILE: &str = "content/briefs/housing-supply/index.md";
+    let site = Site::fixture("bibliography");
+    std::fs::rename(
+        site.root().join("content/briefs/housing-supply/refs.bib"),
+        site.root().join("references.bib"),
+    )
+    .unwrap();
+    let brief = std::fs::read_to_string(site.root().join(BRIEF_FILE)).unwrap();
+    site.write(BRIEF_FILE, &brief.replace("bibliography: refs.bib\n", ""));
+    let settings = |title: &str, bibliography: &str| {
+        format!(
+            "title = \"{title}\"\nbase_url = \"https://briefs.example.org\"\n\n\
+             [citation]\nbibliography = [\"{bibliography}\"]\n"
+        )
+    };
+    site.write(
+        "site.toml",
+        &settings("Bibliography Institute", "references.bib"),
+    );
+    let server = Server::start(site);
+    let page = "/briefs/housing-supply/";
+    let (status, body) = server.get(page);
+    assert_eq!(status, 200);
+    assert!(body.contains("Housing Affordability in England and Wales"));
+
+    server.edit(
+        "references.bib",
+        "Housing Affordability in England",
+        "Housing Costs in England",
+    );
+    server.wait_for(page, Duration::from_secs(5), |body| {
+        body.contains("Housing Costs in England and Wales")
+    });
+
+    // Moved into a folder the site does not otherwise read, and named there.
+    let moved = server.site.root().join("references/works.bib");
+    std::fs::create_dir_all(moved.parent().unwrap()).unwrap();
+    std::fs::rename(server.site.root().join("references.bib"), &moved).unwrap();
+    server.site.write(
+        "site.toml",
+        &settings("Works Institute", "references/works.bib"),
+    );
+    server.wait_for(page, Duration::from_secs(5), |body| {
+        body.contains("Works Institute") && body.contains("Housing Costs in England and Wales")
+    });
+    server.edit(
+        "references/works.bib",
+        "Housing Costs in England",
+        "Housing Rents in England",
+    );
+    server.wait_for(page, Duration::from_secs(5), |body| {
+        body.contains("Housing Rents in England and Wales")
+    });
+}
