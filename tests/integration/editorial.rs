@@ -524,7 +524,7 @@ fn a_table_with_a_caption_is_a_numbered_figure_whose_credit_is_a_source() {
 // --- A citation style of the site's own ---------------------------------------------------
 
 /// A small CSL style whose reference list marks its entries, so its use is visible.
-const HOUSE_STYLE: &str = r#"<?xml version="1.0" encoding="utf-8"?>
+pub(crate) const HOUSE_STYLE: &str = r#"<?xml version="1.0" encoding="utf-8"?>
 <style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
   <info>
     <title>Meridian House Style</title>
@@ -536,7 +536,7 @@ const HOUSE_STYLE: &str = r#"<?xml version="1.0" encoding="utf-8"?>
 </style>
 "#;
 
-fn site_citing_in(style: &str, file: Option<&str>) -> Site {
+pub(crate) fn site_citing_in(style: &str, file: Option<&str>) -> Site {
     let site = Site::fixture("minimal");
     site.write(
         "site.toml",

@@ -481,3 +481,19 @@ fn an_edited_bibliography_outside_the_content_is_shown() {
         body.contains("Housing Rents in England and Wales")
     });
 }
+
+/// The site's own citation style, kept in a folder the site does not otherwise read, is
+/// followed too: an edit of it formats "Cite this brief" anew.
+#[test]
+fn an_edited_csl_style_of_the_sites_own_is_shown() {
+    use crate::editorial::{HOUSE_STYLE, site_citing_in};
+    let server = Server::start(site_citing_in("styles/house.csl", Some(HOUSE_STYLE)));
+    let page = "/briefs/first-brief/";
+    let (status, body) = server.get(page);
+    assert_eq!(status, 200);
+    assert!(body.contains("HOUSE: First brief"));
+    server.edit("styles/house.csl", "HOUSE: ", "MANOR: ");
+    server.wait_for(page, Duration::from_secs(5), |body| {
+        body.contains("MANOR: First brief")
+    });
+}
