@@ -613,11 +613,20 @@ impl<'n, 'v> Analyser<'n, 'v> {
         let mut rest = html;
         // Made once a body, not at each note (`memmem::find` makes a finder at each call).
         let note_ref_end = memchr::memmem::Finder::new("</sup>");
+        // The section's texts between tags so far, a space apart (as a tag parts words): read
+        // at once when the section ends. Each text read costs a word-finding's start, and most
+        // are short (a link's words) or only a line's end ("</p>\n<p>").
+        let mut texts = String::with_capacity(html.len().min(4096));
         while let Some(open) = memchr::memchr(b'<', rest.as_bytes()) {
-            self.body(&decode(&rest[..open]));
+            let text = &rest[..open];
+            if !text.bytes().all(|b| b.is_ascii_whitespace()) {
+                texts.push_str(&decode(text));
+                texts.push(' ');
+            }
             rest = &rest[open..];
             let Some(close) = memchr::memchr(b'>', rest.as_bytes()) else {
-                return;
+                rest = "";
+                break;
             };
             let tag = &rest[1..close];
             rest = &rest[close + 1..];
@@ -626,13 +635,16 @@ impl<'n, 'v> Analyser<'n, 'v> {
                 let end = note_ref_end.find(rest.as_bytes());
                 rest = end.map_or("", |end| &rest[end..]);
             } else if let Some(anchor) = heading_anchor(tag) {
+                self.body(&texts);
+                texts.clear();
                 let end = rest.find("</h").unwrap_or(rest.len());
                 let title = collapse(&decode(&strip_tags(&rest[..end])));
                 rest = &rest[end..];
                 self.heading(&anchor, &title);
             }
         }
-        self.body(&decode(rest));
+        texts.push_str(&decode(rest));
+        self.body(&texts);
     }
 
     /// The analysis.
