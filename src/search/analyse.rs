@@ -878,8 +878,8 @@ mod tests {
 
     #[test]
     fn words_are_unicode_words_across_blocks_and_other_characters() {
-        // Texts of the characters the rules turn on, at lengths around the 64-byte blocks, from a
-        // fixed generator (xorshift), so that a failure repeats.
+        // Texts of the characters the rules turn on, at lengths around the 64-byte blocks,
+        // from a fixed generator (xorshift), so that a failure repeats.
         let ascii = "aZ9_ .,;:'-x0Q\t";
         let alphabet: Vec<char> = ascii.chars().chain("é–“”ß中 ".chars()).collect();
         let mut state = 0x2545_f491_4f6c_dd1du64;

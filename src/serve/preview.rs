@@ -111,17 +111,17 @@ impl Preview {
     }
 
     /// The files besides the site's folders that its settings and briefs read, as loaded last:
-    /// the citation style's own file and the bibliographies. A site that failed to load gives
-    /// none (the caller keeps the last it had).
+    /// the citation style's own file and the bibliographies (those `[citation]` names among
+    /// them, read with the briefs'). A site that failed to load gives none (the caller keeps
+    /// the last it had).
     pub fn files_read(&self) -> Vec<PathBuf> {
         let (Some(engine), Some(site)) = (&self.engine, &self.site) else {
             return Vec::new();
         };
-        let citation = &engine.config.citation;
-        let style = citation.own_style.iter().map(|own| own.path.clone());
+        let own_style = engine.config.citation.own_style.iter();
         let bibliographies = site.bibliographies.iter().map(|(path, _)| path.clone());
-        (citation.bibliography.iter().cloned())
-            .chain(style)
+        own_style
+            .map(|own| own.path.clone())
             .chain(bibliographies)
             .collect()
     }

@@ -311,8 +311,9 @@ fn csl_json_bibliographies_are_cited_like_bibtex_ones() {
     assert_eq!(page.select(&sel("#references li")).count(), 2);
 }
 
-#[test]
-fn a_site_wide_bibliography_serves_briefs_that_name_none() {
+/// The bibliography fixture with its brief's `refs.bib` moved to `references.bib` at the
+/// site's root and no longer named by the brief: `site.toml` is left to name it.
+pub(crate) fn site_with_root_bibliography() -> Site {
     let site = Site::fixture("bibliography");
     std::fs::rename(
         site.root().join("content/briefs/housing-supply/refs.bib"),
@@ -321,6 +322,12 @@ fn a_site_wide_bibliography_serves_briefs_that_name_none() {
     .unwrap();
     let brief = std::fs::read_to_string(site.root().join(BRIEF_FILE)).unwrap();
     site.write(BRIEF_FILE, &brief.replace("bibliography: refs.bib\n", ""));
+    site
+}
+
+#[test]
+fn a_site_wide_bibliography_serves_briefs_that_name_none() {
+    let site = site_with_root_bibliography();
     site.write(
         "site.toml",
         "title = \"Bibliography Institute\"\nbase_url = \"https://briefs.example.org\"\n\n\

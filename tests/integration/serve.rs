@@ -427,15 +427,7 @@ fn a_briefs_pdf_is_made_when_first_asked_for_and_again_after_an_edit() {
 /// folder of its own) is read by the preview like the briefs: an edit of it is shown.
 #[test]
 fn an_edited_bibliography_outside_the_content_is_shown() {
-    const BRIEF_FILE: &str = "content/briefs/housing-supply/index.md";
-    let site = Site::fixture("bibliography");
-    std::fs::rename(
-        site.root().join("content/briefs/housing-supply/refs.bib"),
-        site.root().join("references.bib"),
-    )
-    .unwrap();
-    let brief = std::fs::read_to_string(site.root().join(BRIEF_FILE)).unwrap();
-    site.write(BRIEF_FILE, &brief.replace("bibliography: refs.bib\n", ""));
+    let site = crate::bibliography::site_with_root_bibliography();
     let settings = |title: &str, bibliography: &str| {
         format!(
             "title = \"{title}\"\nbase_url = \"https://briefs.example.org\"\n\n\
