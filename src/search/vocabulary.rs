@@ -37,12 +37,18 @@ impl<'w> WordKey<'w> {
     #[inline]
     pub fn of_ascii(word: &str, buffer: &'w mut String) -> WordKey<'w> {
         if word.len() <= 16 {
-            return WordKey::new(ascii_lowercase(head_of(word)), word.len(), "");
+            return WordKey::of_ascii_head(head_of(word), word.len());
         }
         buffer.clear();
         buffer.push_str(word);
         buffer.make_ascii_lowercase();
         WordKey::of(buffer)
+    }
+
+    /// The key of an ASCII word of at most 16 bytes whose bytes, zero-padded, are `head`.
+    #[inline]
+    pub fn of_ascii_head(head: u128, len: usize) -> WordKey<'static> {
+        WordKey::new(ascii_lowercase(head), len, "")
     }
 
     #[inline]
