@@ -67,6 +67,12 @@ pub struct Analysed {
 }
 
 impl Analysed {
+    /// The analysis without its words' counts, once they are inverted: the cards need only
+    /// its sections and lengths.
+    pub fn forget_words(&mut self) {
+        self.counts = Vec::new();
+    }
+
     /// Each word's number and counts.
     pub fn words(&self) -> impl Iterator<Item = (u32, TermCounts)> + '_ {
         unpack(&self.counts)

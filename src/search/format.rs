@@ -8,6 +8,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
+use std::ops::Range;
 
 /// Documents per document chunk: a query's first ten results each fetch one chunk, so chunks
 /// are small (a result's card and excerpts are ~1.5 KB gzipped).
@@ -49,12 +50,16 @@ pub struct IndexFile {
 }
 
 /// Every file of the index for `documents`, numbered in their order.
-/// `None` once `stop` says so, looked at between the steps (vocabulary, postings' entries,
-/// their chunks, the cards) and within the two longest, at each stem's entry and each chunk of
-/// cards (at 10,000 briefs they took 35–45 and 25–30 ms, which a save waited for).
+/// `None` once `stop` says so, looked at between the steps (vocabulary, postings, cards) and
+/// within the two longest, at each of their chunks (at 10,000 briefs they took 35–45 and
+/// 25–30 ms, which a save waited for).
+///
+/// `inverted` is dropped once its postings are written, before the cards are made: at 10,000
+/// briefs its ~7 million postings are ~56 MB, which the cards' ~28 MB then reuse, so the
+/// stage's peak memory is the larger of the two steps', not their sum.
 pub fn files(
     documents: &[Document],
-    inverted: &Inverted,
+    inverted: Inverted,
     language: &str,
     stemmed: bool,
     stop: &(dyn Fn() -> bool + Sync),
@@ -68,10 +73,8 @@ pub fn files(
     if stop() {
         return None;
     }
-    // The postings first, then the cards: the postings' entries (as large as the postings
-    // files) are dropped before the cards are made, which keeps the stage's peak memory down.
-    let entries = postings_entries(inverted, stop)?;
-    let postings = postings_chunks(&mut files, entries);
+    let postings = postings_files(&mut files, &inverted, stop)?;
+    drop(inverted);
     if stop() {
         return None;
     }
@@ -213,6 +216,11 @@ pub fn postings_chunks(files: &mut Vec<IndexFile>, entries: Vec<StemEntry>) -> V
             (chunk[0].stem.as_ref(), hashed_file("postings", bytes))
         })
         .collect();
+    listed(files, made)
+}
+
+/// The postings chunks `made` added to `files`; returns `[[first stem, file], …]`.
+fn listed(files: &mut Vec<IndexFile>, made: Vec<(&str, IndexFile)>) -> Value {
     let listed = made.into_iter().map(|(stem, file)| {
         let listed = json!([stem, file.name]);
         files.push(file);
@@ -233,15 +241,23 @@ pub struct StemEntry<'a> {
 /// the chunks that hold them (and merges or splits a chunk when a stem comes or goes), so the
 /// build after it can rewrite those chunks alone and still write what a fresh build would.
 pub fn cut_postings<'e, 'a>(entries: &'e [StemEntry<'a>]) -> Vec<&'e [StemEntry<'a>]> {
+    let stem = |at: usize| (&*entries[at].stem, entries[at].frequency);
+    let cuts = cuts(entries.len(), stem);
+    cuts.into_iter().map(|chunk| &entries[chunk]).collect()
+}
+
+/// `cut_postings` for `count` sorted stems, of which `stem(n)` gives the `n`th and its
+/// frequency: the chunks as ranges of the stems' places.
+fn cuts<'s>(count: usize, stem: impl Fn(usize) -> (&'s str, u32)) -> Vec<Range<usize>> {
     let mut chunks = Vec::new();
     let mut start = 0;
-    for at in 1..=entries.len() {
-        let cut = at == entries.len() || {
-            let (before, entry) = (&entries[at - 1], &entries[at]);
-            starts_chunk(&entry.stem, entry.frequency) || before.frequency >= OWN_CHUNK
+    for at in 1..=count {
+        let cut = at == count || {
+            let ((_, before), (stem, frequency)) = (stem(at - 1), stem(at));
+            starts_chunk(stem, frequency) || before >= OWN_CHUNK
         };
         if cut {
-            chunks.push(&entries[start..at]);
+            chunks.push(start..at);
             start = at;
         }
     }
@@ -285,38 +301,56 @@ fn vocabulary_entries<'w>(words: Vec<(&'w str, &'w str)>) -> Vec<(&'w str, Vec<u
         .collect()
 }
 
-/// `"stem":[weight, document, impact, place, …]` for each stem: its weight, then its
+/// The postings chunks of every stem, cut as `cut_postings` cuts them and written straight
+/// from `inverted`, each in parallel; returns `[[first stem, file], …]`. `None` once `stop`
+/// says so, looked at before each chunk.
+///
+/// Each chunk is `{"stem":[weight, document, impact, place, …],…}`: a stem's weight, then its
 /// postings, each document number after the first written as the difference from the one
-/// before, and `place` the section × 2, plus 1 when the title has the stem. `None` once `stop`
-/// says so, looked at before each stem.
-fn postings_entries<'i>(
-    inverted: &'i Inverted,
+/// before, and `place` the section × 2, plus 1 when the title has the stem. Written whole, not
+/// from one entry a stem as a patch writes them: the entries doubled the postings' bytes.
+fn postings_files(
+    files: &mut Vec<IndexFile>,
+    inverted: &Inverted,
     stop: &(dyn Fn() -> bool + Sync),
-) -> Option<Vec<StemEntry<'i>>> {
-    inverted
-        .stems
-        .par_iter()
-        .zip(&inverted.weights)
-        .enumerate()
-        // Stems are split finely: a few have thousands of postings, and rayon splits a range
-        // only until each thread has a part, so that the last part, unsplit, kept one
-        // thread busy for a tenth of the stage while the other waited.
-        .with_max_len(256)
-        .map(|(n, (stem, weight))| {
+) -> Option<Value> {
+    let stems = &inverted.stems;
+    let stem = |n: usize| (stems[n].as_str(), inverted.frequency(n));
+    let made: Vec<(&str, IndexFile)> = cuts(stems.len(), stem)
+        .into_par_iter()
+        // Chunks hold ~`CHUNK_POSTINGS` postings each, a few stems thousands alone: split
+        // finely, so that no thread is left with a long run of them while the other waits.
+        .with_max_len(4)
+        .map(|chunk| {
             if stop() {
                 return None;
             }
-            let postings = inverted.postings(n);
-            let mut bytes = entry_head(stem, *weight);
-            write_postings(&mut bytes, postings);
-            bytes.push(b']');
-            Some(StemEntry {
-                stem: stem.as_str().into(),
-                frequency: postings.len() as u32,
-                bytes,
-            })
+            let first = stems[chunk.start].as_str();
+            Some((
+                first,
+                hashed_file("postings", postings_chunk(inverted, chunk)),
+            ))
         })
-        .collect()
+        .collect::<Option<_>>()?;
+    Some(listed(files, made))
+}
+
+/// The postings chunk of the stems `chunk`, as `chunk_bytes` would join their entries.
+fn postings_chunk(inverted: &Inverted, chunk: Range<usize>) -> Vec<u8> {
+    // ~10 bytes a posting and ~30 a stem's head: `write_postings` grows it only rarely.
+    let postings: usize = chunk.clone().map(|n| inverted.frequency(n) as usize).sum();
+    let mut bytes = Vec::with_capacity(2 + 10 * postings + 32 * chunk.len());
+    bytes.push(b'{');
+    for n in chunk.clone() {
+        if n > chunk.start {
+            bytes.push(b',');
+        }
+        bytes.extend(entry_head(&inverted.stems[n], inverted.weights[n]));
+        write_postings(&mut bytes, inverted.postings(n));
+        bytes.push(b']');
+    }
+    bytes.push(b'}');
+    bytes
 }
 
 /// The start of a stem's postings entry, `"stem":[weight,`.

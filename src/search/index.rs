@@ -88,6 +88,11 @@ impl Inverted {
     pub fn postings(&self, stem: usize) -> &[Posting] {
         &self.postings[self.starts[stem]..self.starts[stem + 1]]
     }
+
+    /// How many documents have stem `stem`.
+    pub fn frequency(&self, stem: usize) -> u32 {
+        (self.starts[stem + 1] - self.starts[stem]) as u32
+    }
 }
 
 /// The index of `documents`, whose words are numbered in `words`, each had by

@@ -194,7 +194,7 @@ impl Fresh<'_> {
         if (self.stop)() {
             return dropped_aside(batches);
         }
-        let (keys, documents, mut word_documents) = Batch::joined(batches);
+        let (keys, mut documents, mut word_documents) = Batch::joined(batches);
         let words = vocabulary.into_words();
         word_documents.resize(words.len(), 0);
         let analysed = started.elapsed();
@@ -222,16 +222,24 @@ impl Fresh<'_> {
             return dropped_aside(documents);
         };
         let inverted_at = started.elapsed();
+        // Their words inverted, the analyses' counts make room for the index's files (the
+        // stage's peak memory ~25 MB lower at 10,000 briefs). One shared elsewhere keeps them.
+        documents.par_iter_mut().for_each(|document| {
+            if let Some(analysed) = Arc::get_mut(&mut document.analysed) {
+                analysed.forget_words();
+            }
+        });
         let language = &site.config.language;
         let stemmed = self.stemmer.is_some();
-        let made = format::files(&documents, &inverted, language, stemmed, self.stop);
+        // Taken before the files are made: they drop `inverted` once its postings are written.
+        let state =
+            keyed.then(|| patch::State::of_index(&keys, &documents, &inverted, language, stemmed));
+        let made = format::files(&documents, inverted, language, stemmed, self.stop);
         let Some(made) = made.filter(|_| !(self.stop)()) else {
-            return dropped_aside((documents, inverted));
+            return dropped_aside(documents);
         };
-        if keyed {
-            let state =
-                patch::State::of_index(&made, &keys, &documents, &inverted, language, stemmed);
-            state.keep(self.cache);
+        if let Some(state) = state {
+            state.describing(&made).keep(self.cache);
         }
         let fresh = documents
             .iter()

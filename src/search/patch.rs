@@ -49,18 +49,17 @@ pub struct State {
 }
 
 impl State {
-    /// The state of an index made afresh.
+    /// The state of an index made afresh from `inverted`, before its files are made (which
+    /// drop it): `describing` names their manifest.
     pub fn of_index(
-        files: &[IndexFile],
         keys: &[Keys],
         documents: &[Document],
         inverted: &Inverted,
         language: &str,
         stemmed: bool,
     ) -> State {
-        let manifest = files.iter().find(|f| f.name == MANIFEST);
         State {
-            manifest: manifest.map_or(0, |f| xxhash_rust::xxh3::xxh3_64(&f.bytes)),
+            manifest: 0,
             language: language.into(),
             stemmed,
             documents: keys.to_vec(),
@@ -70,9 +69,16 @@ impl State {
                 .stems
                 .iter()
                 .enumerate()
-                .map(|(n, stem)| (stem.clone(), inverted.postings(n).len() as u32))
+                .map(|(n, stem)| (stem.clone(), inverted.frequency(n)))
                 .collect(),
         }
+    }
+
+    /// The state with the manifest among `files` as the one it describes.
+    pub fn describing(mut self, files: &[IndexFile]) -> State {
+        let manifest = files.iter().find(|f| f.name == MANIFEST);
+        self.manifest = manifest.map_or(0, |f| xxhash_rust::xxh3::xxh3_64(&f.bytes));
+        self
     }
 
     /// Keeps the state in the cache, for the next build.
