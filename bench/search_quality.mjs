@@ -138,15 +138,21 @@ latencies.sort((x, y) => x - y);
 console.log(`keystroke to results (warm page, ${latencies.length} queries): median ${latencies[latencies.length >> 1].toFixed(0)} ms, max ${latencies.at(-1).toFixed(0)} ms`);
 
 // Every brief's exact title finds it first.
+// A brief that shares its title with another counts when either comes first: no query can
+// tell them apart.
 const briefs = cards.filter((card) => isBrief(card.url)).slice(0, titleSample);
-let first = 0;
+const titleOf = new Map(cards.map((card) => [card.url, card.title]));
+let [first, shared] = [0, 0];
 const missed = [];
 for (const card of briefs) {
   const { urls } = await folioSearch(card.title);
   if (urls[0] === card.url) first += 1;
+  else if (titleOf.get(urls[0]) === card.title) shared += 1;
   else missed.push(card.title);
 }
-console.log(`exact title first: ${first} of ${briefs.length}${missed.length ? `; missed: ${missed.slice(0, 5).join(" | ")}` : ""}`);
+const sharing = shared ? ` (${shared} of them by another brief of the same title)` : "";
+const listed = missed.length ? `; missed: ${missed.slice(0, 5).join(" | ")}` : "";
+console.log(`exact title first: ${first + shared} of ${briefs.length}${sharing}${listed}`);
 
 // A misspelt word: the suggestion, and the results it leads to.
 const misspelt = "goverance";

@@ -4,7 +4,10 @@
 // a "did you mean", and without JavaScript the page is a list of ways in.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { buildExampleSite, serve, launch } from "./harness.mjs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { buildExampleSite, serve, launch, repo, scratch } from "./harness.mjs";
 
 let site, browser;
 
@@ -185,4 +188,49 @@ test("every brief's exact title finds that brief first", async () => {
     assert.equal(found[0], title, `"${title}" finds ${found.join(" | ")}`);
   }
   await page.close();
+});
+
+// Titles with the same words in another order, or in another form ("Tariffs" stems as
+// "Tariff"), each with a body that says the title's words more often than its twin's does:
+// without the exact title put first, the twin would rank above it.
+const TWINS = [
+  ["Measuring Pathway Floor in North America", "Measuring Floor Pathway in North America"],
+  ["Beyond the Tariff: A Transparent Approach to Trade and Tariffs", "Beyond the Regulation: A Transparent Approach to Trade and Tariffs"],
+];
+
+function writeTwinsSite(dir) {
+  mkdirSync(join(dir, "content/briefs"), { recursive: true });
+  mkdirSync(join(dir, "content/authors"), { recursive: true });
+  writeFileSync(join(dir, "site.toml"), `title = "Twin Institute"\nbase_url = "https://twins.example.org"\n[pdf]\nenabled = false\n`);
+  writeFileSync(join(dir, "content/authors/ann.md"), "---\nname: Ann Author\n---\n\nBio.\n");
+  TWINS.flat().forEach((title, i) => {
+    const said = i % 2 ? `${title}. `.repeat(12) : "A short body on other matters.";
+    writeFileSync(
+      join(dir, `content/briefs/twin-${i}.md`),
+      `---\ntitle: "${title}"\ndate: 2025-0${i + 1}-01\nauthors: [ann]\nsummary: "A brief."\n---\n\n${said}\n`,
+    );
+  });
+}
+
+test("a title with the same words in another order or form as another's still finds its own brief first", async () => {
+  const root = scratch("folio-twins-");
+  writeTwinsSite(root);
+  const out = join(root, "public");
+  const [command, ...args] = process.env.FOLIO_BIN
+    ? [process.env.FOLIO_BIN]
+    : ["cargo", "run", "--quiet", "--release", "--"];
+  execFileSync(command, [...args, "build", "--root", root, "--output", out], { cwd: repo, stdio: "inherit" });
+  const twins = await serve(out);
+  const page = await browser.newPage();
+  try {
+    for (const [title, twin] of TWINS) {
+      await page.goto(`${twins.url}/search/?q=${encodeURIComponent(title)}`);
+      const found = await resultTitles(page);
+      assert.ok(found.includes(twin), `"${title}" finds its twin too: ${found.join(" | ")}`);
+      assert.equal(found[0], title, `"${title}" finds ${found.join(" | ")}`);
+    }
+  } finally {
+    await page.close();
+    twins.close();
+  }
 });

@@ -13,6 +13,8 @@ const browse = document.getElementById("search-browse");
 const FILTERS = ["topic", "author", "year", "type"];
 const PAGE = 10;
 const EXCERPT_WORDS = 26;
+// Added to the score of a brief whose title has every word of a query of two or more.
+const TITLED = 1e9;
 const base = new URL(form.dataset.index, location.href);
 const root = form.dataset.root || "";
 
@@ -164,7 +166,7 @@ async function rank(query) {
     perTerm.push(found);
   }
   // A query of two or more words, all of them in a brief's title, puts that brief first.
-  const titled = perTerm.length > 1 ? 1e9 : 0;
+  const titled = perTerm.length > 1 ? TITLED : 0;
   const combine = (docs) => docs.map((doc) => {
     let score = 0;
     let section = 0;
@@ -380,8 +382,21 @@ async function search(current) {
     hits = hits.filter((h) => set.has(h.doc));
   }
   if (current.sort === "newest" || !q) hits.sort((a, b) => a.doc - b.doc);
-  else hits.sort((a, b) => b.score - a.score || a.doc - b.doc);
+  else hits = await titleFirst(hits.sort((a, b) => b.score - a.score || a.doc - b.doc), found.wanted);
   return { found, hits, unfiltered };
+}
+
+// Of the first page's briefs whose titles have every word of the query, those whose title is
+// the query, word for word, go first: another title may have the same words in another order
+// ("Measuring Floor Pathway …") or in other forms ("Tariffs" for "Tariff"). Their cards are
+// the ones the page shows first, so this loads nothing more.
+async function titleFirst(hits, wanted) {
+  const titled = hits.slice(0, PAGE).filter((hit) => hit.score >= TITLED);
+  if (titled.length < 2) return hits;
+  const query = wanted.map((term) => term.word).join(" ");
+  const cards = await Promise.all(titled.map((hit) => card(hit.doc)));
+  const exact = titled.filter((_, i) => words(cards[i].title).map(fold).join(" ") === query);
+  return exact.length ? [...exact, ...hits.filter((hit) => !exact.includes(hit))] : hits;
 }
 
 // The filters' counts, once their lists are loaded (after the first results, when no filter
