@@ -27,18 +27,28 @@ export function scratch(prefix) {
   return dir;
 }
 
-/** Builds the example site into a fresh folder with the release binary (or the one named by
- * FOLIO_BIN); returns the folder. */
-export function buildExampleSite() {
-  const out = join(scratch("folio-e2e-"), "public");
-  const [command, ...args] = process.env.FOLIO_BIN
+/** Runs folio with `args`: the binary named by FOLIO_BIN, or the release build through cargo.
+ * Throws when it exits non-zero (the error holds its status and, when piped, its output). */
+export function folio(args, options = {}) {
+  const [command, ...cargo] = process.env.FOLIO_BIN
     ? [process.env.FOLIO_BIN]
     : ["cargo", "run", "--quiet", "--release", "--"];
-  execFileSync(command, [...args, "build", "--root", repo, "--output", out], {
+  return execFileSync(command, [...cargo, ...args], {
     cwd: repo,
     stdio: ["ignore", "inherit", "inherit"],
+    ...options,
   });
+}
+
+/** Builds the site at `root` into `out` (its `public` folder unless named); returns `out`. */
+export function buildSite(root, out = join(root, "public")) {
+  folio(["build", "--root", root, "--output", out]);
   return out;
+}
+
+/** Builds the example site into a fresh folder; returns the folder. */
+export function buildExampleSite() {
+  return buildSite(repo, join(scratch("folio-e2e-"), "public"));
 }
 
 /** Serves a folder on a free loopback port, as a static host would. */

@@ -4,10 +4,9 @@
 // a "did you mean", and without JavaScript the page is a list of ways in.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { buildExampleSite, serve, launch, repo, scratch } from "./harness.mjs";
+import { buildExampleSite, buildSite, serve, launch, scratch } from "./harness.mjs";
 
 let site, browser;
 
@@ -215,12 +214,7 @@ function writeTwinsSite(dir) {
 test("a title with the same words in another order or form as another's still finds its own brief first", async () => {
   const root = scratch("folio-twins-");
   writeTwinsSite(root);
-  const out = join(root, "public");
-  const [command, ...args] = process.env.FOLIO_BIN
-    ? [process.env.FOLIO_BIN]
-    : ["cargo", "run", "--quiet", "--release", "--"];
-  execFileSync(command, [...args, "build", "--root", root, "--output", out], { cwd: repo, stdio: "inherit" });
-  const twins = await serve(out);
+  const twins = await serve(buildSite(root));
   const page = await browser.newPage();
   try {
     for (const [title, twin] of TWINS) {

@@ -4,10 +4,9 @@
 // cleaned too. A payload that runs opens a dialog or logs FOLIO-XSS; neither may happen.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { repo, serve, launch, htmlFiles, scratch } from "./harness.mjs";
+import { buildSite, folio, serve, launch, htmlFiles, scratch } from "./harness.mjs";
 
 const run = (id) => `alert('${id}');console.log('FOLIO-XSS ${id}')`;
 
@@ -118,18 +117,6 @@ function writeMarkdownLinks(dir) {
   });
 }
 
-function build(root) {
-  const out = join(root, "public");
-  const [command, ...args] = process.env.FOLIO_BIN
-    ? [process.env.FOLIO_BIN]
-    : ["cargo", "run", "--quiet", "--release", "--"];
-  execFileSync(command, [...args, "build", "--root", root, "--output", out], {
-    cwd: repo,
-    stdio: ["ignore", "inherit", "inherit"],
-  });
-  return out;
-}
-
 let browser;
 before(async () => {
   browser = await launch();
@@ -194,7 +181,7 @@ async function visitAll(out, only) {
 test("payloads in front matter never run, even without sanitising", async () => {
   const root = scratch("folio-xss-fm-");
   writeSite(root, { sanitize: false, everywhere: false });
-  const { ran, left, pages } = await visitAll(build(root));
+  const { ran, left, pages } = await visitAll(buildSite(root));
   assert.ok(pages > PAYLOADS.length, `visited ${pages} pages`);
   assert.deepEqual(ran, [], "no payload may run");
   assert.deepEqual(left, [], "no handler or script URL may reach a page");
@@ -203,7 +190,7 @@ test("payloads in front matter never run, even without sanitising", async () => 
 test("with sanitize = true, payloads in bodies, notes, links and raw HTML never run", async () => {
   const root = scratch("folio-xss-all-");
   writeSite(root, { sanitize: true, everywhere: true });
-  const { ran, left, pages } = await visitAll(build(root));
+  const { ran, left, pages } = await visitAll(buildSite(root));
   assert.ok(pages > PAYLOADS.length, `visited ${pages} pages`);
   assert.deepEqual(ran, [], "no payload may run");
   assert.deepEqual(left, [], "no handler or script URL may reach a page");
@@ -213,15 +200,9 @@ test("script addresses in Markdown links are refused at build time, each at its 
   const root = scratch("folio-xss-md-");
   writeMarkdownLinks(root);
   const out = join(root, "public");
-  const [command, ...args] = process.env.FOLIO_BIN
-    ? [process.env.FOLIO_BIN]
-    : ["cargo", "run", "--quiet", "--release", "--"];
   let failure;
   try {
-    execFileSync(command, [...args, "build", "--root", root, "--output", out], {
-      cwd: repo,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    folio(["build", "--root", root, "--output", out], { stdio: ["ignore", "pipe", "pipe"] });
   } catch (error) {
     failure = error;
   }
@@ -239,6 +220,6 @@ test("script addresses in Markdown links are refused at build time, each at its 
 test("the payloads are live: without sanitising, a body's raw HTML runs (the check works)", async () => {
   const root = scratch("folio-xss-control-");
   writeSite(root, { sanitize: false, everywhere: true });
-  const { ran } = await visitAll(build(root), ["/briefs/brief-0/index.html"]);
+  const { ran } = await visitAll(buildSite(root), ["/briefs/brief-0/index.html"]);
   assert.ok(ran.some((r) => r.includes("script")), `ran: ${ran.join(", ")}`);
 });
