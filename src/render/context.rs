@@ -78,10 +78,29 @@ impl<'a> SiteView<'a> {
     }
 }
 
-#[derive(Serialize)]
-pub struct DateView {
-    pub iso: String,
-    pub human: String,
+/// A date as templates are given it: `{ iso, human }`, written out as it is serialized, so a
+/// page that dates many briefs (a sources page dates ~200 citing briefs) keeps no strings.
+#[derive(Clone, Copy)]
+pub struct DateView(NaiveDate);
+
+impl Serialize for DateView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut view = serializer.serialize_struct("DateView", 2)?;
+        view.serialize_field("iso", &Displayed(IsoDate(self.0)))?;
+        view.serialize_field("human", &Displayed(HumanDate(self.0)))?;
+        view.end()
+    }
+}
+
+/// A value serialized as the string it displays as, without making the string first (where
+/// the serializer allows: postcard, which page keys are made with, does).
+struct Displayed<T>(T);
+
+impl<T: std::fmt::Display> Serialize for Displayed<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.0)
+    }
 }
 
 /// A related brief, as the end of a brief lists it.
@@ -124,10 +143,7 @@ fn scheduled(site: &Site, brief: &Brief) -> Option<String> {
 
 impl DateView {
     pub fn new(date: NaiveDate) -> Self {
-        DateView {
-            iso: iso_date(date),
-            human: human_date(date),
-        }
+        DateView(date)
     }
 }
 
@@ -147,22 +163,48 @@ const MONTHS: [&str; 12] = [
     "December",
 ];
 
-/// `2026-01-05`, as chrono's `%Y-%m-%d` writes it, without parsing a format string for each
-/// date: a sources page dates each of its ~200 citing briefs, 250,000 dates at 10,000 briefs.
+/// `2026-01-05`, as chrono's `%Y-%m-%d` writes it.
 pub fn iso_date(date: NaiveDate) -> String {
-    if !(0..=9999).contains(&date.year()) {
-        return date.format("%Y-%m-%d").to_string();
-    }
-    format!("{:04}-{:02}-{:02}", date.year(), date.month(), date.day())
+    IsoDate(date).to_string()
 }
 
-/// `5 January 2026`, as chrono's `%-d %B %Y` writes it (see `iso_date`).
+/// `5 January 2026`, as chrono's `%-d %B %Y` writes it.
 pub fn human_date(date: NaiveDate) -> String {
-    if !(0..=9999).contains(&date.year()) {
-        return date.format("%-d %B %Y").to_string();
+    HumanDate(date).to_string()
+}
+
+/// A date displayed as `iso_date` writes it, without parsing a format string for each date: a
+/// sources page dates each of its ~200 citing briefs, 250,000 dates at 10,000 briefs.
+struct IsoDate(NaiveDate);
+
+impl std::fmt::Display for IsoDate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let date = self.0;
+        if !(0..=9999).contains(&date.year()) {
+            return write!(f, "{}", date.format("%Y-%m-%d"));
+        }
+        write!(
+            f,
+            "{:04}-{:02}-{:02}",
+            date.year(),
+            date.month(),
+            date.day()
+        )
     }
-    let month = MONTHS[date.month0() as usize];
-    format!("{} {month} {:04}", date.day(), date.year())
+}
+
+/// A date displayed as `human_date` writes it (see `IsoDate`).
+struct HumanDate(NaiveDate);
+
+impl std::fmt::Display for HumanDate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let date = self.0;
+        if !(0..=9999).contains(&date.year()) {
+            return write!(f, "{}", date.format("%-d %B %Y"));
+        }
+        let month = MONTHS[date.month0() as usize];
+        write!(f, "{} {month} {:04}", date.day(), date.year())
+    }
 }
 
 #[derive(Serialize)]
@@ -730,7 +772,33 @@ pub struct IndexedSourceView<'a> {
     /// The entry's element id (the target of the briefs' links into the index).
     pub id: &'a str,
     pub brief_count: usize,
-    pub briefs: Vec<CitingBriefView<'a>>,
+    pub briefs: CitingBriefs<'a>,
+}
+
+/// The briefs citing a source, each as a `CitingBriefView`, made as they are serialized: a
+/// domain's page lists ~200 sources of up to hundreds of citing briefs each, and a rebuild
+/// that finds the page unchanged only hashes them.
+pub struct CitingBriefs<'a> {
+    site: &'a Site,
+    citing: &'a [(usize, usize)],
+}
+
+impl Serialize for CitingBriefs<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.citing.iter().map(|&(b, s)| {
+            let brief = &self.site.briefs[b];
+            CitingBriefView {
+                title: &brief.doc.title,
+                url: &brief.url,
+                date: DateView::new(brief.doc.date),
+                draft: brief.doc.draft,
+                places: Places {
+                    brief_url: &brief.url,
+                    citations: &brief.doc.body.sources[s].citations,
+                },
+            }
+        }))
+    }
 }
 
 /// A brief citing a source, and the places in it that do.
@@ -740,14 +808,43 @@ pub struct CitingBriefView<'a> {
     pub url: &'a str,
     pub date: DateView,
     pub draft: bool,
-    pub places: Vec<PlaceView<'a>>,
+    pub places: Places<'a>,
+}
+
+/// The places in a brief that cite a source, each as a `PlaceView`, made as they are serialized.
+pub struct Places<'a> {
+    brief_url: &'a str,
+    citations: &'a [Citation],
+}
+
+impl Serialize for Places<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.citations.iter().map(|c| PlaceView {
+            label: &c.label,
+            url: Displayed(PlaceUrl {
+                brief_url: self.brief_url,
+                id: &c.id,
+            }),
+        }))
+    }
 }
 
 /// A link to one citing place in a brief: `/briefs/<slug>/#<citation id>`.
 #[derive(Serialize)]
 pub struct PlaceView<'a> {
     pub label: &'a str,
-    pub url: String,
+    url: Displayed<PlaceUrl<'a>>,
+}
+
+struct PlaceUrl<'a> {
+    brief_url: &'a str,
+    id: &'a str,
+}
+
+impl std::fmt::Display for PlaceUrl<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}#{}", self.brief_url, self.id)
+    }
 }
 
 impl<'a> IndexedSourceView<'a> {
@@ -762,27 +859,10 @@ impl<'a> IndexedSourceView<'a> {
                 .unwrap_or(""),
             id: &source.id,
             brief_count: source.citing.len(),
-            briefs: source
-                .citing
-                .iter()
-                .map(|&(b, s)| {
-                    let brief = &site.briefs[b];
-                    CitingBriefView {
-                        title: &brief.doc.title,
-                        url: &brief.url,
-                        date: DateView::new(brief.doc.date),
-                        draft: brief.doc.draft,
-                        places: brief.doc.body.sources[s]
-                            .citations
-                            .iter()
-                            .map(|c| PlaceView {
-                                label: &c.label,
-                                url: format!("{}#{}", brief.url, c.id),
-                            })
-                            .collect(),
-                    }
-                })
-                .collect(),
+            briefs: CitingBriefs {
+                site,
+                citing: &source.citing,
+            },
         }
     }
 }
