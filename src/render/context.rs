@@ -869,8 +869,32 @@ impl<'a> IndexedSourceView<'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::{css_string, human_date, iso_date};
+    use super::{DateView, css_string, human_date, iso_date};
     use chrono::{Datelike, NaiveDate};
+
+    #[test]
+    fn a_date_view_is_serialized_as_its_two_strings() {
+        #[derive(serde::Serialize)]
+        struct Strings {
+            iso: String,
+            human: String,
+        }
+        let date = NaiveDate::from_ymd_opt(2026, 3, 9).unwrap();
+        let strings = Strings {
+            iso: iso_date(date),
+            human: human_date(date),
+        };
+        let view = DateView::new(date);
+        assert_eq!(
+            serde_json::to_value(view).unwrap(),
+            serde_json::json!({"iso": "2026-03-09", "human": "9 March 2026"})
+        );
+        // Page keys hash postcard's bytes: the same as for the strings themselves.
+        assert_eq!(
+            postcard::to_stdvec(&view).unwrap(),
+            postcard::to_stdvec(&strings).unwrap()
+        );
+    }
 
     #[test]
     fn dates_are_written_as_chrono_writes_them() {
